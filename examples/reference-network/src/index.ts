@@ -1,0 +1,3 @@
+export * from './network.js';
+export * from './model.js';
+export * from './fixture.js';

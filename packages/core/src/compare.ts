@@ -1,0 +1,138 @@
+import type { ParameterSet, ParameterTensor } from './parameters.js';
+import type { EntryResult, TensorResult } from './result.js';
+import { formatIndex } from './tensors.js';
+
+/** The classic difference ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖) from its three norms; 0 when both vectors are 0. */
+export function classicDifference(errorNorm: number, analyticNorm: number, numericNorm: number): number {
+  const denominator = analyticNorm + numericNorm;
+  return denominator === 0 ? 0 : errorNorm / denominator;
+}
+
+/** One entry's allowance and excess: see {@link EntryResult.excess}. */
+export function entryExcess(analytic: number, numeric: number, floor: number, tolerance: number): number {
+  const absError = Math.abs(analytic - numeric);
+  if (absError === 0) return 0;
+  const allowed = Math.max(tolerance * (Math.abs(analytic) + Math.abs(numeric)), floor);
+  return allowed === 0 ? Infinity : absError / allowed;
+}
+
+interface TensorTally {
+  checked: number;
+  error2: number;
+  analytic2: number;
+  numeric2: number;
+  noise2: number;
+  failing: number;
+  analytic?: number[];
+  numeric?: number[];
+}
+
+interface Candidate {
+  tensor: ParameterTensor;
+  index: number;
+  analytic: number;
+  numeric: number;
+  excess: number;
+  step: number;
+  rank: number;
+}
+
+/**
+ * Entries are ranked by excess in buckets of about 5 %, and within a bucket by absolute error:
+ * a wrong factor gives many entries the same relative error, and then the largest errors matter.
+ */
+function rankOf(excess: number): number {
+  return excess === 0 ? -Infinity : Math.floor(Math.log10(excess) * 50);
+}
+
+function ranksAbove(rank: number, absError: number, other: Candidate): boolean {
+  return rank > other.rank || (rank === other.rank && absError > Math.abs(other.analytic - other.numeric));
+}
+
+/** The verdicts a comparison reaches. */
+export interface Verdict {
+  readonly passed: boolean;
+  readonly difference: number;
+  readonly tensors: TensorResult[];
+  readonly worst: EntryResult[];
+}
+
+/**
+ * Tallies analytic vs numeric derivatives entry by entry, in O(1) memory per tensor plus the K
+ * worst entries, and reaches the verdicts: per entry (error within tolerance or noise), per
+ * tensor (so that a wrong small tensor is not drowned by a large correct one) and overall.
+ */
+export class Comparison {
+  private readonly tallies: TensorTally[];
+  private readonly worst: Candidate[] = [];
+
+  constructor(
+    private readonly parameters: ParameterSet,
+    private readonly tolerance: number,
+    private readonly keep: number,
+    includeGradients: boolean,
+  ) {
+    this.tallies = parameters.tensors.map(() => ({
+      checked: 0, error2: 0, analytic2: 0, numeric2: 0, noise2: 0, failing: 0,
+      ...(includeGradients ? { analytic: [], numeric: [] } : {}),
+    }));
+  }
+
+  /** Records entry `index` of tensor number `tensorIndex`. */
+  add(tensorIndex: number, index: number, analytic: number, numeric: number, floor: number, step: number): void {
+    const tally = this.tallies[tensorIndex]!;
+    const error = analytic - numeric;
+    tally.checked++;
+    tally.error2 += error * error;
+    tally.analytic2 += analytic * analytic;
+    tally.numeric2 += numeric * numeric;
+    tally.noise2 += floor * floor;
+    tally.analytic?.push(analytic);
+    tally.numeric?.push(numeric);
+    const excess = entryExcess(analytic, numeric, floor, this.tolerance);
+    if (excess > 1) tally.failing++;
+    if (this.keep === 0) return;
+    const rank = rankOf(excess);
+    const absError = Math.abs(error);
+    if (this.worst.length < this.keep || ranksAbove(rank, absError, this.worst[this.worst.length - 1]!)) {
+      let at = this.worst.length;
+      while (at > 0 && ranksAbove(rank, absError, this.worst[at - 1]!)) at--;
+      this.worst.splice(at, 0, { tensor: this.parameters.tensors[tensorIndex]!, index, analytic, numeric, excess, step, rank });
+      if (this.worst.length > this.keep) this.worst.pop();
+    }
+  }
+
+  /** The verdicts over everything added so far. */
+  verdict(): Verdict {
+    const within = (difference: number, error2: number, noise2: number): boolean =>
+      difference <= this.tolerance || error2 <= noise2;
+    let error2 = 0, analytic2 = 0, numeric2 = 0, noise2 = 0;
+    const tensors = this.parameters.tensors.map((t, k): TensorResult => {
+      const tally = this.tallies[k]!;
+      error2 += tally.error2; analytic2 += tally.analytic2; numeric2 += tally.numeric2; noise2 += tally.noise2;
+      const difference = classicDifference(Math.sqrt(tally.error2), Math.sqrt(tally.analytic2), Math.sqrt(tally.numeric2));
+      return {
+        name: t.name, shape: t.view.shape, size: t.view.size, checked: tally.checked, precision: t.view.precision,
+        difference, errorNorm: Math.sqrt(tally.error2), noiseNorm: Math.sqrt(tally.noise2), failing: tally.failing,
+        passed: tally.failing === 0 && within(difference, tally.error2, tally.noise2),
+        ...(tally.analytic ? { analytic: tally.analytic, numeric: tally.numeric } : {}),
+      };
+    });
+    const difference = classicDifference(Math.sqrt(error2), Math.sqrt(analytic2), Math.sqrt(numeric2));
+    return {
+      passed: tensors.every((t) => t.passed) && within(difference, error2, noise2),
+      difference,
+      tensors,
+      worst: this.worst.map((c): EntryResult => {
+        const absError = Math.abs(c.analytic - c.numeric);
+        const scale = Math.abs(c.analytic) + Math.abs(c.numeric);
+        return {
+          label: this.parameters.label(c.tensor, c.index), tensor: c.tensor.name,
+          index: formatIndex(c.tensor.view.shape, c.index).slice(1, -1).split(',').filter(Boolean).map(Number),
+          analytic: c.analytic, numeric: c.numeric, absError, relError: scale === 0 ? 0 : absError / scale,
+          excess: c.excess, step: c.step,
+        };
+      }),
+    };
+  }
+}

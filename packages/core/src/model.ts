@@ -1,0 +1,142 @@
+import { GradcheckError, describeValue } from './errors.js';
+import { entriesOf, type ParameterSet } from './parameters.js';
+import { formatShape, viewTensor } from './tensors.js';
+
+/** A value gradcheck can view as a tensor: see {@link viewTensor} and {@link registerTensorAdapter}. */
+export type Tensor = unknown;
+
+/** Named tensors: an object or a Map from parameter name to tensor. */
+export type NamedTensors = Record<string, Tensor> | Map<string, Tensor>;
+
+/** A value or a Promise of it: async models return Promises from `loss` and `gradients`. */
+export type MaybePromise<T> = T | PromiseLike<T>;
+
+/**
+ * The model protocol. `parameters` holds the live tensors that `loss` and `gradients` compute
+ * with; gradcheck perturbs them in place (and restores them exactly). `gradients` returns one
+ * tensor per parameter, keyed by the parameter's name (`W1`) or the classic `dW1`.
+ *
+ * @example
+ * ```ts
+ * const model: GradientModel<Matrix, Matrix> = {
+ *   parameters: { W, b },
+ *   loss: (X, Y) => mse(W.mmul(X).addColumnVector(b), Y),
+ *   gradients: (X, Y) => ({ dW: …, db: … }),
+ * }
+ * ```
+ */
+export interface GradientModel<X = any, Y = any> {
+  /** Live parameter tensors, by name. */
+  readonly parameters: NamedTensors;
+  /** The scalar loss at the current parameters. */
+  loss(X: X, Y: Y): MaybePromise<number>;
+  /** The analytic gradient of `loss` with respect to every parameter. */
+  gradients(X: X, Y: Y): MaybePromise<NamedTensors>;
+}
+
+/**
+ * The classic functional shape (`L_model_forward`, `compute_cost`, `L_model_backward`):
+ * `forward(parameters, X)` returns `[AL, caches]`, `cost(AL, Y)` the loss, and
+ * `backward(parameters, Y, caches, AL)` the gradients (`dW1`, `db1`, …; extra `dA1`-style
+ * entries for activations are ignored).
+ */
+export interface FunctionalModel<X = any, Y = any, A = any, C = any> {
+  /** Live parameter tensors, by name. */
+  readonly parameters: NamedTensors;
+  /** Forward pass: the output activations and whatever `backward` needs. */
+  forward(parameters: NamedTensors, X: X): MaybePromise<readonly [A, C]>;
+  /** The scalar cost of output `AL` against labels `Y`. */
+  cost(AL: A, Y: Y): MaybePromise<number>;
+  /** Backward pass: gradients for every parameter. */
+  backward(parameters: NamedTensors, Y: Y, caches: C, AL: A): MaybePromise<NamedTensors>;
+}
+
+/** Anything {@link checkGradients} accepts as a model. */
+export type Model<X = any, Y = any> = GradientModel<X, Y> | FunctionalModel<X, Y>;
+
+/** A model reduced to what the check needs: its parameters, a loss and a gradient function. */
+export interface NormalisedModel {
+  readonly parameters: unknown;
+  loss(X: unknown, Y: unknown): unknown;
+  gradients(X: unknown, Y: unknown): unknown;
+}
+
+/** True for a Promise or any other thenable. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
+    typeof (value as { then?: unknown }).then === 'function';
+}
+
+function then<T, U>(value: MaybePromise<T>, f: (v: T) => U): MaybePromise<U> {
+  return isThenable(value) ? Promise.resolve(value).then(f) : f(value as T);
+}
+
+const hasFunction = (o: object, key: string): boolean => typeof (o as Record<string, unknown>)[key] === 'function';
+
+/**
+ * Reduces any accepted model shape to {@link NormalisedModel}; throws `NOT_A_MODEL` naming what
+ * is missing.
+ */
+export function normaliseModel(model: unknown): NormalisedModel {
+  if ((typeof model !== 'object' && typeof model !== 'function') || model === null) {
+    throw new GradcheckError('NOT_A_MODEL', `expected a model, received ${describeValue(model)}. ` +
+      'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.');
+  }
+  const m = model as Record<string, unknown>;
+  const missing = (keys: string[]): string[] => keys.filter((k) => (k === 'parameters' ? m[k] == null : !hasFunction(m, k)));
+  if (missing(['parameters', 'loss', 'gradients']).length === 0) {
+    const g = model as GradientModel;
+    return { get parameters() { return g.parameters; }, loss: (X, Y) => g.loss(X, Y), gradients: (X, Y) => g.gradients(X, Y) };
+  }
+  if (missing(['parameters', 'forward', 'cost', 'backward']).length === 0) {
+    const f = model as FunctionalModel;
+    return {
+      get parameters() { return f.parameters; },
+      loss: (X, Y) => then(f.forward(f.parameters, X), ([AL]) => f.cost(AL, Y)),
+      gradients: (X, Y) => then(f.forward(f.parameters, X), ([AL, caches]) => f.backward(f.parameters, Y, caches, AL)),
+    };
+  }
+  const lacks = hasFunction(m, 'forward') ? missing(['parameters', 'forward', 'cost', 'backward']) : missing(['parameters', 'loss', 'gradients']);
+  throw new GradcheckError('NOT_A_MODEL', `expected a model, received ${describeValue(model)} without ${lacks.join(', ')}. ` +
+    'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.');
+}
+
+/** Activation gradients of the classic backward pass (`dA0`, `dA1`, …), which are not parameters. */
+const ACTIVATION_GRADIENT = /^dA\d*$/;
+
+/**
+ * Reads the analytic gradients returned by a model into one flat vector in the parameters' order,
+ * checking that there is exactly one finite gradient of the right shape per parameter.
+ */
+export function readGradients(parameters: ParameterSet, gradients: unknown): Float64Array {
+  const entries = new Map(entriesOf(gradients, 'gradients(X, Y) result'));
+  const used = new Set<string>();
+  const flat = new Float64Array(parameters.size);
+  for (const t of parameters.tensors) {
+    const key = entries.has(t.name) ? t.name : entries.has(`d${t.name}`) ? `d${t.name}` : undefined;
+    if (key === undefined) {
+      throw new GradcheckError('MISSING_GRADIENT', `gradients(X, Y) has no gradient for parameter ${t.name} ` +
+        `(looked for "${t.name}" and "d${t.name}"; found ${[...entries.keys()].map((k) => `"${k}"`).join(', ') || 'nothing'}).`);
+    }
+    used.add(key);
+    const view = viewTensor(entries.get(key), `gradient ${key}`);
+    if (view.size !== t.view.size || (view.shape.length > 1 && t.view.shape.length > 1 && view.shape.join() !== t.view.shape.join())) {
+      throw new GradcheckError('SHAPE_MISMATCH', `gradient ${key} has shape ${formatShape(view.shape)} but parameter ${t.name} ` +
+        `has shape ${formatShape(t.view.shape)}; a gradient must have its parameter's shape.`);
+    }
+    for (let i = 0; i < view.size; i++) {
+      const v = view.get(i);
+      if (!Number.isFinite(v)) {
+        throw new GradcheckError('NON_FINITE_GRADIENT', `gradient ${key} is ${v} at ${parameters.label(t, i)}; analytic gradients must be finite.`);
+      }
+      flat[t.offset + i] = v;
+    }
+  }
+  for (const key of entries.keys()) {
+    if (!used.has(key) && !ACTIVATION_GRADIENT.test(key)) {
+      throw new GradcheckError('EXTRA_GRADIENT', `gradients(X, Y) returned "${key}", which matches no parameter ` +
+        `(parameters: ${parameters.tensors.map((t) => t.name).join(', ')}).`);
+    }
+  }
+  return flat;
+}

@@ -1,0 +1,89 @@
+import { GradcheckError } from './errors.js';
+import type { Precision } from './tensors.js';
+
+/** Progress of a running check, as passed to {@link CheckOptions.onProgress}. */
+export interface CheckProgress {
+  /** Entries checked so far. */
+  readonly checked: number;
+  /** Entries the check will cover. */
+  readonly total: number;
+  /** Loss evaluations so far. */
+  readonly evaluations: number;
+  /** Milliseconds since the check started. */
+  readonly elapsedMs: number;
+}
+
+/** Options of a gradient check. Every field is optional. */
+export interface CheckOptions {
+  /**
+   * Finite-difference step h (the same for every entry). Default: per entry, ε^(1/3)·max(1, |θ|)
+   * with ε the storage precision's machine epsilon (≈6e-6 for float64 numbers near 1).
+   */
+  step?: number;
+  /**
+   * Largest accepted classic difference ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖), overall, per tensor and per entry.
+   * Default: 1e-6 for float64 parameters, 1e-3 when any parameter is stored in float32.
+   */
+  tolerance?: number;
+  /** How many of the worst entries the result lists. Default 10. */
+  worst?: number;
+  /** Put every checked entry's analytic and numeric gradient in the result's tensors. Default false. */
+  includeGradients?: boolean;
+  /** Called now and then during a long check (about every 200 ms) and once at the end. */
+  onProgress?: (progress: CheckProgress) => void;
+}
+
+/**
+ * The options argument: a bare number is the classic `epsilon` (step = tolerance = eps);
+ * an object sets each option separately.
+ */
+export type CheckOptionsInput = number | CheckOptions | undefined;
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  readonly step: number | undefined;
+  readonly tolerance: number;
+  readonly worst: number;
+  readonly includeGradients: boolean;
+  readonly onProgress: ((progress: CheckProgress) => void) | undefined;
+}
+
+/** Default tolerance per storage precision. */
+export const DEFAULT_TOLERANCE: Readonly<Record<Precision, number>> = { float64: 1e-6, float32: 1e-3 };
+
+const KNOWN = new Set(['step', 'tolerance', 'worst', 'includeGradients', 'onProgress']);
+
+function positive(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new GradcheckError('INVALID_OPTION', `${name} must be a positive finite number, received ${typeof value === 'number' ? value : typeof value}.`);
+  }
+  return value;
+}
+
+/** Validates the options argument and fills in defaults for parameters of the given precision. */
+export function resolveOptions(input: CheckOptionsInput, precision: Precision): ResolvedOptions {
+  if (input === undefined || input === null) input = {};
+  if (typeof input === 'number' || typeof input !== 'object') {
+    const eps = positive('eps', input);
+    return { step: eps, tolerance: eps, worst: 10, includeGradients: false, onProgress: undefined };
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN.has(key)) {
+      throw new GradcheckError('INVALID_OPTION', `unknown option "${key}"; known options: ${[...KNOWN].join(', ')}.`);
+    }
+  }
+  const { step, tolerance, worst, includeGradients, onProgress } = input;
+  if (worst !== undefined && !(Number.isInteger(worst) && worst >= 0)) {
+    throw new GradcheckError('INVALID_OPTION', `worst must be a whole number ≥ 0, received ${worst}.`);
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new GradcheckError('INVALID_OPTION', `onProgress must be a function, received ${typeof onProgress}.`);
+  }
+  return {
+    step: step === undefined ? undefined : positive('step', step),
+    tolerance: tolerance === undefined ? DEFAULT_TOLERANCE[precision] : positive('tolerance', tolerance),
+    worst: worst ?? 10,
+    includeGradients: includeGradients === true,
+    onProgress,
+  };
+}

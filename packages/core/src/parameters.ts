@@ -1,0 +1,104 @@
+import { GradcheckError, describeValue } from './errors.js';
+import { formatIndex, formatShape, viewTensor, type Precision, type TensorView } from './tensors.js';
+
+/** One named parameter tensor and where its entries start in the flat parameter vector. */
+export interface ParameterTensor {
+  /** The parameter's name, as in the model's `parameters` (`W1`, `b1`, …). */
+  readonly name: string;
+  /** A view over the live tensor: writes go to the model's own storage. */
+  readonly view: TensorView;
+  /** Flat index of this tensor's first entry in the whole parameter vector. */
+  readonly offset: number;
+}
+
+/** Named tensors in a `parameters` value: an object (insertion order) or a Map. */
+export function entriesOf(value: unknown, what: string): [string, unknown][] {
+  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [String(k), v]);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
+    return Object.entries(value);
+  }
+  throw new GradcheckError('NOT_A_MODEL', `${what} is ${describeValue(value)}; expected an object or Map from names to tensors.`);
+}
+
+/**
+ * The model's parameters as one ordered set of named tensors, addressed either per tensor or by
+ * a flat index over all of them.
+ */
+export class ParameterSet {
+  /** The tensors, in the model's order. */
+  readonly tensors: readonly ParameterTensor[];
+  /** Total number of entries. */
+  readonly size: number;
+
+  private constructor(tensors: ParameterTensor[]) {
+    this.tensors = tensors;
+    this.size = tensors.reduce((n, t) => n + t.view.size, 0);
+  }
+
+  /** Views every tensor of a model's `parameters` (object or Map) in place. */
+  static from(parameters: unknown): ParameterSet {
+    const entries = entriesOf(parameters, 'model.parameters');
+    if (entries.length === 0) throw new GradcheckError('NO_PARAMETERS', 'model.parameters is empty: there is nothing to check.');
+    let offset = 0;
+    const tensors = entries.map(([name, value]) => {
+      const view = viewTensor(value, `parameter ${name}`);
+      const tensor = { name, view, offset };
+      offset += view.size;
+      return tensor;
+    });
+    return new ParameterSet(tensors);
+  }
+
+  /** The coarsest storage precision among the tensors (`float32` if any is float32). */
+  get precision(): Precision {
+    return this.tensors.some((t) => t.view.precision === 'float32') ? 'float32' : 'float64';
+  }
+
+  /** Names entry `index` of tensor `tensor` as `W1[2,3]`. */
+  label(tensor: ParameterTensor, index: number): string {
+    return `${tensor.name}${formatIndex(tensor.view.shape, index)}`;
+  }
+
+  /** Copies every entry, in flat order. */
+  snapshot(): Float64Array {
+    const copy = new Float64Array(this.size);
+    for (const { view, offset } of this.tensors) for (let i = 0; i < view.size; i++) copy[offset + i] = view.get(i);
+    return copy;
+  }
+
+  /**
+   * Writes back every entry that differs from `snapshot` (compared with `Object.is`, so `-0` and
+   * `0` differ) and returns the label of the first one that did, or `undefined` if none did.
+   */
+  restore(snapshot: Float64Array): string | undefined {
+    let first: string | undefined;
+    for (const t of this.tensors) {
+      const { view, offset } = t;
+      for (let i = 0; i < view.size; i++) {
+        const original = snapshot[offset + i]!;
+        if (!Object.is(view.get(i), original)) {
+          first ??= `${this.label(t, i)} (was ${original}, found ${view.get(i)})`;
+          view.set(i, original);
+        }
+      }
+    }
+    return first;
+  }
+
+  /** Throws `NON_FINITE_PARAMETER` naming the first NaN or infinite entry. */
+  assertFinite(snapshot: Float64Array): void {
+    for (const t of this.tensors) {
+      for (let i = 0; i < t.view.size; i++) {
+        const v = snapshot[t.offset + i]!;
+        if (!Number.isFinite(v)) {
+          throw new GradcheckError('NON_FINITE_PARAMETER', `parameter ${this.label(t, i)} is ${v}; a gradient check needs finite parameters.`);
+        }
+      }
+    }
+  }
+
+  /** Describes the tensors as `W1 5×4, b1 5×1, …` for messages. */
+  describe(): string {
+    return this.tensors.map((t) => `${t.name} ${formatShape(t.view.shape)}`).join(', ');
+  }
+}
