@@ -3,6 +3,7 @@ export { GradcheckError, type GradcheckErrorCode } from './errors.js';
 export type { Model, GradientModel, FunctionalModel, NamedTensors, Tensor, MaybePromise } from './model.js';
 export type { CheckOptions, CheckOptionsInput, CheckProgress } from './options.js';
 export { DEFAULT_TOLERANCE } from './options.js';
+export { DEFAULT_SEED, seededRandom, type Random } from './random.js';
 export type { CheckResult, TensorResult, EntryResult } from './result.js';
 export { registerTensorAdapter, viewTensor, formatIndex, formatShape, type TensorAdapter, type TensorView, type Precision } from './tensors.js';
 export { formatReport } from './report.js';
