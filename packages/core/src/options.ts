@@ -1,4 +1,5 @@
 import { GradcheckError } from './errors.js';
+import { DEFAULT_SEED } from './random.js';
 import type { Precision } from './tensors.js';
 
 /** Progress of a running check, as passed to {@link CheckOptions.onProgress}. */
@@ -31,6 +32,8 @@ export interface CheckOptions {
   includeGradients?: boolean;
   /** Called now and then during a long check (about every 200 ms) and once at the end. */
   onProgress?: (progress: CheckProgress) => void;
+  /** Seed of every random choice the check makes; printed with every failure. Default {@link DEFAULT_SEED}. */
+  seed?: number;
 }
 
 /**
@@ -46,12 +49,13 @@ export interface ResolvedOptions {
   readonly worst: number;
   readonly includeGradients: boolean;
   readonly onProgress: ((progress: CheckProgress) => void) | undefined;
+  readonly seed: number;
 }
 
 /** Default tolerance per storage precision. */
 export const DEFAULT_TOLERANCE: Readonly<Record<Precision, number>> = { float64: 1e-6, float32: 1e-3 };
 
-const KNOWN = new Set(['step', 'tolerance', 'worst', 'includeGradients', 'onProgress']);
+const KNOWN = new Set(['step', 'tolerance', 'worst', 'includeGradients', 'onProgress', 'seed']);
 
 function positive(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -65,14 +69,17 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
   if (input === undefined || input === null) input = {};
   if (typeof input === 'number' || typeof input !== 'object') {
     const eps = positive('eps', input);
-    return { step: eps, tolerance: eps, worst: 10, includeGradients: false, onProgress: undefined };
+    return { step: eps, tolerance: eps, worst: 10, includeGradients: false, onProgress: undefined, seed: DEFAULT_SEED };
   }
   for (const key of Object.keys(input)) {
     if (!KNOWN.has(key)) {
       throw new GradcheckError('INVALID_OPTION', `unknown option "${key}"; known options: ${[...KNOWN].join(', ')}.`);
     }
   }
-  const { step, tolerance, worst, includeGradients, onProgress } = input;
+  const { step, tolerance, worst, includeGradients, onProgress, seed } = input;
+  if (seed !== undefined && !Number.isSafeInteger(seed)) {
+    throw new GradcheckError('INVALID_OPTION', `seed must be a whole number, received ${seed}.`);
+  }
   if (worst !== undefined && !(Number.isInteger(worst) && worst >= 0)) {
     throw new GradcheckError('INVALID_OPTION', `worst must be a whole number ≥ 0, received ${worst}.`);
   }
@@ -85,5 +92,6 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
     worst: worst ?? 10,
     includeGradients: includeGradients === true,
     onProgress,
+    seed: seed ?? DEFAULT_SEED,
   };
 }

@@ -64,7 +64,7 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
     ? `step auto (${sci(result.stepRange[0], 1)}…${sci(result.stepRange[1], 1)})`
     : `step ${sci(result.step, 0)}`;
   lines.push(style.dim(`${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
-    `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · ${result.elapsedMs.toFixed(1)} ms`));
+    `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`));
   lines.push('');
   const tensorRows = [['parameter', 'shape', 'entries', 'difference', 'verdict']];
   for (const t of result.tensors) {

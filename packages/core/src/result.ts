@@ -86,6 +86,8 @@ export interface CheckResult {
   readonly tensors: readonly TensorResult[];
   /** The worst entries, most excessive first (failing or not). */
   readonly worst: readonly EntryResult[];
+  /** The seed of every random choice the check made. */
+  readonly seed: number;
   /** Things the user should know that did not decide the verdict. */
   readonly warnings: readonly string[];
 }

@@ -155,6 +155,7 @@ export class CheckSession {
       elapsedMs: now() - this.started,
       tensors: verdict.tensors,
       worst: verdict.worst,
+      seed: this.options.seed,
       warnings: [],
     };
   }
