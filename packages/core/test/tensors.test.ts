@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Matrix, MatrixSubView } from 'ml-matrix';
+import { checkGradients, formatIndex, GradcheckError, registerTensorAdapter, viewTensor, type GradientModel, type TensorView } from '../src/index.js';
+
+const roundTrip = (view: TensorView): number[] => Array.from({ length: view.size }, (_, i) => view.get(i));
+
+describe('tensor views', () => {
+  it.each([
+    ['ml-matrix Matrix', () => new Matrix([[1, 2, 3], [4, 5, 6]]), [2, 3], 'Matrix'],
+    ['Float64Array', () => new Float64Array([1, 2, 3, 4, 5, 6]), [6], 'Float64Array'],
+    ['number[]', () => [1, 2, 3, 4, 5, 6], [6], 'number[]'],
+    ['number[][]', () => [[1, 2, 3], [4, 5, 6]], [2, 3], 'number[][]'],
+    ['number[][][]', () => [[[1, 2, 3]], [[4, 5, 6]]], [2, 1, 3], 'number[][][]'],
+    ['{ data, shape }', () => ({ data: new Float64Array([1, 2, 3, 4, 5, 6]), shape: [3, 2] }), [3, 2], '{ data: Float64Array, shape }'],
+  ])('%s: shape, row-major get, and set in place', (_, make, shape, kind) => {
+    const tensor = make();
+    const view = viewTensor(tensor, 'T');
+    expect(view.shape).toEqual(shape);
+    expect(view.size).toBe(6);
+    expect(view.kind).toBe(kind);
+    expect(view.precision).toBe('float64');
+    expect(roundTrip(view)).toEqual([1, 2, 3, 4, 5, 6]);
+    view.set(4, 50);
+    expect(viewTensor(tensor, 'T').get(4)).toBe(50);
+  });
+
+  it('ml-matrix views write through to the matrix they view', () => {
+    const M = new Matrix([[1, 2, 3], [4, 5, 6]]);
+    const sub = new MatrixSubView(M, 0, 1, 1, 2);
+    const view = viewTensor(sub, 'S');
+    expect(view.shape).toEqual([2, 2]);
+    expect(roundTrip(view)).toEqual([2, 3, 5, 6]);
+    view.set(3, 60);
+    expect(M.get(1, 2)).toBe(60);
+  });
+
+  it('Float32Array storage is float32 and rounds what it stores', () => {
+    const view = viewTensor(new Float32Array([1, 2]), 'f');
+    expect(view.precision).toBe('float32');
+    view.set(0, 1 + 1e-9);
+    expect(view.get(0)).toBe(1);
+  });
+
+  it('formats indices in the tensor\'s own shape', () => {
+    expect(formatIndex([5, 4], 11)).toBe('[2,3]');
+    expect(formatIndex([7], 3)).toBe('[3]');
+    expect(formatIndex([2, 1, 3], 5)).toBe('[1,0,2]');
+  });
+
+  it.each([
+    [new Uint8Array(3), /Uint8Array of length 3, which cannot hold a small perturbation/],
+    [{ data: [1, 2, 3], shape: [2, 2] }, /shape \[2,2\] \(4 entries\) but 3 data values/],
+    [{ data: 'abc', shape: [3] }, /data is "abc"/],
+    [[1, 'x', 3], /entry \[1\] is "x"/],
+    [[[1, 2], [3, 'x']], /entry \[1\]\[1\] is "x", not a number/],
+    [new Map(), /expected an ml-matrix Matrix/],
+    [null, /T is null/],
+  ])('refuses %o with a message that says why', (value, message) => {
+    let error: unknown;
+    try { viewTensor(value, 'T'); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(GradcheckError);
+    expect((error as GradcheckError).code).toBe('UNSUPPORTED_TENSOR');
+    expect((error as GradcheckError).message).toMatch(message);
+  });
+});
+
+describe('registerTensorAdapter', () => {
+  class Tensor1D {
+    constructor(readonly values: number[]) {}
+  }
+
+  it('teaches the check a new tensor type, tried before the built-in ones, and unregisters', () => {
+    const unregister = registerTensorAdapter({
+      name: 'Tensor1D',
+      matches: (v): v is Tensor1D => v instanceof Tensor1D,
+      view: (t) => ({
+        kind: 'Tensor1D', shape: [t.values.length], size: t.values.length, precision: 'float64',
+        get: (i) => t.values[i]!, set: (i, x) => { t.values[i] = x; },
+      }),
+    });
+    try {
+      const w = new Tensor1D([0.5, -1.5]);
+      const model: GradientModel = {
+        parameters: { w },
+        loss: () => w.values[0]! ** 2 + 3 * w.values[1]!,
+        gradients: () => ({ w: new Tensor1D([2 * w.values[0]!, 3]) }),
+      };
+      const result = checkGradients(model, null, null);
+      expect(result.passed).toBe(true);
+      expect(w.values).toEqual([0.5, -1.5]);
+    } finally {
+      unregister();
+    }
+    expect(() => viewTensor(new Tensor1D([1]), 'w')).toThrow(/w is a Tensor1D; expected/);
+  });
+});
