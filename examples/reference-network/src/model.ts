@@ -1,20 +1,6 @@
 import { Matrix } from 'ml-matrix';
-import type { FunctionalModel, GradientModel } from '@gradcheck/core';
+import { seededRandom, type FunctionalModel, type GradientModel } from '@gradcheck/core';
 import { backward, cost, forward, layerCount, type BackwardOptions, type Cache, type Parameters } from './network.js';
-
-/** A small seeded generator (mulberry32) with Gaussian draws, so that networks are reproducible. */
-export function seededRandom(seed: number): { uniform(): number; gaussian(): number } {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, gaussian };
-}
 
 /** He-initialised parameters W1, b1, …, WL, bL for layer sizes `[n0, n1, …, nL]`. */
 export function initializeParameters(layerDims: readonly number[], seed = 1): Parameters {
