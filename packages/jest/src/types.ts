@@ -13,6 +13,6 @@ declare global {
 
 declare module 'expect' {
   /** `expect` from @jest/globals (Jest ≥ 29) and the standalone `expect` package. */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type
   interface Matchers<R extends void | Promise<void>, T = unknown> extends GradientCheckMatchers<R> {}
 }

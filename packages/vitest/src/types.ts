@@ -3,6 +3,6 @@
 import type { GradientCheckMatchers } from '@gradcheck/core';
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type
   interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown> extends GradientCheckMatchers<R> {}
 }
