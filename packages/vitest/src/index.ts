@@ -7,4 +7,4 @@
 import './types.js';
 
 export { gradientCheckMatchers as matchers, toPassGradientCheck, toPassGradientCheckAsync } from '@gradcheck/core';
-export type { CheckOptions, CheckOptionsInput, CheckResult, GradientCheckMatchers } from '@gradcheck/core';
+export type { CheckOptions, CheckOptionsInput, CheckResult, GradientCheckMatchers, GradientModel, FunctionalModel, Model } from '@gradcheck/core';
