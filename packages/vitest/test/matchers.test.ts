@@ -1,6 +1,5 @@
 // The matchers as Vitest 5 hosts them: `expect` extended by `@gradcheck/vitest/setup`, `isNot`
-// undefined without `.not`. Regenerate snapshots after a format change: `node scripts/test-all.mjs`
-// runs this suite; add `-u` to its command line in packages/vitest (see the README's "Tests").
+// undefined without `.not`. Regenerate snapshots after a format change with `-u` (README, "Tests").
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { matchers } from '@gradcheck/vitest';
