@@ -52,12 +52,12 @@ describe('failure output through the real runners', () => {
     expect(output).toMatch(/Tests: +5 failed, 5 total/);
     expectKeyLines(output);
     expect(output).toMatch(/at Object\.toPassGradientCheck \(failing\/reference-network\.failing\.js:\d+:\d+\)/);
-  });
+  }, 150_000);
 
   it('Vitest 5 (Node 22): exit code 1, 5 failed, the key lines', () => {
     const { status, output } = run('examples/vitest', [node22, 'node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.failing.config.ts']);
     expect(status).toBe(1);
     expect(output).toMatch(/Tests +5 failed \(5\)/);
     expectKeyLines(output);
-  });
+  }, 150_000);
 });
