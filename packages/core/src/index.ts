@@ -7,3 +7,12 @@ export { DEFAULT_SEED, seededRandom, type Random } from './random.js';
 export type { CheckResult, TensorResult, EntryResult } from './result.js';
 export { registerTensorAdapter, viewTensor, formatIndex, formatShape, type TensorAdapter, type TensorView, type Precision } from './tensors.js';
 export { formatReport } from './report.js';
+export {
+  toPassGradientCheck,
+  toPassGradientCheckAsync,
+  gradientCheckMatchers,
+  type GradientCheckMatchers,
+  type MatcherContext,
+  type MatcherUtils,
+  type MatcherResult,
+} from './matcher.js';

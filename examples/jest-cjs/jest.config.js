@@ -1,0 +1,3 @@
+module.exports = {
+  setupFilesAfterEnv: ['@gradcheck/jest/setup'],
+};

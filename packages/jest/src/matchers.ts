@@ -1,0 +1,8 @@
+/**
+ * The gradcheck matchers as named exports, without side effects:
+ * `import * as matchers from '@gradcheck/jest/matchers'; expect.extend(matchers)`.
+ * @packageDocumentation
+ */
+import './types.js';
+
+export { toPassGradientCheck, toPassGradientCheckAsync } from '@gradcheck/core';

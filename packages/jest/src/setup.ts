@@ -1,0 +1,17 @@
+/**
+ * Registers the gradcheck matchers on Jest's global `expect`:
+ * `setupFilesAfterEnv: ['@gradcheck/jest/setup']`. With `injectGlobals: false`, use
+ * `@gradcheck/jest/jest-globals` instead.
+ * @packageDocumentation
+ */
+import { gradientCheckMatchers } from '@gradcheck/core';
+import './types.js';
+
+const globalExpect = (globalThis as { expect?: { extend?: unknown } }).expect;
+if (typeof globalExpect?.extend !== 'function') {
+  throw new Error(
+    '@gradcheck/jest/setup found no global `expect` to extend. List it in `setupFilesAfterEnv` ' +
+      '(not `setupFiles`), or with `injectGlobals: false` use `@gradcheck/jest/jest-globals`.',
+  );
+}
+(globalExpect.extend as (matchers: object) => void)(gradientCheckMatchers);

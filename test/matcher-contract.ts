@@ -1,0 +1,121 @@
+// What every host of the matchers must show, written once and run by each host's suite (Jest,
+// Vitest 5, the standalone `expect` package), as jest-extended and jest-dom test their matchers:
+// pass, `.not` pass, both failure messages as snapshots with ANSI removed, bad input, async
+// models. The snapshots follow the report's format: after a deliberate change of the format,
+// regenerate them with the runner's `-u` (see the README's "Tests") and review the diff.
+import type { GradientModel } from '@gradcheck/core';
+import { ReferenceNetwork, referenceMatrices, type ReferenceCase } from '@gradcheck/reference-network';
+
+/** Removes ANSI colour codes, so that messages compare the same with colours on or off. */
+export function stripAnsi(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/** The check's wall time in a report, the one number that changes from run to run. */
+export function hideTime(text: string): string {
+  return text.replace(/· [\d.]+ ms/g, '· <time> ms');
+}
+
+/** The message of the assertion error `assertion` throws, without colours or wall time. */
+export function failureMessage(assertion: () => unknown): string {
+  try {
+    assertion();
+  } catch (error) {
+    return hideTime(stripAnsi((error as Error).message));
+  }
+  throw new Error('the assertion passed');
+}
+
+/** The same model with `loss` and `gradients` returning Promises. */
+export function asyncModel<X, Y>(model: GradientModel<X, Y>): GradientModel<X, Y> {
+  return {
+    parameters: model.parameters,
+    loss: async (X, Y) => model.loss(X, Y),
+    gradients: async (X, Y) => model.gradients(X, Y),
+  };
+}
+
+/** The test functions of a runner, and the `expect` whose matchers are under test (`host`). */
+export interface ContractRunner {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => any): void;
+  expect: (value: unknown) => any;
+  host: (value: unknown) => any;
+}
+
+/** Registers the contract's tests for `host` on the reference case. */
+export function matcherContract(runner: ContractRunner, fixture: ReferenceCase): void {
+  const { describe, it, expect, host } = runner;
+  const reference = (broken: boolean) => {
+    const { X, Y, parameters } = referenceMatrices(fixture);
+    return { model: new ReferenceNetwork(parameters, { broken }), X, Y };
+  };
+
+  describe('toPassGradientCheck', () => {
+    it('passes the correct backprop (defaults, classic eps, options), and .not the broken one', () => {
+      const correct = reference(false), broken = reference(true);
+      host(correct.model).toPassGradientCheck(correct.X, correct.Y);
+      host(correct.model).toPassGradientCheck(correct.X, correct.Y, 1e-7);
+      host(correct.model).toPassGradientCheck(correct.X, correct.Y, { tolerance: 1e-7 });
+      host(broken.model).not.toPassGradientCheck(broken.X, broken.Y);
+    });
+
+    it('fails the broken backprop with the report: W1/W2 entries worst, biases fine', () => {
+      const { model, X, Y } = reference(true);
+      const message = failureMessage(() => host(model).toPassGradientCheck(X, Y, 1e-7));
+      const lines = message.split('\n');
+      expect(lines[0]).toBe('expect(model).toPassGradientCheck(X, Y, 1e-7)');
+      expect(lines[2]).toBe('Analytic gradients disagree with central differences: difference 4.78e-1 > tolerance 1e-7 (wrong: W1, W2)');
+      const tensorRow = (name: string) => lines.find((l) => l.startsWith(`  ${name} `));
+      for (const name of ['b1', 'b2', 'b3']) expect(tensorRow(name)).toMatch(/✓$/);
+      for (const name of ['W1', 'W2']) expect(tensorRow(name)).toMatch(/✗/);
+      const worst = lines.filter((l) => /^ {2}\w+\[\d+,\d+\]/.test(l));
+      expect(worst).toHaveLength(10);
+      for (const row of worst) expect(row).toMatch(/^ {2}W[12]\[\d+,\d+\] .*✗$/);
+      expect(message).not.toMatch(/^\s+at /m);
+      expect(message).toMatchSnapshot();
+    });
+
+    it('fails .not for the correct backprop, saying the gradients agree with the achieved difference', () => {
+      const { model, X, Y } = reference(false);
+      const message = failureMessage(() => host(model).not.toPassGradientCheck(X, Y));
+      expect(message.split('\n')[0]).toBe('expect(model).not.toPassGradientCheck(X, Y)');
+      expect(message).toMatch(/but they agree\.\n\nAnalytic gradients agree with central differences: difference \d\.\d\de-\d+ ≤ tolerance 1e-6\n/);
+      expect(message).toMatchSnapshot();
+    });
+
+    it('fails on a bad model with the GradcheckError code and message, with or without .not', () => {
+      const { X, Y } = reference(false);
+      const message = failureMessage(() => host(null).toPassGradientCheck(X, Y));
+      expect(message).toMatch(/^GradcheckError NOT_A_MODEL: expected a model, received null\./m);
+      expect(message).not.toMatch(/^\s+at /m);
+      expect(message).toMatchSnapshot();
+      expect(failureMessage(() => host({ weights: [1] }).not.toPassGradientCheck(X, Y))).toMatch(/GradcheckError NOT_A_MODEL: [^]*so `\.not` fails too/);
+    });
+
+    it('fails on bad options with INVALID_OPTION naming the option', () => {
+      const { model, X, Y } = reference(false);
+      expect(failureMessage(() => host(model).toPassGradientCheck(X, Y, -1))).toMatch(/^GradcheckError INVALID_OPTION: eps must be a positive finite number, received -1\.$/m);
+      expect(failureMessage(() => host(model).toPassGradientCheck(X, Y, { step: 0 }))).toMatch(/^GradcheckError INVALID_OPTION: step must be a positive finite number, received 0\.$/m);
+      expect(failureMessage(() => host(model).not.toPassGradientCheck(X, Y, { tolerence: 1e-7 }))).toMatch(/GradcheckError INVALID_OPTION: unknown option "tolerence"/);
+    });
+
+    it('stays synchronous: an async model fails it with ASYNC_MODEL, pointing to toPassGradientCheckAsync', () => {
+      const { model, X, Y } = reference(false);
+      expect(failureMessage(() => host(asyncModel(model)).toPassGradientCheck(X, Y))).toMatch(/GradcheckError ASYNC_MODEL: .*await expect\(model\)\.toPassGradientCheckAsync\(X, Y\)/);
+    });
+  });
+
+  describe('toPassGradientCheckAsync', () => {
+    it('checks async models when awaited, both ways', async () => {
+      const correct = reference(false), broken = reference(true);
+      await host(asyncModel(correct.model)).toPassGradientCheckAsync(correct.X, correct.Y);
+      await host(asyncModel(broken.model)).not.toPassGradientCheckAsync(broken.X, broken.Y);
+      const error = await host(asyncModel(broken.model)).toPassGradientCheckAsync(broken.X, broken.Y, 1e-7).then(() => undefined, (e: Error) => e);
+      const message = hideTime(stripAnsi(String(error?.message)));
+      expect(message.split('\n')[0]).toBe('expect(model).toPassGradientCheckAsync(X, Y, 1e-7)');
+      expect(message).toContain('(wrong: W1, W2)');
+      await host(correct.model).toPassGradientCheckAsync(correct.X, correct.Y);
+    });
+  });
+}
