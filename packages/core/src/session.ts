@@ -1,25 +1,32 @@
-import { Comparison } from './compare.js';
-import { centralQuotient, defaultStep, noiseFloor, perturb } from './difference.js';
+import { Comparison, entryExcess, toleranceWarning, type Verdict } from './compare.js';
+import { diagnoseTensors, inferExamples, type TensorEvidence } from './diagnose.js';
+import { centralQuotient, defaultStep, MACHINE_EPSILON, ESTIMATE_SAFETY, lossNoise, noiseFloor, oneSidedDerivative, oneSidedNoise, perturb, richardson } from './difference.js';
 import { GradcheckError } from './errors.js';
 import { evaluate, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
 import { resolveOptions, type CheckOptionsInput, type ResolvedOptions } from './options.js';
-import { ParameterSet } from './parameters.js';
-import type { CheckResult } from './result.js';
+import { ParameterSet, type ParameterTensor } from './parameters.js';
+import type { CheckResult, TensorResult } from './result.js';
+import { taylorTest } from './taylor.js';
+import { seededRandom } from './random.js';
+import type { EntryEstimate } from './difference.js';
+
+export type { EntryEstimate };
+import type { TensorView } from './tensors.js';
 
 const now = (): number => (globalThis as { performance?: { now(): number } }).performance?.now() ?? Date.now();
 
 const PROGRESS_INTERVAL_MS = 200;
 
-/** A numeric estimate of one entry's derivative. */
-export interface EntryEstimate {
-  /** The finite-difference derivative. */
-  readonly numeric: number;
-  /** The error that rounding alone may put into `numeric`. */
-  readonly floor: number;
-  /** Half the step actually taken, (θ₊ − θ₋)/2. */
-  readonly step: number;
-}
+/**
+ * How many entries of a tensor the kink test confirms as off in a smooth region before it stops
+ * spending gradient evaluations on that tensor: by then the tensor fails whatever the rest show.
+ */
+const CONFIRMATIONS = 8;
+
+/** Moves that measure the loss's rounding noise, and how many units in the last place each moves a parameter. */
+const NOISE_SAMPLES = 4;
+const NOISE_ULPS = 4;
 
 type Steps<T> = Generator<Request, T, unknown>;
 
@@ -41,13 +48,26 @@ export class CheckSession {
   lossEvaluations = 0;
   gradientEvaluations = 0;
   private stepMin = Infinity;
+  /** The loss's rounding noise as measured (see {@link CheckSession.measureNoise}), once an entry disagrees. */
+  private measuredNoise: number | undefined;
+  /** Per tensor, entries found off in a smooth region: after {@link CONFIRMATIONS}, the kink test stops asking for gradients. */
+  private readonly confirmed: number[];
   private stepMax = 0;
   private lastProgress = this.started;
 
-  constructor(readonly model: NormalisedModel, input: CheckOptionsInput) {
+  /** The number of examples in X (stated in the options, or inferred from X and Y). */
+  readonly examples: number | undefined;
+
+  /**
+   * @param data - X and Y as the check received them, read only to infer the number of examples
+   *   for the diagnosis (see {@link inferExamples}).
+   */
+  constructor(readonly model: NormalisedModel, input: CheckOptionsInput, data?: { readonly X: unknown; readonly Y: unknown }) {
     this.parameters = ParameterSet.from(model.parameters);
     this.options = resolveOptions(input, this.parameters.precision);
+    this.examples = this.options.examples ?? (data ? inferExamples(data.X, data.Y) : undefined);
     this.snapshot = this.parameters.snapshot();
+    this.confirmed = this.parameters.tensors.map(() => 0);
     this.parameters.assertFinite(this.snapshot);
   }
 
@@ -88,37 +108,138 @@ export class CheckSession {
   }
 
   /**
-   * Estimates the derivative with respect to entry `index` of tensor number `tensorIndex` by
-   * central differences, perturbing it in place and restoring its exact value.
+   * Evaluates the loss with entry `index` of `view` set to θ + s·h for each s of `multiples`,
+   * restoring its exact original value `theta` afterwards; returns the stored values and losses.
+   */
+  private *lossesAlong(view: TensorView, index: number, theta: number, h: number, label: string, multiples: readonly number[]): Steps<[number[], number[]]> {
+    const stored: number[] = [], losses: number[] = [];
+    try {
+      for (const s of multiples) {
+        const at = perturb(view, index, theta + s * h);
+        stored.push(at);
+        const offset = `${s > 0 ? '+' : '−'} ${Math.abs(s) === 1 ? 'h' : `h/${1 / Math.abs(s)}`}`;
+        losses.push(yield* this.lossAt(`with ${label} = θ ${offset} = ${at} (θ = ${theta})`));
+      }
+    } finally {
+      view.set(index, theta);
+    }
+    return [stored, losses];
+  }
+
+  /**
+   * Estimates the derivative with respect to entry `index` of tensor number `tensorIndex`,
+   * perturbing it in place and restoring its exact value. Central differences at step h; with
+   * `scheme: 'richardson'`, and for a central estimate that disagrees with the analytic
+   * derivative, also at h/2: that gives an estimate of the finite-difference error and the two
+   * one-sided derivatives, whose disagreement reveals a kink within the step.
    */
   *estimateEntry(tensorIndex: number, index: number): Steps<EntryEstimate> {
     const tensor = this.parameters.tensors[tensorIndex]!;
     const { view } = tensor;
+    const { scheme, tolerance } = this.options;
+    const precision = this.parameters.precision;
     const theta = this.snapshot[tensor.offset + index]!;
-    const h = this.options.step ?? defaultStep(theta, view.precision);
+    const analytic = this.analytic[tensor.offset + index]!;
+    const h = this.options.step ?? defaultStep(theta, view.precision, scheme);
     const label = this.parameters.label(tensor, index);
-    let plus: number, minus: number, lossPlus: number, lossMinus: number;
-    try {
-      plus = perturb(view, index, theta + h);
-      lossPlus = yield* this.lossAt(`with ${label} = θ + h = ${plus} (θ = ${theta})`);
-      minus = perturb(view, index, theta - h);
-      lossMinus = yield* this.lossAt(`with ${label} = θ − h = ${minus} (θ = ${theta})`);
-    } finally {
-      view.set(index, theta);
-    }
+    const [[plus, minus], [lossPlus, lossMinus]] = yield* this.lossesAlong(view, index, theta, h, label, [1, -1]);
     if (plus === minus) {
       throw new GradcheckError('INVALID_OPTION', `step ${h} is below the resolution of ${label} ` +
         `(${view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`);
     }
-    const taken = { plus, minus };
-    const step = (plus - minus) / 2;
+    const coarse = { plus: plus!, minus: minus! };
+    const step = (coarse.plus - coarse.minus) / 2;
     if (step < this.stepMin) this.stepMin = step;
     if (step > this.stepMax) this.stepMax = step;
-    return {
-      numeric: centralQuotient(lossPlus, lossMinus, taken),
-      floor: noiseFloor(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), taken, this.parameters.precision),
-      step,
-    };
+    const central = centralQuotient(lossPlus!, lossMinus!, coarse);
+    const magnitude = Math.max(Math.abs(lossPlus!), Math.abs(lossMinus!));
+    let centralFloor = noiseFloor(magnitude, coarse, precision);
+    if (entryExcess(analytic, central, centralFloor, tolerance) > 1 && this.measuredNoise === undefined) {
+      // Before calling anything a disagreement, measure how noisy the loss really is.
+      yield* this.measureNoise();
+      centralFloor = Math.max(centralFloor, (2 * this.measuredNoise!) / (coarse.plus - coarse.minus));
+    }
+    if (scheme === 'central' && entryExcess(analytic, central, centralFloor, tolerance) <= 1) {
+      return { numeric: central, floor: centralFloor, step, errorEstimate: 0 };
+    }
+    const [[plusHalf, minusHalf], [lossPlusHalf, lossMinusHalf]] =
+      yield* this.lossesAlong(view, index, theta, h, label, [0.5, -0.5]);
+    const fine = { plus: plusHalf!, minus: minusHalf! };
+    const halfStep = (fine.plus - fine.minus) / 2;
+    const refined = centralQuotient(lossPlusHalf!, lossMinusHalf!, fine);
+    const noise = Math.max(lossNoise(Math.max(...[this.loss, lossPlus!, lossMinus!, lossPlusHalf!, lossMinusHalf!].map(Math.abs)), precision), this.measuredNoise ?? 0);
+    const fineFloor = (2 * noise) / (fine.plus - fine.minus);
+    const r2 = (step / halfStep) ** 2;
+    // Richardson: the extrapolated value's error is below that of the finer quotient, which is
+    // (fine − coarse)/(r² − 1); the central quotient's own error is r² times that.
+    const [numeric, floor, leading] = scheme === 'richardson'
+      ? [richardson(central, step, refined, halfStep), (r2 * fineFloor + centralFloor) / (r2 - 1), Math.abs(refined - central) / (r2 - 1)]
+      : [central, centralFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
+    const errorEstimate = Math.max(ESTIMATE_SAFETY * leading, floor);
+    if (entryExcess(analytic, numeric, errorEstimate, tolerance) <= 1) return { numeric, floor, step, errorEstimate };
+    const right = oneSidedDerivative(this.loss, fine.plus - theta, lossPlusHalf!, coarse.plus - theta, lossPlus!);
+    const left = oneSidedDerivative(this.loss, fine.minus - theta, lossMinusHalf!, coarse.minus - theta, lossMinus!);
+    const sidesNoise = oneSidedNoise(fine.plus - theta, coarse.plus - theta, noise) + oneSidedNoise(fine.minus - theta, coarse.minus - theta, noise);
+    const mismatch = Math.abs(analytic - numeric);
+    // A kink: the one-sided derivatives disagree beyond their noise.
+    let kinked = entryExcess(left, right, sidesNoise, tolerance) > 1;
+    if (!kinked && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
+      // A kink closer to θ than the loss can resolve (float32) shows in the analytic gradient
+      // itself: it jumps within the step instead of varying linearly across it.
+      const [gradientPlus, gradientMinus] = yield* this.gradientsAlong(tensor, index, theta, [fine.plus, fine.minus], label);
+      kinked = Math.abs(gradientPlus! - 2 * analytic + gradientMinus!) >= mismatch / 2;
+    }
+    if (!kinked) this.confirmed[tensorIndex]!++;
+    return { numeric, floor, step, errorEstimate, ...(kinked ? { kink: { left, right } } : {}) };
+  }
+
+  /**
+   * The analytic derivative with respect to entry `index` of `tensor` with that entry set to each
+   * of `values` in turn (restored to `theta` afterwards).
+   */
+  private *gradientsAlong(tensor: ParameterTensor, index: number, theta: number, values: readonly number[], label: string): Steps<number[]> {
+    const derivatives: number[] = [];
+    try {
+      for (const value of values) {
+        tensor.view.set(index, value);
+        this.gradientEvaluations++;
+        const answer = yield* evaluate('gradients', `with ${label} = ${value} (θ = ${theta}), to look for a kink`);
+        derivatives.push(readGradients(this.parameters, answer)[tensor.offset + index]!);
+      }
+    } finally {
+      tensor.view.set(index, theta);
+    }
+    return derivatives;
+  }
+
+  /**
+   * Measures the loss's rounding noise, which can be far above ε·|L| when the loss is computed as
+   * a difference of large terms (a saturated log-sigmoid): moves every parameter by a few units
+   * in the last place in a seeded random pattern, where the loss can change only by ⟨g, Δ⟩ and
+   * its rounding, and keeps the largest remainder over {@link NOISE_SAMPLES} such moves.
+   */
+  private *measureNoise(): Steps<void> {
+    const random = seededRandom(this.options.seed ^ 0x5bd1e995);
+    let largest = 0;
+    for (let sample = 0; sample < NOISE_SAMPLES; sample++) {
+      let linear = 0;
+      try {
+        for (const { view, offset } of this.parameters.tensors) {
+          const eps = MACHINE_EPSILON[view.precision];
+          for (let i = 0; i < view.size; i++) {
+            const theta = this.snapshot[offset + i]!;
+            if (theta === 0) continue;
+            view.set(i, theta + random.sign() * NOISE_ULPS * eps * 2 ** Math.floor(Math.log2(Math.abs(theta))));
+            linear += this.analytic[offset + i]! * (view.get(i) - theta);
+          }
+        }
+        const loss = yield* this.lossAt('with every parameter moved by a few units in the last place, to measure rounding noise');
+        largest = Math.max(largest, Math.abs(loss - this.loss - linear));
+      } finally {
+        this.parameters.restore(this.snapshot);
+      }
+    }
+    this.measuredNoise = largest;
   }
 
   /** Reports progress to `onProgress`, at most every 200 ms unless `final`. */
@@ -133,18 +254,50 @@ export class CheckSession {
 
   /** A fresh {@link Comparison} under this session's tolerance and options. */
   comparison(): Comparison {
-    return new Comparison(this.parameters, this.options.tolerance, this.options.worst, this.options.includeGradients);
+    return new Comparison(this.parameters, this.options.tolerance, this.options.worst, this.options.includeGradients, this.options.kinks);
+  }
+
+  /** The diagnosis of each failing tensor in `verdict`. */
+  private diagnose(comparison: Comparison, verdict: Verdict): TensorResult[] {
+    const evidence = this.parameters.tensors.map((t, k): TensorEvidence => ({
+      name: t.name, shape: t.view.shape, failing: !verdict.tensors[k]!.passed, entries: comparison.recorded(k),
+      analyticAt: (i) => this.analytic[t.offset + i]!,
+      thetaAt: (i) => this.snapshot[t.offset + i]!,
+      label: (i) => this.parameters.label(t, i),
+    }));
+    const diagnoses = diagnoseTensors(evidence, this.examples);
+    return verdict.tensors.map((t, k) => (diagnoses[k] ? { ...t, diagnosis: diagnoses[k] } : t));
+  }
+
+  /**
+   * The Taylor test as a second opinion on `result` (always with `taylor: true`, on failure by
+   * default); its outcome goes into the result, never into the verdict.
+   */
+  *secondOpinion(result: CheckResult): Steps<CheckResult> {
+    const when = this.options.taylor;
+    if (when === 'never' || (when === 'on-failure' && result.passed)) return result;
+    const taylor = yield* taylorTest(this, this.options.seed);
+    const warnings = result.passed && taylor.verdict === 'wrong'
+      ? [...result.warnings, 'every entry agreed, but the Taylor test found the remainder shrinking like t along a random direction: ' +
+        'a kink along that direction can do this; so can a gradient wrong only in combination (check the loss is the one differentiated).']
+      : result.warnings;
+    return {
+      ...result, taylor, warnings,
+      evaluations: { loss: this.lossEvaluations, gradients: this.gradientEvaluations },
+      elapsedMs: now() - this.started,
+    };
   }
 
   /** The result of a check that compared the entries in `comparison`. */
   result(comparison: Comparison, checked: number): CheckResult {
     const verdict = comparison.verdict();
+    const warning = toleranceWarning(this.options.tolerance, this.parameters.precision, this.options.scheme);
     return {
       passed: verdict.passed,
       mode: 'full',
       difference: verdict.difference,
       tolerance: this.options.tolerance,
-      scheme: 'central',
+      scheme: this.options.scheme,
       step: this.options.step ?? 'auto',
       stepRange: [this.stepMin, this.stepMax],
       precision: this.parameters.precision,
@@ -153,10 +306,12 @@ export class CheckSession {
       checked,
       evaluations: { loss: this.lossEvaluations, gradients: this.gradientEvaluations },
       elapsedMs: now() - this.started,
-      tensors: verdict.tensors,
+      tensors: verdict.passed ? verdict.tensors : this.diagnose(comparison, verdict),
       worst: verdict.worst,
+      kinks: { count: verdict.kinks, policy: this.options.kinks, entries: verdict.kinkLabels },
+      ...(this.examples !== undefined ? { examples: this.examples } : {}),
       seed: this.options.seed,
-      warnings: [],
+      warnings: warning ? [warning] : [],
     };
   }
 }

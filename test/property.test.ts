@@ -1,0 +1,120 @@
+/**
+ * The proof that the verdict can be trusted, as property tests over seeded random models
+ * (test/helpers/mlp.ts): no false alarm on correct gradients, every planted bug caught, and the
+ * diagnosis naming the kind of bug where the bug has one. Counts are printed.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkGradients, formatReport, seededRandom, type CheckResult, type DiagnosisKind } from '@gradcheck/core';
+import { BUG_KINDS, buildNet, chooseBug, difference, modelOf, randomSpec, type Bug, type BugKind, type Net, type Spec } from './helpers/mlp.js';
+
+const CORRECT_MODELS = Number(process.env.GC_MODELS ?? 1200);
+const MODELS_PER_BUG = Number(process.env.GC_BUGS ?? 100);
+/** A bug counts as planted when it moves some tensor's gradient by at least this classic difference (a 1 % error moves it 0.005). */
+const PLANTED = 0.004;
+
+const describeSpec = (s: Spec): string =>
+  `sizes ${s.sizes.join('-')}, m ${s.examples}, ${s.loss}${s.lambda ? ` λ ${s.lambda.toExponential(1)}` : ''}, ${s.precision}, ` +
+  `scale ${s.scale.toExponential(1)}${s.zeroExample ? ', zero example' : ''}${s.deadUnit ? ', dead unit' : ''}, seed ${s.seed}`;
+
+/** The diagnosis each bug kind should get on the tensors it hits, where it has one. */
+const EXPECTED: Partial<Record<BugKind, DiagnosisKind>> = {
+  'missing-mean': 'scale', 'bias-summed': 'scale', 'sign-flip': 'sign', 'scale-1pct': 'scale', 'one-entry': 'isolated',
+  'off-by-one-layer': 'zero', swapped: 'swapped', 'transposed-gradient': 'transposed', 'dropped-regulariser': 'regulariser',
+};
+
+/**
+ * How far above the finite-difference resolution a bug's error must be to count as planted: its
+ * root-mean-square over a tensor, each entry's error times max(1, |θ|) (the scale of the step),
+ * at least this many times ε^(2/3)·|L|, the accuracy central differences can reach at all.
+ */
+const RESOLVABLE = 50;
+/** A failing tensor's error must be this many times its noise for its diagnosis to be due. */
+const CLEAR = 10;
+
+/** The tensors a bug changes measurably: by a classic difference ≥ {@link PLANTED}, above the resolution. */
+function hit(net: Net, bugged: Record<string, Float64Array>, correct: Record<string, Float64Array>): { targets: string[]; belowResolution: boolean } {
+  const changed = Object.keys(correct).filter((n) => difference(bugged[n]!, correct[n]!) >= PLANTED);
+  const eps = net.spec.precision === 'float32' ? 2 ** -23 : 2 ** -52;
+  const resolution = RESOLVABLE * eps ** (2 / 3) * Math.abs(net.loss());
+  const targets = changed.filter((n) => {
+    const theta = n.startsWith('W') ? net.W[Number(n.slice(1)) - 1]! : net.b[Number(n.slice(1)) - 1]!;
+    let sum = 0;
+    bugged[n]!.forEach((v, i) => { sum += ((v - correct[n]![i]!) * Math.max(1, Math.abs(theta[i]!))) ** 2; });
+    return Math.sqrt(sum / theta.length) >= resolution;
+  });
+  return { targets, belowResolution: changed.length > 0 && targets.length === 0 };
+}
+
+describe('no false alarms on correct gradients', () => {
+  it(`passes ${CORRECT_MODELS} random correct models (float64 and float32, scales 1e-3…1e4, kinks, dead units, three losses)`, () => {
+    const random = seededRandom(5001);
+    const alarms: string[] = [];
+    const tally = { float64: 0, float32: 0, withKinks: 0, kinks: 0, zeroExample: 0, deadUnit: 0, losses: {} as Record<string, number> };
+    for (let n = 0; n < CORRECT_MODELS; n++) {
+      const spec = randomSpec(random);
+      const net = buildNet(spec);
+      const result = checkGradients(modelOf(net), net.X, net.Y);
+      tally[spec.precision]++;
+      tally.losses[spec.loss] = (tally.losses[spec.loss] ?? 0) + 1;
+      if (spec.zeroExample) tally.zeroExample++;
+      if (spec.deadUnit) tally.deadUnit++;
+      if (result.kinks.count) { tally.withKinks++; tally.kinks += result.kinks.count; }
+      if (!result.passed) alarms.push(`${describeSpec(spec)}\n${formatReport(result)}`);
+    }
+    console.log(`correct models: ${CORRECT_MODELS} checked, ${alarms.length} false alarms ` +
+      `(float64 ${tally.float64}, float32 ${tally.float32}; losses ${JSON.stringify(tally.losses)}; ` +
+      `${tally.zeroExample} with an all-zero example, ${tally.deadUnit} with a dead unit; ` +
+      `${tally.withKinks} models had ${tally.kinks} entries excluded as kinks)`);
+    expect(alarms.slice(0, 3)).toEqual([]);
+  });
+});
+
+describe('every planted bug caught, and diagnosed where it has a kind', () => {
+  const summary: string[] = [];
+
+  it.each(BUG_KINDS)('%s', (kind) => {
+    const random = seededRandom(7000 + BUG_KINDS.indexOf(kind));
+    const misses: string[] = [], misdiagnosed: string[] = [];
+    let planted = 0, tries = 0, diagnosed = 0;
+    const below = { float64: 0, float32: 0 }, plantedBy = { float64: 0, float32: 0 };
+    while (planted < MODELS_PER_BUG) {
+      if (++tries > 20 * MODELS_PER_BUG) throw new Error(`could not plant ${kind} in ${MODELS_PER_BUG} models`);
+      const spec = randomSpec(random, kind);
+      const net = buildNet(spec);
+      const bug: Bug | undefined = chooseBug(net, kind, random);
+      if (!bug || (bug.kind !== kind) || (['sign-flip', 'scale-1pct', 'one-entry', 'dropped-regulariser', 'transposed-gradient', 'transposed-weight', 'swapped'].includes(kind) && !bug.tensor)) continue;
+      const { targets, belowResolution } = hit(net, net.gradients(bug), net.gradients());
+      if (belowResolution) below[spec.precision]++;
+      if (targets.length === 0) continue; // the bug changes nothing here (dead paths), or less than finite differences can see
+      planted++;
+      plantedBy[spec.precision]++;
+      const result: CheckResult = checkGradients(modelOf(net, bug), net.X, net.Y);
+      const failed = result.tensors.filter((t) => !t.passed).map((t) => t.name);
+      if (result.passed || !targets.some((t) => failed.includes(t))) {
+        misses.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}\n${formatReport(result)}`);
+        continue;
+      }
+      const expected = EXPECTED[kind];
+      if (!expected) continue;
+      // The diagnosis is due where a hit tensor failed with enough entries to show the pattern and
+      // an error that stands clear of the finite-difference noise.
+      const due = result.tensors.filter((t) => targets.includes(t.name) && !t.passed && t.errorNorm >= CLEAR * t.noiseNorm &&
+        (t.checked - t.kinks >= 3 || ['off-by-one-layer', 'swapped', 'missing-mean', 'bias-summed', 'sign-flip'].includes(kind)));
+      // With the data term of a gradient exactly 0, a dropped L2 term leaves it exactly 0: "zero" is exact too.
+      const allZero = (name: string): boolean => net.gradients(bug)[name]!.every((v) => v === 0);
+      const right = due.every((t) => (t.diagnosis?.kind === expected || (kind === 'dropped-regulariser' && allZero(t.name) && t.diagnosis?.kind === 'zero')) &&
+        (kind === 'missing-mean' || kind === 'bias-summed' ? t.diagnosis!.examples === spec.examples : true) &&
+        (kind === 'swapped' ? t.diagnosis!.other === (t.name === bug.tensor ? bug.other : bug.tensor) : true));
+      if (right) diagnosed++;
+      else misdiagnosed.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)}\n${formatReport(result)}`);
+    }
+    let line = `${kind}: ${planted} planted (float64 ${plantedBy.float64}, float32 ${plantedBy.float32}), ` +
+      `${planted - misses.length} caught, ${misses.length} missed` +
+      (EXPECTED[kind] ? `; diagnosis "${EXPECTED[kind]}" right in ${diagnosed} of ${planted - misses.length}` : '');
+    line += `; not counted: ${below.float64 + below.float32} below the finite-difference resolution (float32 ${below.float32})`;
+    summary.push(line);
+    console.log(line);
+    expect(misses.slice(0, 2)).toEqual([]);
+    expect(misdiagnosed.slice(0, 2)).toEqual([]);
+  });
+});
