@@ -1,6 +1,6 @@
 import { Comparison, entryExcess, toleranceWarning, type Verdict } from './compare.js';
 import { diagnoseTensors, inferExamples, type TensorEvidence } from './diagnose.js';
-import { centralQuotient, defaultStep, MACHINE_EPSILON, ESTIMATE_SAFETY, lossNoise, noiseFloor, oneSidedDerivative, oneSidedNoise, perturb, richardson } from './difference.js';
+import { centralQuotient, defaultStep, ESTIMATE_SAFETY, lossNoise, noiseFloor, oneSidedDerivative, oneSidedNoise, perturb, richardson } from './difference.js';
 import { GradcheckError } from './errors.js';
 import { evaluate, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
@@ -8,7 +8,6 @@ import { resolveOptions, type CheckOptionsInput, type ResolvedOptions } from './
 import { ParameterSet, type ParameterTensor } from './parameters.js';
 import type { CheckResult, TensorResult } from './result.js';
 import { taylorTest } from './taylor.js';
-import { seededRandom } from './random.js';
 import type { EntryEstimate } from './difference.js';
 
 export type { EntryEstimate };
@@ -24,9 +23,18 @@ const PROGRESS_INTERVAL_MS = 200;
  */
 const CONFIRMATIONS = 8;
 
-/** Moves that measure the loss's rounding noise, and how many units in the last place each moves a parameter. */
-const NOISE_SAMPLES = 4;
-const NOISE_ULPS = 4;
+/**
+ * Where the loss stays bitwise the same at θ, θ ± h/2 and θ ± h, the default step grows by
+ * {@link WIDENING} up to {@link WIDENINGS} times until the loss moves.
+ */
+const WIDENING = 16;
+const WIDENINGS = 3;
+
+/**
+ * The fourth difference of five loss values carrying independent rounding errors of size σ
+ * has a spread of √70·σ ≈ 8.4σ; dividing by 8 reads σ off it.
+ */
+const FOURTH_DIFFERENCE_SPREAD = 8;
 
 type Steps<T> = Generator<Request, T, unknown>;
 
@@ -48,8 +56,6 @@ export class CheckSession {
   lossEvaluations = 0;
   gradientEvaluations = 0;
   private stepMin = Infinity;
-  /** The loss's rounding noise as measured (see {@link CheckSession.measureNoise}), once an entry disagrees. */
-  private measuredNoise: number | undefined;
   /** Per tensor, entries found off in a smooth region: after {@link CONFIRMATIONS}, the kink test stops asking for gradients. */
   private readonly confirmed: number[];
   private stepMax = 0;
@@ -131,16 +137,32 @@ export class CheckSession {
    * perturbing it in place and restoring its exact value. Central differences at step h; with
    * `scheme: 'richardson'`, and for a central estimate that disagrees with the analytic
    * derivative, also at h/2: that gives an estimate of the finite-difference error and the two
-   * one-sided derivatives, whose disagreement reveals a kink within the step.
+   * one-sided derivatives, whose disagreement reveals a kink within the step. Where the loss did
+   * not move at all within a default step (a loss computed by cancellation is coarser than its
+   * magnitude suggests), the step grows until it does.
    */
   *estimateEntry(tensorIndex: number, index: number): Steps<EntryEstimate> {
+    const tensor = this.parameters.tensors[tensorIndex]!;
+    const theta = this.snapshot[tensor.offset + index]!;
+    let h = this.options.step ?? defaultStep(theta, tensor.view.precision, this.options.scheme);
+    let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h);
+    for (let widened = 0; flat && widened < WIDENINGS && this.options.step === undefined; widened++) {
+      h *= WIDENING;
+      [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h);
+    }
+    if (estimate.step < this.stepMin) this.stepMin = estimate.step;
+    if (estimate.step > this.stepMax) this.stepMax = estimate.step;
+    return estimate;
+  }
+
+  /** {@link CheckSession.estimateEntry} at step `h`; also says whether the loss stayed bitwise flat. */
+  private *estimateAt(tensorIndex: number, index: number, h: number): Steps<[EntryEstimate, boolean]> {
     const tensor = this.parameters.tensors[tensorIndex]!;
     const { view } = tensor;
     const { scheme, tolerance } = this.options;
     const precision = this.parameters.precision;
     const theta = this.snapshot[tensor.offset + index]!;
     const analytic = this.analytic[tensor.offset + index]!;
-    const h = this.options.step ?? defaultStep(theta, view.precision, scheme);
     const label = this.parameters.label(tensor, index);
     const [[plus, minus], [lossPlus, lossMinus]] = yield* this.lossesAlong(view, index, theta, h, label, [1, -1]);
     if (plus === minus) {
@@ -149,48 +171,44 @@ export class CheckSession {
     }
     const coarse = { plus: plus!, minus: minus! };
     const step = (coarse.plus - coarse.minus) / 2;
-    if (step < this.stepMin) this.stepMin = step;
-    if (step > this.stepMax) this.stepMax = step;
     const central = centralQuotient(lossPlus!, lossMinus!, coarse);
-    const magnitude = Math.max(Math.abs(lossPlus!), Math.abs(lossMinus!));
-    let centralFloor = noiseFloor(magnitude, coarse, precision);
-    if (entryExcess(analytic, central, centralFloor, tolerance) > 1 && this.measuredNoise === undefined) {
-      // Before calling anything a disagreement, measure how noisy the loss really is.
-      yield* this.measureNoise();
-      centralFloor = Math.max(centralFloor, (2 * this.measuredNoise!) / (coarse.plus - coarse.minus));
-    }
+    const centralFloor = noiseFloor(Math.max(Math.abs(lossPlus!), Math.abs(lossMinus!)), coarse, precision);
     if (scheme === 'central' && entryExcess(analytic, central, centralFloor, tolerance) <= 1) {
-      return { numeric: central, floor: centralFloor, step, errorEstimate: 0 };
+      return [{ numeric: central, floor: centralFloor, step, errorEstimate: 0 }, false];
     }
-    const [[plusHalf, minusHalf], [lossPlusHalf, lossMinusHalf]] =
-      yield* this.lossesAlong(view, index, theta, h, label, [0.5, -0.5]);
+    const [[plusHalf, minusHalf], [lossPlusHalf, lossMinusHalf]] = yield* this.lossesAlong(view, index, theta, h, label, [0.5, -0.5]);
     const fine = { plus: plusHalf!, minus: minusHalf! };
+    const losses = [lossMinus!, lossMinusHalf!, this.loss, lossPlusHalf!, lossPlus!];
+    const flat = losses.every((l) => l === this.loss);
+    // Rounding noise: as modelled from ε·|L|, or as the five losses show it. For a smooth loss
+    // their fourth difference is (h/2)⁴·L⁗, far below rounding, and at most 16 times the noise.
+    const fourth = Math.abs(losses[0]! - 4 * losses[1]! + 6 * losses[2]! - 4 * losses[3]! + losses[4]!);
+    const noise = Math.max(lossNoise(Math.max(...losses.map(Math.abs)), precision), fourth / FOURTH_DIFFERENCE_SPREAD);
     const halfStep = (fine.plus - fine.minus) / 2;
     const refined = centralQuotient(lossPlusHalf!, lossMinusHalf!, fine);
-    const noise = Math.max(lossNoise(Math.max(...[this.loss, lossPlus!, lossMinus!, lossPlusHalf!, lossMinusHalf!].map(Math.abs)), precision), this.measuredNoise ?? 0);
-    const fineFloor = (2 * noise) / (fine.plus - fine.minus);
+    const coarseFloor = noise / step, fineFloor = noise / halfStep;
     const r2 = (step / halfStep) ** 2;
     // Richardson: the extrapolated value's error is below that of the finer quotient, which is
     // (fine − coarse)/(r² − 1); the central quotient's own error is r² times that.
     const [numeric, floor, leading] = scheme === 'richardson'
-      ? [richardson(central, step, refined, halfStep), (r2 * fineFloor + centralFloor) / (r2 - 1), Math.abs(refined - central) / (r2 - 1)]
-      : [central, centralFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
+      ? [richardson(central, step, refined, halfStep), (r2 * fineFloor + coarseFloor) / (r2 - 1), Math.abs(refined - central) / (r2 - 1)]
+      : [central, coarseFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
     const errorEstimate = Math.max(ESTIMATE_SAFETY * leading, floor);
-    if (entryExcess(analytic, numeric, errorEstimate, tolerance) <= 1) return { numeric, floor, step, errorEstimate };
+    if (entryExcess(analytic, numeric, errorEstimate, tolerance) <= 1) return [{ numeric, floor, step, errorEstimate }, false];
     const right = oneSidedDerivative(this.loss, fine.plus - theta, lossPlusHalf!, coarse.plus - theta, lossPlus!);
     const left = oneSidedDerivative(this.loss, fine.minus - theta, lossMinusHalf!, coarse.minus - theta, lossMinus!);
     const sidesNoise = oneSidedNoise(fine.plus - theta, coarse.plus - theta, noise) + oneSidedNoise(fine.minus - theta, coarse.minus - theta, noise);
     const mismatch = Math.abs(analytic - numeric);
     // A kink: the one-sided derivatives disagree beyond their noise.
     let kinked = entryExcess(left, right, sidesNoise, tolerance) > 1;
-    if (!kinked && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
+    if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
       // A kink closer to θ than the loss can resolve (float32) shows in the analytic gradient
       // itself: it jumps within the step instead of varying linearly across it.
       const [gradientPlus, gradientMinus] = yield* this.gradientsAlong(tensor, index, theta, [fine.plus, fine.minus], label);
       kinked = Math.abs(gradientPlus! - 2 * analytic + gradientMinus!) >= mismatch / 2;
     }
-    if (!kinked) this.confirmed[tensorIndex]!++;
-    return { numeric, floor, step, errorEstimate, ...(kinked ? { kink: { left, right } } : {}) };
+    if (!kinked && !flat) this.confirmed[tensorIndex]!++;
+    return [{ numeric, floor, step, errorEstimate, ...(kinked ? { kink: { left, right } } : {}) }, flat];
   }
 
   /**
@@ -210,36 +228,6 @@ export class CheckSession {
       tensor.view.set(index, theta);
     }
     return derivatives;
-  }
-
-  /**
-   * Measures the loss's rounding noise, which can be far above ε·|L| when the loss is computed as
-   * a difference of large terms (a saturated log-sigmoid): moves every parameter by a few units
-   * in the last place in a seeded random pattern, where the loss can change only by ⟨g, Δ⟩ and
-   * its rounding, and keeps the largest remainder over {@link NOISE_SAMPLES} such moves.
-   */
-  private *measureNoise(): Steps<void> {
-    const random = seededRandom(this.options.seed ^ 0x5bd1e995);
-    let largest = 0;
-    for (let sample = 0; sample < NOISE_SAMPLES; sample++) {
-      let linear = 0;
-      try {
-        for (const { view, offset } of this.parameters.tensors) {
-          const eps = MACHINE_EPSILON[view.precision];
-          for (let i = 0; i < view.size; i++) {
-            const theta = this.snapshot[offset + i]!;
-            if (theta === 0) continue;
-            view.set(i, theta + random.sign() * NOISE_ULPS * eps * 2 ** Math.floor(Math.log2(Math.abs(theta))));
-            linear += this.analytic[offset + i]! * (view.get(i) - theta);
-          }
-        }
-        const loss = yield* this.lossAt('with every parameter moved by a few units in the last place, to measure rounding noise');
-        largest = Math.max(largest, Math.abs(loss - this.loss - linear));
-      } finally {
-        this.parameters.restore(this.snapshot);
-      }
-    }
-    this.measuredNoise = largest;
   }
 
   /** Reports progress to `onProgress`, at most every 200 ms unless `final`. */
