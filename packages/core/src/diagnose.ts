@@ -18,6 +18,8 @@ export interface TensorEvidence {
   readonly failing: boolean;
   /** The entries compared (kinks left out). */
   readonly entries: RecordedEntries;
+  /** The finite-difference noise expected in the numeric gradient's norm (see `TensorResult.noiseNorm`). */
+  readonly noiseNorm: number;
   /** The analytic gradient at any flat index of the tensor. */
   analyticAt(index: number): number;
   /** The parameter's value at any flat index. */
@@ -42,11 +44,12 @@ interface Candidate {
 /**
  * Which explanation wins among those that fit about equally well: the most specific first (an
  * analytic gradient that is exactly 0 first). A factor that is −1, m or 1/m is more specific
- * than a single entry, and that than any factor.
+ * than a single entry, and that than any factor; a factor is simpler than an L2 term (which
+ * also fits a factor wherever the L2 term dominates the gradient).
  */
-const ORDER: readonly string[] = ['zero', 'sign', 'named-scale', 'regulariser', 'swapped', 'transposed', 'isolated', 'scale'];
+const ORDER: readonly string[] = ['zero', 'sign', 'named-scale', 'swapped', 'transposed', 'isolated', 'partial-zero', 'scale', 'regulariser'];
 /** Explanations whose residuals differ by less than this share of the squared error fit equally well. */
-const TIE = 1e-3;
+const TIE = 1e-6;
 /** A fitted factor below this is no factor: the analytic gradient is just far smaller. */
 const NEGLIGIBLE_FACTOR = 1e-2;
 
@@ -87,8 +90,8 @@ function scaleCandidate(t: TensorEvidence, examples: number | undefined): Candid
   if (m !== undefined && close(k, 1 / m)) {
     return { kind: 'scale', rank: 'named-scale', residual2, diagnosis: { text: `analytic ≈ ${factorText(k)} × numeric (1/${m}, ${m} = examples in X: an extra 1/m)`, factor: k, examples: m } };
   }
-  // A factor fitted to one or two entries explains anything: name it only when it is special.
-  if (significant < 3 || Math.abs(k) < NEGLIGIBLE_FACTOR) return undefined;
+  // A factor fitted to one entry explains anything: name it only when it is special.
+  if (significant < 2 || Math.abs(k) < NEGLIGIBLE_FACTOR) return undefined;
   return { kind: 'scale', residual2, diagnosis: { text: `analytic ≈ ${factorText(k)} × numeric`, factor: k } };
 }
 
@@ -101,8 +104,9 @@ function zeroCandidate(t: TensorEvidence): Candidate | undefined {
     else residual2 += (g - v) ** 2;
   }
   if (count === 0) return undefined;
-  const of = count === analytic.length ? 'everywhere' : `at ${count} of ${analytic.length} entries`;
-  return { kind: 'zero', residual2, diagnosis: { text: `analytic is 0 where numeric is not (${of}): a missing path`, count } };
+  const everywhere = count === analytic.length;
+  const of = everywhere ? 'everywhere' : `at ${count} of ${analytic.length} entries`;
+  return { kind: 'zero', ...(everywhere ? {} : { rank: 'partial-zero' }), residual2, diagnosis: { text: `analytic is 0 where numeric is not (${of}): a missing path`, count } };
 }
 
 function isolatedCandidate(t: TensorEvidence, error2: number): Candidate | undefined {
@@ -133,13 +137,17 @@ function transposedCandidate(t: TensorEvidence): Candidate | undefined {
 
 function swappedCandidates(t: TensorEvidence, all: readonly TensorEvidence[]): Candidate[] {
   const size = t.shape.reduce((a, b) => a * b, 1);
-  return all.filter((o) => o !== t && o.shape.reduce((a, b) => a * b, 1) === size && o.entries.indices.length > 0).map((o): Candidate => {
+  let analytic2 = 0;
+  for (const g of t.entries.analytic) analytic2 += g * g;
+  return all.filter((o) => o !== t && o.shape.reduce((a, b) => a * b, 1) === size && o.entries.indices.length > 0).flatMap((o): Candidate[] => {
     const { indices, numeric } = o.entries;
     let residual2 = 0;
     for (let e = 0; e < indices.length; e++) residual2 += (t.analyticAt(indices[e]!) - numeric[e]!) ** 2;
     // Scale to this tensor's entries when the other tensor had fewer compared (kinks left out).
     residual2 *= t.entries.indices.length / indices.length;
-    return { kind: 'swapped', residual2, diagnosis: { text: `analytic matches ${o.name}'s numeric gradient: gradients swapped?`, other: o.name } };
+    // The match must explain the analytic values themselves: near 0, any small gradient matches.
+    if (!(residual2 <= EXPLAINED ** 2 * analytic2)) return [];
+    return [{ kind: 'swapped', residual2, diagnosis: { text: `analytic matches ${o.name}'s numeric gradient: gradients swapped?`, other: o.name } }];
   });
 }
 
@@ -168,7 +176,8 @@ export function diagnoseTensor(t: TensorEvidence, all: readonly TensorEvidence[]
   candidates.sort((a, b) => a.residual2 - b.residual2 || rank(a) - rank(b));
   const best = candidates[0];
   if (!best) return undefined;
-  const tied = candidates.filter((c) => c.residual2 <= best.residual2 + TIE * error2);
+  // Residuals that differ by less than the noise cannot tell explanations apart.
+  const tied = candidates.filter((c) => c.residual2 <= best.residual2 + Math.max(TIE * error2, 4 * t.noiseNorm ** 2));
   tied.sort((a, b) => rank(a) - rank(b));
   return { kind: tied[0]!.kind, ...tied[0]!.diagnosis };
 }

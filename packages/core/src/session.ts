@@ -248,7 +248,7 @@ export class CheckSession {
   /** The diagnosis of each failing tensor in `verdict`. */
   private diagnose(comparison: Comparison, verdict: Verdict): TensorResult[] {
     const evidence = this.parameters.tensors.map((t, k): TensorEvidence => ({
-      name: t.name, shape: t.view.shape, failing: !verdict.tensors[k]!.passed, entries: comparison.recorded(k),
+      name: t.name, shape: t.view.shape, failing: !verdict.tensors[k]!.passed, entries: comparison.recorded(k), noiseNorm: verdict.tensors[k]!.noiseNorm,
       analyticAt: (i) => this.analytic[t.offset + i]!,
       thetaAt: (i) => this.snapshot[t.offset + i]!,
       label: (i) => this.parameters.label(t, i),
