@@ -77,11 +77,13 @@ function scaleCandidate(t: TensorEvidence, examples: number | undefined): Candid
   const [k, residual2] = fit((i) => analytic[i]!, (i) => numeric[i]!, n);
   if (!Number.isFinite(k) || k === 0) return undefined;
   const significant = numeric.filter((v) => v !== 0).length;
-  // How precisely the data pin k down: about the residual relative to the numeric gradient.
+  // How precisely the data pin k down: about the residual, or the numeric gradient's noise,
+  // relative to the numeric gradient.
   let numeric2 = 0;
   for (const v of numeric) numeric2 += v * v;
-  const uncertainty = 2 * Math.sqrt(residual2 / numeric2);
-  const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(NAMED_FACTOR * Math.abs(b), uncertainty);
+  const uncertainty = 2 * Math.max(Math.sqrt(residual2 / numeric2), (Math.abs(k) * t.noiseNorm) / Math.sqrt(numeric2));
+  // Never wider than a quarter of the factor named: a factor known that loosely has no name.
+  const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(NAMED_FACTOR, Math.min(uncertainty / Math.abs(b), 0.25)) * Math.abs(b);
   if (close(k, -1)) return { kind: 'sign', residual2, diagnosis: { text: 'sign flipped: analytic ≈ −1 × numeric', factor: k } };
   const m = examples !== undefined && examples > 1 ? examples : undefined;
   if (m !== undefined && close(k, m)) {
@@ -104,7 +106,7 @@ function zeroCandidate(t: TensorEvidence): Candidate | undefined {
     else residual2 += (g - v) ** 2;
   }
   if (count === 0) return undefined;
-  const everywhere = count === analytic.length;
+  const everywhere = analytic.every((g) => g === 0);
   const of = everywhere ? 'everywhere' : `at ${count} of ${analytic.length} entries`;
   return { kind: 'zero', ...(everywhere ? {} : { rank: 'partial-zero' }), residual2, diagnosis: { text: `analytic is 0 where numeric is not (${of}): a missing path`, count } };
 }
@@ -146,7 +148,7 @@ function swappedCandidates(t: TensorEvidence, all: readonly TensorEvidence[]): C
     // Scale to this tensor's entries when the other tensor had fewer compared (kinks left out).
     residual2 *= t.entries.indices.length / indices.length;
     // The match must explain the analytic values themselves: near 0, any small gradient matches.
-    if (!(residual2 <= EXPLAINED ** 2 * analytic2)) return [];
+    if (!(residual2 < EXPLAINED ** 2 * analytic2)) return [];
     return [{ kind: 'swapped', residual2, diagnosis: { text: `analytic matches ${o.name}'s numeric gradient: gradients swapped?`, other: o.name } }];
   });
 }
@@ -182,9 +184,26 @@ export function diagnoseTensor(t: TensorEvidence, all: readonly TensorEvidence[]
   return { kind: tied[0]!.kind, ...tied[0]!.diagnosis };
 }
 
-/** Diagnoses every failing tensor; `undefined` for passing tensors and unexplained mismatches. */
+/**
+ * Diagnoses every failing tensor; `undefined` for passing tensors and unexplained mismatches. A
+ * swap goes both ways: when A's analytic gradient matches B's numeric one, B is called swapped
+ * with A too if its analytic gradient is closer to A's numeric gradient than to its own.
+ */
 export function diagnoseTensors(tensors: readonly TensorEvidence[], examples: number | undefined): (Diagnosis | undefined)[] {
-  return tensors.map((t) => (t.failing ? diagnoseTensor(t, tensors, examples) : undefined));
+  const diagnoses = tensors.map((t) => (t.failing ? diagnoseTensor(t, tensors, examples) : undefined));
+  tensors.forEach((t, a) => {
+    const other = diagnoses[a]?.kind === 'swapped' ? tensors.findIndex((o) => o.name === diagnoses[a]!.other) : -1;
+    if (other < 0 || !tensors[other]!.failing || diagnoses[other]?.kind === 'swapped') return;
+    const b = tensors[other]!;
+    let toOwn = 0, toSwapped = 0;
+    b.entries.indices.forEach((index, e) => { toOwn += (b.analyticAt(index) - b.entries.numeric[e]!) ** 2; });
+    t.entries.indices.forEach((index, e) => { toSwapped += (b.analyticAt(index) - t.entries.numeric[e]!) ** 2; });
+    toSwapped *= b.entries.indices.length / Math.max(1, t.entries.indices.length);
+    if (toSwapped < toOwn) {
+      diagnoses[other] = { kind: 'swapped', text: `analytic matches ${t.name}'s numeric gradient: gradients swapped?`, other: t.name };
+    }
+  });
+  return diagnoses;
 }
 
 function shapeOf(value: unknown): readonly number[] | undefined {
