@@ -183,7 +183,8 @@ export class CheckSession {
     // Rounding noise: as modelled from ε·|L|, or as the five losses show it. For a smooth loss
     // their fourth difference is (h/2)⁴·L⁗, far below rounding, and at most 16 times the noise.
     const fourth = Math.abs(losses[0]! - 4 * losses[1]! + 6 * losses[2]! - 4 * losses[3]! + losses[4]!);
-    const noise = Math.max(lossNoise(Math.max(...losses.map(Math.abs)), precision), fourth / FOURTH_DIFFERENCE_SPREAD);
+    const modelled = lossNoise(Math.max(...losses.map(Math.abs)), precision);
+    const noise = Math.max(modelled, fourth / FOURTH_DIFFERENCE_SPREAD);
     const halfStep = (fine.plus - fine.minus) / 2;
     const refined = centralQuotient(lossPlusHalf!, lossMinusHalf!, fine);
     const coarseFloor = noise / step, fineFloor = noise / halfStep;
@@ -197,7 +198,8 @@ export class CheckSession {
     if (entryExcess(analytic, numeric, errorEstimate, tolerance) <= 1) return [{ numeric, floor, step, errorEstimate }, false];
     const right = oneSidedDerivative(this.loss, fine.plus - theta, lossPlusHalf!, coarse.plus - theta, lossPlus!);
     const left = oneSidedDerivative(this.loss, fine.minus - theta, lossMinusHalf!, coarse.minus - theta, lossMinus!);
-    const sidesNoise = oneSidedNoise(fine.plus - theta, coarse.plus - theta, noise) + oneSidedNoise(fine.minus - theta, coarse.minus - theta, noise);
+    // (Against the modelled noise only: a kink inflates the fourth difference as noise does.)
+    const sidesNoise = oneSidedNoise(fine.plus - theta, coarse.plus - theta, modelled) + oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
     const mismatch = Math.abs(analytic - numeric);
     // A kink: the one-sided derivatives disagree beyond their noise.
     let kinked = entryExcess(left, right, sidesNoise, tolerance) > 1;
