@@ -51,9 +51,14 @@ export interface Net {
   readonly X: { data: Float64Array | Float32Array; shape: number[] };
   readonly Y: { data: Float64Array; shape: number[] };
   loss(): number;
-  /** True when the entry's unit has a pre-activation exactly at the ReLU kink for an example it moves. */
+  /**
+   * True when the loss has a ReLU kink exactly at the entry's value: the entry's unit, or a unit
+   * downstream of it, has a pre-activation exactly 0 for an example the entry moves.
+   */
   atKink(tensor: string, index: number): boolean;
-  /** The correct gradients, by name (`W1`, `b1`, …), as float64. */
+  /** The magnitude of the terms the loss is computed from (its rounding is relative to this). */
+  lossScale(): number;
+  /** The gradients (correct, or with `bug`), by name (`W1`, `b1`, …), rounded to the storage precision. */
   gradients(bug?: Bug): Record<string, Float64Array>;
 }
 
@@ -228,22 +233,38 @@ export function buildNet(spec: Spec): Net {
       grads[bug.tensor!] = grads[bug.other!]!;
       grads[bug.other!] = a;
     }
+    if (precision === 'float32') for (const g of Object.values(grads)) g.forEach((v, i) => { g[i] = Math.fround(v); });
     return grads;
   };
 
   const atKink = (tensor: string, index: number): boolean => {
     const l = Number(tensor.slice(1)), cols = sizes[l - 1]!;
-    if (l === L) return false;
     const { Z, A } = forward();
     const unit = tensor.startsWith('W') ? Math.floor(index / cols) : index, input = index % cols;
     for (let k = 0; k < m; k++) {
-      if (Z[l]![unit * m + k] === 0 && (tensor.startsWith('b') || A[l - 1]![input * m + k] !== 0)) return true;
+      if (tensor.startsWith('W') && A[l - 1]![input * m + k] === 0) continue; // the entry does not move example k
+      const own = Z[l]![unit * m + k]!;
+      if (l < L && own === 0) return true; // its own unit sits on the kink
+      if (l < L && own < 0) continue; // an inactive unit passes nothing on
+      // A unit downstream sitting exactly on its kink for this example.
+      for (let d = l + 1; d < L; d++) for (let i = 0; i < sizes[d]!; i++) if (Z[d]![i * m + k] === 0) return true;
     }
     return false;
   };
 
+  /**
+   * The magnitude of the terms the loss is computed from: the output logits for the
+   * cross-entropies (computed by cancellation, log-sum-exp minus the target logit), |L| for MSE.
+   */
+  const lossScale = (): number => {
+    const { Z } = forward();
+    let largest = 0;
+    if (lossKind !== 'mse') for (const v of Z[L]!) largest = Math.max(largest, Math.abs(v));
+    return Math.max(Math.abs(loss()), largest);
+  };
+
   return {
-    spec, parameters, W, b, atKink,
+    spec, parameters, W, b, atKink, lossScale,
     X: { data: x, shape: [sizes[0]!, m] },
     Y: { data: y, shape: [sizes[L]!, m] },
     loss, gradients,
@@ -257,8 +278,7 @@ export function modelOf(net: Net, bug?: Bug): GradientModel {
     loss: () => net.loss(),
     gradients: () => {
       const g = net.gradients(bug);
-      if (net.spec.precision === 'float64') return g;
-      return Object.fromEntries(Object.entries(g).map(([k, v]) => [k, Float32Array.from(v)]));
+      return net.spec.precision === 'float64' ? g : Object.fromEntries(Object.entries(g).map(([k, v]) => [k, Float32Array.from(v)]));
     },
   };
 }

@@ -106,7 +106,7 @@ function zeroCandidate(t: TensorEvidence): Candidate | undefined {
     else residual2 += (g - v) ** 2;
   }
   if (count === 0) return undefined;
-  const everywhere = analytic.every((g) => g === 0);
+  const everywhere = analytic.every((g, i) => Math.abs(g) <= 1e-9 * Math.abs(numeric[i]!));
   const of = everywhere ? 'everywhere' : `at ${count} of ${analytic.length} entries`;
   return { kind: 'zero', ...(everywhere ? {} : { rank: 'partial-zero' }), residual2, diagnosis: { text: `analytic is 0 where numeric is not (${of}): a missing path`, count } };
 }
