@@ -31,6 +31,14 @@ const WIDENING = 16;
 const WIDENINGS = 3;
 
 /**
+ * Where the one-sided derivatives disagree within the default step, the step shrinks by
+ * {@link NARROWING} up to {@link NARROWINGS} times: a kink beside θ falls outside a narrower
+ * step; one at θ stays inside every step.
+ */
+const NARROWING = 16;
+const NARROWINGS = 2;
+
+/**
  * The fourth difference of five loss values carrying independent rounding errors of size σ
  * has a spread of √70·σ ≈ 8.4σ; dividing by 8 reads σ off it.
  */
@@ -139,7 +147,8 @@ export class CheckSession {
    * derivative, also at h/2: that gives an estimate of the finite-difference error and the two
    * one-sided derivatives, whose disagreement reveals a kink within the step. Where the loss did
    * not move at all within a default step (a loss computed by cancellation is coarser than its
-   * magnitude suggests), the step grows until it does.
+   * magnitude suggests), the step grows until it does; where it has a kink within a default
+   * step, the step shrinks until the kink falls outside it, or reports the kink.
    */
   *estimateEntry(tensorIndex: number, index: number): Steps<EntryEstimate> {
     const tensor = this.parameters.tensors[tensorIndex]!;
@@ -149,6 +158,13 @@ export class CheckSession {
     for (let widened = 0; flat && widened < WIDENINGS && this.options.step === undefined; widened++) {
       h *= WIDENING;
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h);
+    }
+    // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
+    for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS && this.options.step === undefined; narrowed++) {
+      h /= NARROWING;
+      const [narrower, narrowFlat] = yield* this.estimateAt(tensorIndex, index, h);
+      // A loss that does not move at all within the narrower step says nothing there.
+      if (!narrower.kink && !narrowFlat) estimate = narrower;
     }
     if (estimate.step < this.stepMin) this.stepMin = estimate.step;
     if (estimate.step > this.stepMax) this.stepMax = estimate.step;
