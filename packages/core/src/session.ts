@@ -157,7 +157,7 @@ export class CheckSession {
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h);
     for (let widened = 0; flat && widened < WIDENINGS && this.options.step === undefined; widened++) {
       h *= WIDENING;
-      [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h);
+      [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, true);
     }
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
     for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS && this.options.step === undefined; narrowed++) {
@@ -171,8 +171,12 @@ export class CheckSession {
     return estimate;
   }
 
-  /** {@link CheckSession.estimateEntry} at step `h`; also says whether the loss stayed bitwise flat. */
-  private *estimateAt(tensorIndex: number, index: number, h: number): Steps<[EntryEstimate, boolean]> {
+  /**
+   * {@link CheckSession.estimateEntry} at step `h`; also says whether the loss stayed bitwise
+   * flat. `widened`: the loss did not move at all within a smaller step, so its resolution is
+   * coarser than ε·|L|: take the smallest change it shows here as its rounding.
+   */
+  private *estimateAt(tensorIndex: number, index: number, h: number, widened = false): Steps<[EntryEstimate, boolean]> {
     const tensor = this.parameters.tensors[tensorIndex]!;
     const { view } = tensor;
     const { scheme, tolerance } = this.options;
@@ -199,7 +203,8 @@ export class CheckSession {
     // Rounding noise: as modelled from ε·|L|, or as the five losses show it. For a smooth loss
     // their fourth difference is (h/2)⁴·L⁗, far below rounding, and at most 16 times the noise.
     const fourth = Math.abs(losses[0]! - 4 * losses[1]! + 6 * losses[2]! - 4 * losses[3]! + losses[4]!);
-    const modelled = lossNoise(Math.max(...losses.map(Math.abs)), precision);
+    const changes = losses.map((l) => Math.abs(l - this.loss)).filter((d) => d > 0);
+    const modelled = Math.max(lossNoise(Math.max(...losses.map(Math.abs)), precision), widened && changes.length ? Math.min(...changes) : 0);
     const noise = Math.max(modelled, fourth / FOURTH_DIFFERENCE_SPREAD);
     const halfStep = (fine.plus - fine.minus) / 2;
     const refined = centralQuotient(lossPlusHalf!, lossMinusHalf!, fine);
