@@ -141,7 +141,7 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
     let line = `${kind}: ${planted} planted (float64 ${plantedBy.float64}, float32 ${plantedBy.float32}), ` +
       `${planted - misses.length} caught, ${misses.length} missed` +
       (EXPECTED[kind] ? `; diagnosis "${EXPECTED[kind]}" right in ${diagnosed} of ${planted - misses.length - notDue} ` +
-        `(not due in ${notDue}: kinks or noise in the tensors involved)` : '');
+        `(not due in ${notDue}: kinks, noise or too few entries to show the pattern)` : '');
     line += `; not counted: ${below.float64 + below.float32} below the finite-difference resolution (float32 ${below.float32})`;
     summary.push(line);
     console.log(line);

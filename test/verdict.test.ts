@@ -20,7 +20,7 @@ function reference(broken: boolean, options?: CheckOptions | number) {
 function separable(w: Float64Array | Float32Array, f: (x: number) => number, df: (x: number) => number, bug = 1): GradientModel {
   return {
     parameters: { w },
-    loss: () => w.reduce((s, x) => s + f(x), 0),
+    loss: () => Array.from(w).reduce((s, x) => s + f(x), 0),
     gradients: () => ({ w: Float64Array.from(w, (x) => df(x) * bug) }),
   };
 }
