@@ -71,9 +71,10 @@ export interface Verdict {
 }
 
 /**
- * Tallies analytic vs numeric derivatives entry by entry, in O(1) memory per tensor plus the K
- * worst entries, and reaches the verdicts: per entry (error within tolerance or noise), per
- * tensor (so that a wrong small tensor is not drowned by a large correct one) and overall.
+ * Tallies analytic vs numeric derivatives entry by entry and reaches the verdicts: per entry
+ * (error within tolerance, or within the estimate's noise and estimated error), per tensor (so
+ * that a wrong small tensor is not drowned by a large correct one) and overall. It keeps the K
+ * worst entries and each compared entry's values (for the diagnosis; O(entries checked)).
  */
 export class Comparison {
   private readonly tallies: TensorTally[];

@@ -64,8 +64,9 @@ export interface EntryResult {
   readonly relError: number;
   /**
    * How far the entry exceeds what it is allowed: `absError / allowed`, where `allowed` is the
-   * larger of `tolerance · (|analytic| + |numeric|)` and the entry's finite-difference noise
-   * floor. Above 1 the entry fails.
+   * larger of `tolerance · (|analytic| + |numeric|)` and the entry's finite-difference error (its
+   * rounding noise floor, or the error estimated from steps h and h/2 where those were taken).
+   * Above 1 the entry fails.
    */
   readonly excess: number;
   /** The step actually taken for this entry: `(θ + h) − (θ − h)` halved. */
@@ -90,7 +91,7 @@ export interface TensorResult {
   readonly difference: number;
   /** `‖g − ĝ‖₂` over the checked entries. */
   readonly errorNorm: number;
-  /** The finite-difference noise expected in `‖ĝ‖₂` (rounding of the loss over the step). */
+  /** The finite-difference error expected in `‖ĝ‖₂` (rounding of the loss over the step, and estimated truncation error). */
   readonly noiseNorm: number;
   /** Entries whose `excess` is above 1 (and, with `kinks: 'fail'`, entries at kinks). */
   readonly failing: number;
