@@ -36,7 +36,7 @@ const WIDENINGS = 3;
  * step; one at θ stays inside every step.
  */
 const NARROWING = 16;
-const NARROWINGS = 2;
+const NARROWINGS = 3;
 
 /**
  * The fourth difference of five loss values carrying independent rounding errors of size σ
@@ -160,11 +160,23 @@ export class CheckSession {
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, true);
     }
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
+    // An entry that then agrees is fine; one that disagrees must disagree alike at two narrower
+    // steps (a bug beside a kink), since a cluster of kinks can fool a single step.
+    let disagreeing: EntryEstimate | undefined;
     for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS && this.options.step === undefined; narrowed++) {
       h /= NARROWING;
       const [narrower, narrowFlat] = yield* this.estimateAt(tensorIndex, index, h);
       // A loss that does not move at all within the narrower step says nothing there.
-      if (!narrower.kink && !narrowFlat) estimate = narrower;
+      if (narrower.kink || narrowFlat) { disagreeing = undefined; continue; }
+      const analytic = this.analytic[tensor.offset + index]!;
+      const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
+      if (entryExcess(analytic, narrower.numeric, allowed(narrower), this.options.tolerance) <= 1) {
+        estimate = narrower;
+      } else if (disagreeing && entryExcess(disagreeing.numeric, narrower.numeric, allowed(disagreeing) + allowed(narrower), this.options.tolerance) <= 1) {
+        estimate = narrower;
+      } else {
+        disagreeing = narrower;
+      }
     }
     if (estimate.step < this.stepMin) this.stepMin = estimate.step;
     if (estimate.step > this.stepMax) this.stepMax = estimate.step;
