@@ -19,8 +19,9 @@ import type { TensorView } from './tensors.js';
 type Steps<T> = Generator<Request, T, unknown>;
 
 /**
- * How many entries of a tensor the kink test confirms as off in a smooth region before it stops
- * spending gradient evaluations on that tensor: by then the tensor fails whatever the rest show.
+ * How many entries of a tensor the estimator confirms as off in a smooth region before it stops
+ * refining that tensor's disagreeing entries (central scheme) and asking for gradients at
+ * perturbed points (both schemes): by then the tensor fails whatever the rest show.
  */
 const CONFIRMATIONS = 8;
 
@@ -151,7 +152,10 @@ export class EntryEstimator {
     const step = (coarse.plus - coarse.minus) / 2;
     const central = centralQuotient(lossPlus!, lossMinus!, coarse);
     const centralFloor = noiseFloor(Math.max(Math.abs(lossPlus!), Math.abs(lossMinus!)), coarse, precision);
-    if (scheme === 'central' && entryExcess(analytic, central, centralFloor, tolerance) <= 1) {
+    // Central differences that agree need nothing more; nor do those that disagree in a tensor
+    // already confirmed wrong {@link CONFIRMATIONS} times: it fails whatever the rest show.
+    if (scheme === 'central' &&
+      (entryExcess(analytic, central, centralFloor, tolerance) <= 1 || this.confirmed[tensorIndex]! >= CONFIRMATIONS)) {
       return [{ numeric: central, floor: centralFloor, step, errorEstimate: 0 }, false];
     }
     const [[plusHalf, minusHalf], [lossPlusHalf, lossMinusHalf]] = yield* this.lossesAlong(view, index, theta, h, label, [0.5, -0.5]);
