@@ -14,7 +14,7 @@ function* fullCheck(session: CheckSession): Algorithm<CheckResult> {
     const { view, offset } = tensors[k]!;
     for (let i = 0; i < view.size; i++) {
       const estimate = yield* session.estimateEntry(k, i);
-      comparison.add(k, i, session.analytic[offset + i]!, estimate.numeric, estimate.floor, estimate.step);
+      comparison.add(k, i, session.analytic[offset + i]!, estimate);
       session.progress(++checked, size);
     }
   }
@@ -27,11 +27,11 @@ function* fullCheck(session: CheckSession): Algorithm<CheckResult> {
  * A check as one algorithm for both drivers. The parameters are restored from the snapshot on
  * every way out, even when the model throws.
  */
-function* check(model: NormalisedModel, options: CheckOptionsInput): Algorithm<CheckResult> {
-  const session = new CheckSession(model, options);
+function* check(model: NormalisedModel, options: CheckOptionsInput, X: unknown, Y: unknown): Algorithm<CheckResult> {
+  const session = new CheckSession(model, options, { X, Y });
   try {
     yield* session.open();
-    return yield* fullCheck(session);
+    return yield* session.secondOpinion(yield* fullCheck(session));
   } finally {
     session.close();
   }
@@ -56,7 +56,7 @@ function* check(model: NormalisedModel, options: CheckOptionsInput): Algorithm<C
  */
 export function checkGradients(model: Model, X: unknown, Y: unknown, options?: CheckOptionsInput): CheckResult {
   const normalised = normaliseModel(model);
-  return runSync(check(normalised, options), normalised, X, Y);
+  return runSync(check(normalised, options, X, Y), normalised, X, Y);
 }
 
 /**
@@ -65,5 +65,5 @@ export function checkGradients(model: Model, X: unknown, Y: unknown, options?: C
  */
 export async function checkGradientsAsync(model: Model, X: unknown, Y: unknown, options?: CheckOptionsInput): Promise<CheckResult> {
   const normalised = normaliseModel(model);
-  return runAsync(check(normalised, options), normalised, X, Y);
+  return runAsync(check(normalised, options, X, Y), normalised, X, Y);
 }

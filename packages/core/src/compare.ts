@@ -1,6 +1,7 @@
+import { attainableTolerance, type EntryEstimate, type Scheme } from './difference.js';
 import type { ParameterSet, ParameterTensor } from './parameters.js';
 import type { EntryResult, TensorResult } from './result.js';
-import { formatIndex } from './tensors.js';
+import { formatIndex, type Precision } from './tensors.js';
 
 /** The classic difference ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖) from its three norms; 0 when both vectors are 0. */
 export function classicDifference(errorNorm: number, analyticNorm: number, numericNorm: number): number {
@@ -16,15 +17,22 @@ export function entryExcess(analytic: number, numeric: number, floor: number, to
   return allowed === 0 ? Infinity : absError / allowed;
 }
 
-interface TensorTally {
+/** The entries of one tensor that took part in the verdict (kinks left out), for the diagnosis. */
+export interface RecordedEntries {
+  /** Flat indices in the tensor. */
+  readonly indices: number[];
+  readonly analytic: number[];
+  readonly numeric: number[];
+}
+
+interface TensorTally extends RecordedEntries {
   checked: number;
+  kinks: number;
   error2: number;
   analytic2: number;
   numeric2: number;
   noise2: number;
   failing: number;
-  analytic?: number[];
-  numeric?: number[];
 }
 
 interface Candidate {
@@ -35,6 +43,7 @@ interface Candidate {
   excess: number;
   step: number;
   rank: number;
+  kink: boolean;
 }
 
 /**
@@ -55,41 +64,61 @@ export interface Verdict {
   readonly difference: number;
   readonly tensors: TensorResult[];
   readonly worst: EntryResult[];
+  /** Entries where the loss is not differentiable within the step. */
+  readonly kinks: number;
+  /** Labels of the first of them. */
+  readonly kinkLabels: string[];
 }
 
 /**
- * Tallies analytic vs numeric derivatives entry by entry, in O(1) memory per tensor plus the K
- * worst entries, and reaches the verdicts: per entry (error within tolerance or noise), per
- * tensor (so that a wrong small tensor is not drowned by a large correct one) and overall.
+ * Tallies analytic vs numeric derivatives entry by entry and reaches the verdicts: per entry
+ * (error within tolerance, or within the estimate's noise and estimated error), per tensor (so
+ * that a wrong small tensor is not drowned by a large correct one) and overall. It keeps the K
+ * worst entries and each compared entry's values (for the diagnosis; O(entries checked)).
  */
 export class Comparison {
   private readonly tallies: TensorTally[];
   private readonly worst: Candidate[] = [];
+  /** Labels of the first entries found not differentiable within the step. */
+  private readonly kinkLabels: string[] = [];
 
   constructor(
     private readonly parameters: ParameterSet,
     private readonly tolerance: number,
     private readonly keep: number,
-    includeGradients: boolean,
+    private readonly includeGradients: boolean,
+    private readonly kinks: 'exclude' | 'fail' = 'exclude',
   ) {
     this.tallies = parameters.tensors.map(() => ({
-      checked: 0, error2: 0, analytic2: 0, numeric2: 0, noise2: 0, failing: 0,
-      ...(includeGradients ? { analytic: [], numeric: [] } : {}),
+      checked: 0, kinks: 0, error2: 0, analytic2: 0, numeric2: 0, noise2: 0, failing: 0, indices: [], analytic: [], numeric: [],
     }));
   }
 
-  /** Records entry `index` of tensor number `tensorIndex`. */
-  add(tensorIndex: number, index: number, analytic: number, numeric: number, floor: number, step: number): void {
+  /**
+   * Records entry `index` of tensor number `tensorIndex`: its analytic derivative against the
+   * estimate. An entry fails when its error exceeds the tolerance and the estimate's error (the
+   * larger of its noise floor and its estimated finite-difference error). An entry at a kink is
+   * left out of the verdict (`kinks: 'exclude'`) or fails (`kinks: 'fail'`).
+   */
+  add(tensorIndex: number, index: number, analytic: number, estimate: EntryEstimate): void {
     const tally = this.tallies[tensorIndex]!;
-    const error = analytic - numeric;
+    const { numeric, step, kink } = estimate;
+    const floor = Math.max(estimate.floor, estimate.errorEstimate);
     tally.checked++;
+    if (kink) {
+      tally.kinks++;
+      if (this.kinkLabels.length < this.keep) this.kinkLabels.push(this.parameters.label(this.parameters.tensors[tensorIndex]!, index));
+      if (this.kinks === 'exclude') return;
+    }
+    const error = analytic - numeric;
     tally.error2 += error * error;
     tally.analytic2 += analytic * analytic;
     tally.numeric2 += numeric * numeric;
     tally.noise2 += floor * floor;
-    tally.analytic?.push(analytic);
-    tally.numeric?.push(numeric);
-    const excess = entryExcess(analytic, numeric, floor, this.tolerance);
+    tally.indices.push(index);
+    tally.analytic.push(analytic);
+    tally.numeric.push(numeric);
+    const excess = kink ? Math.max(entryExcess(analytic, numeric, floor, this.tolerance), 1 + 1e-9) : entryExcess(analytic, numeric, floor, this.tolerance);
     if (excess > 1) tally.failing++;
     if (this.keep === 0) return;
     const rank = rankOf(excess);
@@ -97,7 +126,7 @@ export class Comparison {
     if (this.worst.length < this.keep || ranksAbove(rank, absError, this.worst[this.worst.length - 1]!)) {
       let at = this.worst.length;
       while (at > 0 && ranksAbove(rank, absError, this.worst[at - 1]!)) at--;
-      this.worst.splice(at, 0, { tensor: this.parameters.tensors[tensorIndex]!, index, analytic, numeric, excess, step, rank });
+      this.worst.splice(at, 0, { tensor: this.parameters.tensors[tensorIndex]!, index, analytic, numeric, excess, step, rank, kink: kink !== undefined });
       if (this.worst.length > this.keep) this.worst.pop();
     }
   }
@@ -113,9 +142,9 @@ export class Comparison {
       const difference = classicDifference(Math.sqrt(tally.error2), Math.sqrt(tally.analytic2), Math.sqrt(tally.numeric2));
       return {
         name: t.name, shape: t.view.shape, size: t.view.size, checked: tally.checked, precision: t.view.precision,
-        difference, errorNorm: Math.sqrt(tally.error2), noiseNorm: Math.sqrt(tally.noise2), failing: tally.failing,
+        difference, errorNorm: Math.sqrt(tally.error2), noiseNorm: Math.sqrt(tally.noise2), failing: tally.failing, kinks: tally.kinks,
         passed: tally.failing === 0 && within(difference, tally.error2, tally.noise2),
-        ...(tally.analytic ? { analytic: tally.analytic, numeric: tally.numeric } : {}),
+        ...(this.includeGradients ? { analytic: [...tally.analytic], numeric: [...tally.numeric] } : {}),
       };
     });
     const difference = classicDifference(Math.sqrt(error2), Math.sqrt(analytic2), Math.sqrt(numeric2));
@@ -123,6 +152,8 @@ export class Comparison {
       passed: tensors.every((t) => t.passed) && within(difference, error2, noise2),
       difference,
       tensors,
+      kinks: this.tallies.reduce((n, t) => n + t.kinks, 0),
+      kinkLabels: [...this.kinkLabels],
       worst: this.worst.map((c): EntryResult => {
         const absError = Math.abs(c.analytic - c.numeric);
         const scale = Math.abs(c.analytic) + Math.abs(c.numeric);
@@ -130,9 +161,28 @@ export class Comparison {
           label: this.parameters.label(c.tensor, c.index), tensor: c.tensor.name,
           index: formatIndex(c.tensor.view.shape, c.index).slice(1, -1).split(',').filter(Boolean).map(Number),
           analytic: c.analytic, numeric: c.numeric, absError, relError: scale === 0 ? 0 : absError / scale,
-          excess: c.excess, step: c.step,
+          excess: c.excess, step: c.step, ...(c.kink ? { kink: true } : {}),
         };
       }),
     };
   }
+
+  /** The entries of tensor number `tensorIndex` that took part in the verdict. */
+  recorded(tensorIndex: number): RecordedEntries {
+    return this.tallies[tensorIndex]!;
+  }
+}
+
+/**
+ * A warning when `tolerance` is below what finite differences can reach at the storage
+ * precision with the scheme, saying what they can reach; `undefined` when it is reachable.
+ */
+export function toleranceWarning(tolerance: number, precision: Precision, scheme: Scheme): string | undefined {
+  const reachable = attainableTolerance(precision, scheme);
+  if (tolerance >= reachable) return undefined;
+  const better = scheme === 'central' && tolerance >= attainableTolerance(precision, 'richardson')
+    ? `; scheme 'richardson' reaches about ${attainableTolerance(precision, 'richardson').toExponential(0)}`
+    : '';
+  return `tolerance ${tolerance.toExponential(0)} is below what ${scheme} differences can reach with ${precision} parameters ` +
+    `(about ${reachable.toExponential(0)} relative): correct gradients may fail; use a tolerance of at least ${reachable.toExponential(0)}${better}.`;
 }

@@ -4,7 +4,8 @@ export type { Model, GradientModel, FunctionalModel, NamedTensors, Tensor, Maybe
 export type { CheckOptions, CheckOptionsInput, CheckProgress } from './options.js';
 export { DEFAULT_TOLERANCE } from './options.js';
 export { DEFAULT_SEED, seededRandom, type Random } from './random.js';
-export type { CheckResult, TensorResult, EntryResult } from './result.js';
+export type { CheckResult, TensorResult, EntryResult, Diagnosis, DiagnosisKind, TaylorResult } from './result.js';
+export type { Scheme } from './difference.js';
 export { registerTensorAdapter, viewTensor, formatIndex, formatShape, type TensorAdapter, type TensorView, type Precision } from './tensors.js';
 export { formatReport } from './report.js';
 export {

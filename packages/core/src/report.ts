@@ -1,4 +1,5 @@
 import type { CheckResult } from './result.js';
+import { describeTaylor } from './taylor.js';
 import { formatShape } from './tensors.js';
 
 /**
@@ -40,11 +41,12 @@ function table(rows: string[][], rightAligned: boolean[]): string[] {
 /** The verdict line: difference against tolerance. */
 export function verdictLine(result: CheckResult): string {
   const failedTensors = result.tensors.filter((t) => !t.passed).map((t) => t.name);
+  const differences = result.scheme === 'richardson' ? 'Richardson-extrapolated differences' : 'central differences';
   if (result.passed) {
-    return `Analytic gradients agree with central differences: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
+    return `Analytic gradients agree with ${differences}: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
   }
   const relation = result.difference > result.tolerance ? '>' : '≤';
-  return `Analytic gradients disagree with central differences: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
+  return `Analytic gradients disagree with ${differences}: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
     (failedTensors.length ? ` (wrong: ${failedTensors.join(', ')})` : '');
 }
 
@@ -66,12 +68,14 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
   lines.push(style.dim(`${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
     `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`));
   lines.push('');
-  const tensorRows = [['parameter', 'shape', 'entries', 'difference', 'verdict']];
+  const diagnosed = result.tensors.some((t) => t.diagnosis);
+  const tensorRows = [['parameter', 'shape', 'entries', 'difference', 'verdict', ...(diagnosed ? ['looks like'] : [])]];
   for (const t of result.tensors) {
     const verdict = t.passed ? style.good('✓') : style.bad(`✗${t.failing ? ` ${t.failing} of ${t.checked} entries off` : ''}`);
-    tensorRows.push([t.name, formatShape(t.shape), String(t.size), sci(t.difference, 1), verdict]);
+    const looksLike = diagnosed ? [t.diagnosis?.text ?? ''] : [];
+    tensorRows.push([t.name, formatShape(t.shape), String(t.size), sci(t.difference, 1), verdict, ...looksLike]);
   }
-  lines.push(...table(tensorRows, [false, false, true, true, false]));
+  lines.push(...table(tensorRows, [false, false, true, true, false, false]));
   if (result.worst.length > 0) {
     lines.push('');
     const entryRows = [['worst entries', 'analytic', 'numeric', 'abs err', 'rel err', '']];
@@ -80,6 +84,16 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
       entryRows.push([e.label, num(e.analytic), num(e.numeric), sci(e.absError, 1), sci(e.relError, 1), flag]);
     }
     lines.push(...table(entryRows, [false, true, true, true, true, false]));
+  }
+  const { kinks } = result;
+  if (kinks.count > 0) {
+    const more = kinks.count > kinks.entries.length ? `, …` : '';
+    lines.push('', style.dim(`${kinks.count} ${kinks.count === 1 ? 'entry' : 'entries'} not differentiable here (one-sided slopes disagree within the step), ` +
+      `${kinks.policy === 'exclude' ? 'excluded' : 'counted as failing'}: ${kinks.entries.join(', ')}${more}`));
+  }
+  if (result.taylor) {
+    const line = describeTaylor(result.taylor, result.seed);
+    lines.push('', result.taylor.verdict === 'wrong' && !result.passed ? style.bad(line) : style.dim(line));
   }
   for (const warning of result.warnings) lines.push('', style.dim(`note: ${warning}`));
   return lines.join('\n');

@@ -1,4 +1,50 @@
+import type { Scheme } from './difference.js';
 import type { Precision } from './tensors.js';
+
+/**
+ * What a tensor's mismatch looks like:
+ * - `scale`: analytic ≈ factor × numeric (`examples` set when the factor is the number of
+ *   examples in X or its inverse: a missing or extra mean);
+ * - `sign`: analytic ≈ −numeric;
+ * - `zero`: the analytic gradient is 0 where the numeric one is not (a missing path);
+ * - `transposed`: the analytic gradient holds the numeric one transposed;
+ * - `swapped`: the analytic gradient matches another tensor's numeric gradient (`other`);
+ * - `regulariser`: numeric − analytic ≈ factor × θ (a missing or wrong L2 term);
+ * - `isolated`: a single entry is off (`entry`).
+ */
+export type DiagnosisKind = 'scale' | 'sign' | 'zero' | 'transposed' | 'swapped' | 'regulariser' | 'isolated';
+
+/** The diagnosis of a failing tensor. */
+export interface Diagnosis {
+  /** Which pattern the mismatch follows. */
+  readonly kind: DiagnosisKind;
+  /** One line for the report: `analytic ≈ 3.00 × numeric (3 = examples in X: a missing mean)`. */
+  readonly text: string;
+  /** `scale`: the factor k in analytic ≈ k × numeric; `regulariser`: λ in numeric − analytic ≈ λ·θ. */
+  readonly factor?: number;
+  /** `scale`: the number of examples when k equals it (`k = m`) or its inverse (`k = 1/m`). */
+  readonly examples?: number;
+  /** `swapped`: the tensor whose numeric gradient the analytic one matches. */
+  readonly other?: string;
+  /** `isolated`: the entry that is off (`W1[2,3]`); `zero`: how many entries are 0 but should not be. */
+  readonly entry?: string;
+  readonly count?: number;
+}
+
+/** The Taylor test's outcome: see {@link CheckOptions.taylor}. */
+export interface TaylorResult {
+  /**
+   * `correct`: the remainder shrinks like t²; `wrong`: like t (the gradient is off along d);
+   * `inconclusive`: rounding noise or a kink along d hid the trend (or the loss is linear).
+   */
+  readonly verdict: 'correct' | 'wrong' | 'inconclusive';
+  /** The observed slope of log remainder against log t at the smallest usable t (2 when correct, 1 when wrong). */
+  readonly slope: number;
+  /** The points measured: t and the remainder |L(θ + t·d) − L(θ) − t·⟨g, d⟩|. */
+  readonly points: readonly (readonly [number, number])[];
+  /** Loss evaluations spent. */
+  readonly evaluations: number;
+}
 
 /** One parameter entry compared: analytic vs numeric derivative. */
 export interface EntryResult {
@@ -18,12 +64,15 @@ export interface EntryResult {
   readonly relError: number;
   /**
    * How far the entry exceeds what it is allowed: `absError / allowed`, where `allowed` is the
-   * larger of `tolerance · (|analytic| + |numeric|)` and the entry's finite-difference noise
-   * floor. Above 1 the entry fails.
+   * larger of `tolerance · (|analytic| + |numeric|)` and the entry's finite-difference error (its
+   * rounding noise floor, or the error estimated from steps h and h/2 where those were taken).
+   * Above 1 the entry fails.
    */
   readonly excess: number;
   /** The step actually taken for this entry: `(θ + h) − (θ − h)` halved. */
   readonly step: number;
+  /** True when the loss is not differentiable within the step here (listed with `kinks: 'fail'`). */
+  readonly kink?: boolean;
 }
 
 /** One parameter tensor's verdict. */
@@ -42,10 +91,14 @@ export interface TensorResult {
   readonly difference: number;
   /** `‖g − ĝ‖₂` over the checked entries. */
   readonly errorNorm: number;
-  /** The finite-difference noise expected in `‖ĝ‖₂` (rounding of the loss over the step). */
+  /** The finite-difference error expected in `‖ĝ‖₂` (rounding of the loss over the step, and estimated truncation error). */
   readonly noiseNorm: number;
-  /** Entries whose `excess` is above 1. */
+  /** Entries whose `excess` is above 1 (and, with `kinks: 'fail'`, entries at kinks). */
   readonly failing: number;
+  /** Entries where the loss is not differentiable within the step (excluded unless `kinks: 'fail'`). */
+  readonly kinks: number;
+  /** What the mismatch looks like, for a failing tensor whose mismatch follows a pattern. */
+  readonly diagnosis?: Diagnosis;
   /** True when the difference is within tolerance (or the error within noise) and no entry fails. */
   readonly passed: boolean;
   /** The analytic gradient of the checked entries (flat, row-major), when `includeGradients` is set. */
@@ -65,7 +118,7 @@ export interface CheckResult {
   /** The tolerance the differences were held to. */
   readonly tolerance: number;
   /** The finite-difference scheme. */
-  readonly scheme: 'central';
+  readonly scheme: Scheme;
   /** The step policy: the user's fixed step, or `'auto'` (scaled per entry by precision and |θ|). */
   readonly step: number | 'auto';
   /** Smallest and largest step actually taken. */
@@ -86,6 +139,19 @@ export interface CheckResult {
   readonly tensors: readonly TensorResult[];
   /** The worst entries, most excessive first (failing or not). */
   readonly worst: readonly EntryResult[];
+  /** Entries where the loss is not differentiable within the step (a ReLU, max or abs kink). */
+  readonly kinks: {
+    /** How many. */
+    readonly count: number;
+    /** `exclude`: left out of the verdict; `fail`: counted as failing. */
+    readonly policy: 'exclude' | 'fail';
+    /** Labels of the first of them (up to `worst`). */
+    readonly entries: readonly string[];
+  };
+  /** The number of examples in X used by the diagnosis (stated or inferred), when known. */
+  readonly examples?: number;
+  /** The Taylor test, when it ran (on failure by default, or always with `taylor: true`). */
+  readonly taylor?: TaylorResult;
   /** The seed of every random choice the check made. */
   readonly seed: number;
   /** Things the user should know that did not decide the verdict. */

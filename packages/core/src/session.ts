@@ -1,25 +1,21 @@
-import { Comparison } from './compare.js';
-import { centralQuotient, defaultStep, noiseFloor, perturb } from './difference.js';
+import { Comparison, toleranceWarning, type Verdict } from './compare.js';
+import { diagnoseTensors, inferExamples, type TensorEvidence } from './diagnose.js';
+import type { EntryEstimate } from './difference.js';
 import { GradcheckError } from './errors.js';
+import { EntryEstimator } from './estimate.js';
 import { evaluate, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
 import { resolveOptions, type CheckOptionsInput, type ResolvedOptions } from './options.js';
 import { ParameterSet } from './parameters.js';
-import type { CheckResult } from './result.js';
+import type { CheckResult, TensorResult } from './result.js';
+import { taylorTest } from './taylor.js';
+
+export type { EntryEstimate };
 
 const now = (): number => (globalThis as { performance?: { now(): number } }).performance?.now() ?? Date.now();
 
 const PROGRESS_INTERVAL_MS = 200;
 
-/** A numeric estimate of one entry's derivative. */
-export interface EntryEstimate {
-  /** The finite-difference derivative. */
-  readonly numeric: number;
-  /** The error that rounding alone may put into `numeric`. */
-  readonly floor: number;
-  /** Half the step actually taken, (θ₊ − θ₋)/2. */
-  readonly step: number;
-}
 
 type Steps<T> = Generator<Request, T, unknown>;
 
@@ -42,12 +38,22 @@ export class CheckSession {
   gradientEvaluations = 0;
   private stepMin = Infinity;
   private stepMax = 0;
+  private readonly estimator: EntryEstimator;
   private lastProgress = this.started;
 
-  constructor(readonly model: NormalisedModel, input: CheckOptionsInput) {
+  /** The number of examples in X (stated in the options, or inferred from X and Y). */
+  readonly examples: number | undefined;
+
+  /**
+   * @param data - X and Y as the check received them, read only to infer the number of examples
+   *   for the diagnosis (see {@link inferExamples}).
+   */
+  constructor(readonly model: NormalisedModel, input: CheckOptionsInput, data?: { readonly X: unknown; readonly Y: unknown }) {
     this.parameters = ParameterSet.from(model.parameters);
     this.options = resolveOptions(input, this.parameters.precision);
+    this.examples = this.options.examples ?? (data ? inferExamples(data.X, data.Y) : undefined);
     this.snapshot = this.parameters.snapshot();
+    this.estimator = new EntryEstimator(this);
     this.parameters.assertFinite(this.snapshot);
   }
 
@@ -88,37 +94,14 @@ export class CheckSession {
   }
 
   /**
-   * Estimates the derivative with respect to entry `index` of tensor number `tensorIndex` by
-   * central differences, perturbing it in place and restoring its exact value.
+   * Estimates the derivative with respect to entry `index` of tensor number `tensorIndex` (see
+   * {@link EntryEstimator.estimate}), perturbing it in place and restoring its exact value.
    */
   *estimateEntry(tensorIndex: number, index: number): Steps<EntryEstimate> {
-    const tensor = this.parameters.tensors[tensorIndex]!;
-    const { view } = tensor;
-    const theta = this.snapshot[tensor.offset + index]!;
-    const h = this.options.step ?? defaultStep(theta, view.precision);
-    const label = this.parameters.label(tensor, index);
-    let plus: number, minus: number, lossPlus: number, lossMinus: number;
-    try {
-      plus = perturb(view, index, theta + h);
-      lossPlus = yield* this.lossAt(`with ${label} = θ + h = ${plus} (θ = ${theta})`);
-      minus = perturb(view, index, theta - h);
-      lossMinus = yield* this.lossAt(`with ${label} = θ − h = ${minus} (θ = ${theta})`);
-    } finally {
-      view.set(index, theta);
-    }
-    if (plus === minus) {
-      throw new GradcheckError('INVALID_OPTION', `step ${h} is below the resolution of ${label} ` +
-        `(${view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`);
-    }
-    const taken = { plus, minus };
-    const step = (plus - minus) / 2;
-    if (step < this.stepMin) this.stepMin = step;
-    if (step > this.stepMax) this.stepMax = step;
-    return {
-      numeric: centralQuotient(lossPlus, lossMinus, taken),
-      floor: noiseFloor(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), taken, this.parameters.precision),
-      step,
-    };
+    const estimate = yield* this.estimator.estimate(tensorIndex, index);
+    if (estimate.step < this.stepMin) this.stepMin = estimate.step;
+    if (estimate.step > this.stepMax) this.stepMax = estimate.step;
+    return estimate;
   }
 
   /** Reports progress to `onProgress`, at most every 200 ms unless `final`. */
@@ -133,18 +116,50 @@ export class CheckSession {
 
   /** A fresh {@link Comparison} under this session's tolerance and options. */
   comparison(): Comparison {
-    return new Comparison(this.parameters, this.options.tolerance, this.options.worst, this.options.includeGradients);
+    return new Comparison(this.parameters, this.options.tolerance, this.options.worst, this.options.includeGradients, this.options.kinks);
+  }
+
+  /** The diagnosis of each failing tensor in `verdict`. */
+  private diagnose(comparison: Comparison, verdict: Verdict): TensorResult[] {
+    const evidence = this.parameters.tensors.map((t, k): TensorEvidence => ({
+      name: t.name, shape: t.view.shape, failing: !verdict.tensors[k]!.passed, entries: comparison.recorded(k), noiseNorm: verdict.tensors[k]!.noiseNorm,
+      analyticAt: (i) => this.analytic[t.offset + i]!,
+      thetaAt: (i) => this.snapshot[t.offset + i]!,
+      label: (i) => this.parameters.label(t, i),
+    }));
+    const diagnoses = diagnoseTensors(evidence, this.examples);
+    return verdict.tensors.map((t, k) => (diagnoses[k] ? { ...t, diagnosis: diagnoses[k] } : t));
+  }
+
+  /**
+   * The Taylor test as a second opinion on `result` (always with `taylor: true`, on failure by
+   * default); its outcome goes into the result, never into the verdict.
+   */
+  *secondOpinion(result: CheckResult): Steps<CheckResult> {
+    const when = this.options.taylor;
+    if (when === 'never' || (when === 'on-failure' && result.passed)) return result;
+    const taylor = yield* taylorTest(this, this.options.seed);
+    const warnings = result.passed && taylor.verdict === 'wrong'
+      ? [...result.warnings, 'every entry agreed, but the Taylor test found the remainder shrinking like t along a random direction: ' +
+        'a kink along that direction can do this; so can a gradient wrong only in combination (check the loss is the one differentiated).']
+      : result.warnings;
+    return {
+      ...result, taylor, warnings,
+      evaluations: { loss: this.lossEvaluations, gradients: this.gradientEvaluations },
+      elapsedMs: now() - this.started,
+    };
   }
 
   /** The result of a check that compared the entries in `comparison`. */
   result(comparison: Comparison, checked: number): CheckResult {
     const verdict = comparison.verdict();
+    const warning = toleranceWarning(this.options.tolerance, this.parameters.precision, this.options.scheme);
     return {
       passed: verdict.passed,
       mode: 'full',
       difference: verdict.difference,
       tolerance: this.options.tolerance,
-      scheme: 'central',
+      scheme: this.options.scheme,
       step: this.options.step ?? 'auto',
       stepRange: [this.stepMin, this.stepMax],
       precision: this.parameters.precision,
@@ -153,10 +168,12 @@ export class CheckSession {
       checked,
       evaluations: { loss: this.lossEvaluations, gradients: this.gradientEvaluations },
       elapsedMs: now() - this.started,
-      tensors: verdict.tensors,
+      tensors: verdict.passed ? verdict.tensors : this.diagnose(comparison, verdict),
       worst: verdict.worst,
+      kinks: { count: verdict.kinks, policy: this.options.kinks, entries: verdict.kinkLabels },
+      ...(this.examples !== undefined ? { examples: this.examples } : {}),
       seed: this.options.seed,
-      warnings: [],
+      warnings: warning ? [warning] : [],
     };
   }
 }
