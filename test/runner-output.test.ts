@@ -25,7 +25,7 @@ function expectKeyLines(output: string): void {
   // 1. broken backprop: the hint, the verdict, W1/W2 failing and the biases fine, W1/W2 entries worst
   expect(output).toContain('expect(model).toPassGradientCheck(X, Y, 1e-7)');
   expect(output).toMatch(/Analytic gradients disagree with central differences: difference 4\.78e-1 > tolerance 1e-7 \(wrong: W1, W2\)/);
-  expect(output).toMatch(/^\s*W1 +5×4 +20 +5\.0e-1 +✗ \d+ of 20 entries off$/m);
+  expect(output).toMatch(/^\s*W1 +5×4 +20 +5\.0e-1 +✗ \d+ of 20 entries off +analytic ≈ 3\.00 × numeric \(3 = examples in X: a missing 1\/m\)$/m);
   expect(output).toMatch(/^\s*b1 +5×1 +5 +\S+ +✓$/m);
   expect(output).toMatch(/^\s*worst entries +analytic +numeric +abs err +rel err$/m);
   expect(output).toMatch(/^\s*W2\[0,4\] +11\.0059 +3\.66864 +7\.3e0 +5\.0e-1 +✗$/m);
