@@ -2,11 +2,37 @@ import { GradcheckError } from './errors.js';
 import { DEFAULT_SEED } from './random.js';
 import type { Precision } from './tensors.js';
 
+/**
+ * Which check to run. `full`: central differences over every entry. `directional`: one central
+ * difference per tensor along a seeded symmetric random direction (a few with `directions`), then
+ * localisation of the worst entries of a failing tensor. `sampled`: central differences over K
+ * entries of every tensor (the largest analytic gradients plus random ones). `auto`: full when it
+ * fits the budget, else directional.
+ */
+export type CheckMode = 'auto' | 'full' | 'directional' | 'sampled';
+
+/** The mode a check actually ran (`auto` resolved). */
+export type RunMode = Exclude<CheckMode, 'auto'>;
+
+/** What a running check is doing, as reported to {@link CheckOptions.onProgress}. */
+export type CheckPhase = 'full' | 'directions' | 'localise' | 'sample';
+
 /** Progress of a running check, as passed to {@link CheckOptions.onProgress}. */
 export interface CheckProgress {
-  /** Entries checked so far. */
+  /** The mode that runs. */
+  readonly mode: RunMode;
+  /**
+   * What it is doing: checking every entry (`full`), projecting each tensor on its random
+   * directions (`directions`), narrowing a failing tensor down to its wrong entries (`localise`),
+   * or checking sampled entries (`sample`).
+   */
+  readonly phase: CheckPhase;
+  /**
+   * Work done in this phase: entries checked (`full`, `sample`), directional derivatives taken
+   * (`directions`), loss evaluations spent on localisation (`localise`).
+   */
   readonly checked: number;
-  /** Entries the check will cover. */
+  /** The same unit's total for this phase (for `localise`: the evaluations it may spend at most). */
   readonly total: number;
   /** Loss evaluations so far. */
   readonly evaluations: number;
@@ -34,7 +60,49 @@ export interface CheckOptions {
   onProgress?: (progress: CheckProgress) => void;
   /** Seed of every random choice the check makes; printed with every failure. Default {@link DEFAULT_SEED}. */
   seed?: number;
+  /**
+   * Which check to run: `'auto'` (default) runs the full check when its 2 loss evaluations per
+   * entry fit the `budget`, else a directional check with localisation. See {@link CheckMode}.
+   */
+  mode?: CheckMode;
+  /**
+   * What a check may spend: a number of loss evaluations, or `{ evaluations, timeMs }`. It decides
+   * whether `auto` can afford the full check, how many entries `sampled` checks, and where
+   * localisation stops. A directional verdict always completes (2 evaluations per tensor and
+   * direction); an explicit `mode: 'full'` checks every entry whatever the budget.
+   * Default `{ evaluations: 4000 }` (a full check up to 1999 parameters), no time limit.
+   */
+  budget?: number | CheckBudget;
+  /** Random directions per tensor in a directional check. Default 1. */
+  directions?: number;
+  /**
+   * The distribution of direction entries: `'gaussian'` (default; a wrong gradient cancels on a
+   * Gaussian direction with probability 0) or `'rademacher'` (±1). Both are symmetric: all-positive
+   * directions let wrong gradients through.
+   */
+  direction?: DirectionKind;
+  /**
+   * How many wrong entries localisation looks for in each failing tensor of a directional check
+   * (0: none, the verdict only). Default 3.
+   */
+  localise?: number;
+  /**
+   * Entries checked per tensor in a sampled check (all of a smaller tensor). Default: the
+   * evaluation budget shared evenly among the tensors.
+   */
+  samples?: number;
 }
+
+/** A budget: loss evaluations and/or wall time in milliseconds. */
+export interface CheckBudget {
+  /** Loss evaluations. */
+  evaluations?: number;
+  /** Milliseconds of wall time. */
+  timeMs?: number;
+}
+
+/** The distribution of a random direction's entries. */
+export type DirectionKind = 'gaussian' | 'rademacher';
 
 /**
  * The options argument: a bare number is the classic `epsilon` (step = tolerance = eps);
@@ -50,12 +118,29 @@ export interface ResolvedOptions {
   readonly includeGradients: boolean;
   readonly onProgress: ((progress: CheckProgress) => void) | undefined;
   readonly seed: number;
+  readonly mode: CheckMode;
+  readonly budget: { readonly evaluations: number; readonly timeMs: number };
+  readonly directions: number;
+  readonly direction: DirectionKind;
+  readonly localise: number;
+  readonly samples: number | undefined;
 }
+
+/** Default evaluation budget: a full check of up to 1999 parameters fits it. */
+export const DEFAULT_BUDGET = 4000;
+
+const MODE_DEFAULTS = {
+  mode: 'auto', budget: { evaluations: DEFAULT_BUDGET, timeMs: Infinity }, directions: 1, direction: 'gaussian', localise: 3, samples: undefined,
+} as const satisfies Partial<ResolvedOptions>;
+
+const MODES: readonly CheckMode[] = ['auto', 'full', 'directional', 'sampled'];
+const DIRECTIONS: readonly DirectionKind[] = ['gaussian', 'rademacher'];
 
 /** Default tolerance per storage precision. */
 export const DEFAULT_TOLERANCE: Readonly<Record<Precision, number>> = { float64: 1e-6, float32: 1e-3 };
 
-const KNOWN = new Set(['step', 'tolerance', 'worst', 'includeGradients', 'onProgress', 'seed']);
+const KNOWN = new Set(['step', 'tolerance', 'worst', 'includeGradients', 'onProgress', 'seed',
+  'mode', 'budget', 'directions', 'direction', 'localise', 'samples']);
 
 function positive(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -69,14 +154,17 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
   if (input === undefined || input === null) input = {};
   if (typeof input === 'number' || typeof input !== 'object') {
     const eps = positive('eps', input);
-    return { step: eps, tolerance: eps, worst: 10, includeGradients: false, onProgress: undefined, seed: DEFAULT_SEED };
+    return {
+      step: eps, tolerance: eps, worst: 10, includeGradients: false, onProgress: undefined, seed: DEFAULT_SEED,
+      ...MODE_DEFAULTS,
+    };
   }
   for (const key of Object.keys(input)) {
     if (!KNOWN.has(key)) {
       throw new GradcheckError('INVALID_OPTION', `unknown option "${key}"; known options: ${[...KNOWN].join(', ')}.`);
     }
   }
-  const { step, tolerance, worst, includeGradients, onProgress, seed } = input;
+  const { step, tolerance, worst, includeGradients, onProgress, seed, mode, budget, directions, direction, localise, samples } = input;
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
     throw new GradcheckError('INVALID_OPTION', `seed must be a whole number, received ${seed}.`);
   }
@@ -86,6 +174,12 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new GradcheckError('INVALID_OPTION', `onProgress must be a function, received ${typeof onProgress}.`);
   }
+  if (mode !== undefined && !MODES.includes(mode)) {
+    throw new GradcheckError('INVALID_OPTION', `mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')}, received ${String(mode)}.`);
+  }
+  if (direction !== undefined && !DIRECTIONS.includes(direction)) {
+    throw new GradcheckError('INVALID_OPTION', `direction must be 'gaussian' or 'rademacher' (symmetric), received ${String(direction)}.`);
+  }
   return {
     step: step === undefined ? undefined : positive('step', step),
     tolerance: tolerance === undefined ? DEFAULT_TOLERANCE[precision] : positive('tolerance', tolerance),
@@ -93,5 +187,37 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
     includeGradients: includeGradients === true,
     onProgress,
     seed: seed ?? DEFAULT_SEED,
+    mode: mode ?? MODE_DEFAULTS.mode,
+    budget: resolveBudget(budget),
+    directions: directions === undefined ? MODE_DEFAULTS.directions : count('directions', directions, 1),
+    direction: direction ?? MODE_DEFAULTS.direction,
+    localise: localise === undefined ? MODE_DEFAULTS.localise : count('localise', localise, 0),
+    samples: samples === undefined ? undefined : count('samples', samples, 1),
+  };
+}
+
+function count(name: string, value: unknown, least: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
+    throw new GradcheckError('INVALID_OPTION', `${name} must be a whole number ≥ ${least}, received ${String(value)}.`);
+  }
+  return value;
+}
+
+function resolveBudget(budget: number | CheckBudget | undefined): ResolvedOptions['budget'] {
+  if (budget === undefined) return MODE_DEFAULTS.budget;
+  if (typeof budget === 'number') return { evaluations: count('budget', budget, 1), timeMs: Infinity };
+  if (typeof budget !== 'object' || budget === null) {
+    throw new GradcheckError('INVALID_OPTION', `budget must be a number of loss evaluations or { evaluations, timeMs }, received ${typeof budget}.`);
+  }
+  for (const key of Object.keys(budget)) {
+    if (key !== 'evaluations' && key !== 'timeMs') {
+      throw new GradcheckError('INVALID_OPTION', `unknown budget field "${key}"; known: evaluations, timeMs.`);
+    }
+  }
+  return {
+    evaluations: budget.evaluations === undefined
+      ? (budget.timeMs === undefined ? DEFAULT_BUDGET : Infinity)
+      : count('budget.evaluations', budget.evaluations, 1),
+    timeMs: budget.timeMs === undefined ? Infinity : positive('budget.timeMs', budget.timeMs),
   };
 }

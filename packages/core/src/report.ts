@@ -37,14 +37,21 @@ function table(rows: string[][], rightAligned: boolean[]): string[] {
   }).join('  ').trimEnd());
 }
 
+const BASIS: Readonly<Record<CheckResult['mode'], string>> = {
+  full: 'central differences',
+  directional: 'central differences along random directions',
+  sampled: 'central differences on sampled entries',
+};
+
 /** The verdict line: difference against tolerance. */
 export function verdictLine(result: CheckResult): string {
   const failedTensors = result.tensors.filter((t) => !t.passed).map((t) => t.name);
+  const basis = BASIS[result.mode];
   if (result.passed) {
-    return `Analytic gradients agree with central differences: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
+    return `Analytic gradients agree with ${basis}: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
   }
   const relation = result.difference > result.tolerance ? '>' : '≤';
-  return `Analytic gradients disagree with central differences: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
+  return `Analytic gradients disagree with ${basis}: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
     (failedTensors.length ? ` (wrong: ${failedTensors.join(', ')})` : '');
 }
 
@@ -65,13 +72,17 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
     : `step ${sci(result.step, 0)}`;
   lines.push(style.dim(`${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
     `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`));
+  lines.push(style.dim(`${result.mode} check (${result.modeReason})`));
   lines.push('');
-  const tensorRows = [['parameter', 'shape', 'entries', 'difference', 'verdict']];
+  const full = result.mode === 'full';
+  const tensorRows = [['parameter', 'shape', 'entries', ...(full ? [] : ['checked']), 'difference', 'verdict']];
   for (const t of result.tensors) {
     const verdict = t.passed ? style.good('✓') : style.bad(`✗${t.failing ? ` ${t.failing} of ${t.checked} entries off` : ''}`);
-    tensorRows.push([t.name, formatShape(t.shape), String(t.size), sci(t.difference, 1), verdict]);
+    const checked = t.directions === undefined ? String(t.checked)
+      : `${t.directions} dir${t.checked ? ` + ${t.checked}` : ''}`;
+    tensorRows.push([t.name, formatShape(t.shape), String(t.size), ...(full ? [] : [checked]), sci(t.difference, 1), verdict]);
   }
-  lines.push(...table(tensorRows, [false, false, true, true, false]));
+  lines.push(...table(tensorRows, [false, false, true, ...(full ? [] : [true]), true, false]));
   if (result.worst.length > 0) {
     lines.push('');
     const entryRows = [['worst entries', 'analytic', 'numeric', 'abs err', 'rel err', '']];

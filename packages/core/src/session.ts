@@ -3,7 +3,7 @@ import { centralQuotient, defaultStep, noiseFloor, perturb } from './difference.
 import { GradcheckError } from './errors.js';
 import { evaluate, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
-import { resolveOptions, type CheckOptionsInput, type ResolvedOptions } from './options.js';
+import { resolveOptions, type CheckOptionsInput, type CheckPhase, type ResolvedOptions, type RunMode } from './options.js';
 import { ParameterSet } from './parameters.js';
 import type { CheckResult } from './result.js';
 
@@ -19,6 +19,20 @@ export interface EntryEstimate {
   readonly floor: number;
   /** Half the step actually taken, (θ₊ − θ₋)/2. */
   readonly step: number;
+}
+
+/**
+ * A numeric directional derivative of one tensor: the loss difference along a displacement of a
+ * range of its entries, beside what the analytic gradient predicts for the displacement actually
+ * stored. Both are in loss units.
+ */
+export interface DirectionEstimate {
+  /** ⟨g, Δ⟩ / 2, with Δ = (θ + u) − (θ − u) as the tensor stored it. */
+  readonly analytic: number;
+  /** (L(θ + u) − L(θ − u)) / 2. */
+  readonly numeric: number;
+  /** The error that rounding of the two losses alone may put into `numeric`. */
+  readonly floor: number;
 }
 
 type Steps<T> = Generator<Request, T, unknown>;
@@ -40,6 +54,11 @@ export class CheckSession {
   loss = NaN;
   lossEvaluations = 0;
   gradientEvaluations = 0;
+  /** Wall time spent inside loss evaluations, in milliseconds. */
+  lossTimeMs = 0;
+  /** The mode running and what it is doing, for {@link CheckSession.progress}. */
+  mode: RunMode = 'full';
+  phase: CheckPhase = 'full';
   private stepMin = Infinity;
   private stepMax = 0;
   private lastProgress = this.started;
@@ -54,7 +73,12 @@ export class CheckSession {
   /** Evaluates the loss; `where` tells an error message which entry was perturbed. */
   *lossAt(where: string): Steps<number> {
     this.lossEvaluations++;
-    return (yield* evaluate('loss', where)) as number;
+    const t = now();
+    try {
+      return (yield* evaluate('loss', where)) as number;
+    } finally {
+      this.lossTimeMs += now() - t;
+    }
   }
 
   /**
@@ -128,7 +152,7 @@ export class CheckSession {
     const t = now();
     if (!final && t - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = t;
-    onProgress({ checked, total, evaluations: this.lossEvaluations, elapsedMs: t - this.started });
+    onProgress({ mode: this.mode, phase: this.phase, checked, total, evaluations: this.lossEvaluations, elapsedMs: t - this.started });
   }
 
   /** A fresh {@link Comparison} under this session's tolerance and options. */
@@ -136,12 +160,63 @@ export class CheckSession {
     return new Comparison(this.parameters, this.options.tolerance, this.options.worst, this.options.includeGradients);
   }
 
-  /** The result of a check that compared the entries in `comparison`. */
-  result(comparison: Comparison, checked: number): CheckResult {
+  /** Milliseconds since the check started. */
+  elapsed(): number {
+    return now() - this.started;
+  }
+
+  /** True when the time budget is spent. */
+  outOfTime(): boolean {
+    return this.elapsed() >= this.options.budget.timeMs;
+  }
+
+  /** Loss evaluations the budget has left (Infinity without an evaluation budget). */
+  evaluationsLeft(): number {
+    return this.options.budget.evaluations - this.lossEvaluations;
+  }
+
+  /**
+   * Estimates the derivative of the loss along a displacement of tensor number `tensorIndex`:
+   * entries `from` to `to − 1` move by ±`scale`·`weights[i]` (all at once, in place), the rest stay.
+   * The analytic side uses the displacement the tensor actually stored, so rounding (float32) does
+   * not count as an error. Every moved entry gets its exact original bits back on every way out.
+   */
+  *estimateDirection(tensorIndex: number, weights: Float64Array, from: number, to: number, scale: number): Steps<DirectionEstimate> {
+    const { view, offset, name } = this.parameters.tensors[tensorIndex]!;
+    const theta = this.snapshot, g = this.analytic;
+    const where = `with ${name}[${from}…${to - 1}] moved along a random direction`;
+    let up = 0, down = 0, lossPlus: number, lossMinus: number;
+    try {
+      for (let i = from; i < to; i++) {
+        const t = theta[offset + i]!;
+        up += g[offset + i]! * (perturb(view, i, t + scale * weights[i]!) - t);
+      }
+      lossPlus = yield* this.lossAt(`${where} (+)`);
+      for (let i = from; i < to; i++) {
+        const t = theta[offset + i]!;
+        down += g[offset + i]! * (perturb(view, i, t - scale * weights[i]!) - t);
+      }
+      lossMinus = yield* this.lossAt(`${where} (−)`);
+    } finally {
+      for (let i = from; i < to; i++) view.set(i, theta[offset + i]!);
+    }
+    return {
+      analytic: (up - down) / 2,
+      numeric: (lossPlus - lossMinus) / 2,
+      floor: noiseFloor(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), { plus: 1, minus: -1 }, this.parameters.precision),
+    };
+  }
+
+  /**
+   * The result of a check that compared the entries in `comparison`; `mode` and `reason` say which
+   * check ran and why.
+   */
+  result(comparison: Comparison, checked: number, mode: RunMode = 'full', reason = 'mode: full'): CheckResult {
     const verdict = comparison.verdict();
     return {
       passed: verdict.passed,
-      mode: 'full',
+      mode,
+      modeReason: reason,
       difference: verdict.difference,
       tolerance: this.options.tolerance,
       scheme: 'central',

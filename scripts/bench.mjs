@@ -1,0 +1,179 @@
+// The benchmark (`pnpm bench`, which builds first): gradient checks of the reference network
+// (ml-matrix, 784-H-1 with 32 examples) in every mode, timed in one process, printed as it goes and
+// written to bench/results.md. What it measures:
+//   1. the 47-parameter reference case: check time (median of repeated runs);
+//   2. the full check at P ≈ 50 000 over (2P × one loss evaluation), the loss evaluation timed as a
+//      median of repeated runs in this process, before and after the check;
+//   3. the directional verdict and its localisation of a planted wrong entry in W1 at every size
+//      (≈ 12 000 … 1 000 000 parameters): loss evaluations and wall time, and whether the report
+//      names the planted entry;
+//   4. which planted bugs (one wrong entry, 1 % scale error, a wrong bias entry) each mode catches.
+// `node scripts/bench.mjs --quick` skips the full check (the only slow part: about 5 minutes).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { checkGradients } from '../packages/core/dist/esm/index.js';
+import { ReferenceNetwork, randomData, referenceMatrices } from '../examples/reference-network/dist/esm/index.js';
+
+const quick = process.argv.includes('--quick');
+const root = new URL('..', import.meta.url);
+const out = [];
+const started = performance.now();
+const say = (line = '') => { console.log(line); out.push(line); };
+const note = (line) => console.error(`  [${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const fmt = (n) => n.toLocaleString('en-US');
+const row = (cells) => `| ${cells.join(' | ')} |`;
+
+const INPUT = 784, EXAMPLES = 32;
+const { X, Y } = randomData(INPUT, EXAMPLES, 2);
+
+/** The planted bugs: W1[3,100] 50 % off, every gradient 1 % too large, b1[2] 30 % off. */
+const BUGS = {
+  'wrong entry W1[3,100]': (g) => { g.dW1.set(3, 100, g.dW1.get(3, 100) * 1.5); },
+  '1 % scale error': (g) => { for (const [k, v] of Object.entries(g)) if (/^d[Wb]\d/.test(k)) v.mul(1.01); },
+  'wrong bias entry b1[2]': (g) => { g.db1.set(2, 0, g.db1.get(2, 0) * 1.3); },
+};
+
+function network(hidden, bug) {
+  const net = ReferenceNetwork.create([INPUT, hidden, 1], { seed: 1 });
+  if (bug) {
+    const gradients = net.gradients.bind(net);
+    net.gradients = (x, y) => { const g = gradients(x, y); BUGS[bug](g); return g; };
+  }
+  return net;
+}
+
+/** Median wall time of one loss evaluation over `runs` runs (after 3 warm-up runs). */
+function lossTime(net, runs) {
+  for (let i = 0; i < 3; i++) net.loss(X, Y);
+  const times = [];
+  for (let i = 0; i < runs; i++) { const t = performance.now(); net.loss(X, Y); times.push(performance.now() - t); }
+  return median(times);
+}
+
+function timed(run) {
+  const t = performance.now();
+  const result = run();
+  return { result, ms: performance.now() - t };
+}
+
+const progress = (label) => ({ onProgress: (p) => note(`${label}: ${p.phase} ${fmt(p.checked)}/${fmt(p.total)}, ${fmt(p.evaluations)} evaluations`) });
+
+say('# gradcheck benchmark');
+say();
+say(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}. ` +
+  `Reference network (ml-matrix) 784-H-1, ${EXAMPLES} examples, default options unless stated. Command: \`pnpm bench\`.`);
+
+// 1. The reference case.
+{
+  const fixture = JSON.parse(readFileSync(new URL('test/fixtures/reference-case.json', root), 'utf8'));
+  const runs = (eps) => {
+    const times = [];
+    let result;
+    for (let i = 0; i < 30; i++) {
+      const { X: x, Y: y, parameters } = referenceMatrices(fixture);
+      const net = new ReferenceNetwork(parameters, { broken: true });
+      const r = timed(() => checkGradients(net, x, y, eps));
+      if (i >= 5) times.push(r.ms);
+      result = r.result;
+    }
+    return { time: median(times), result };
+  };
+  const classic = runs(1e-7), defaults = runs(undefined);
+  say();
+  say('## The 47-parameter reference case (4-5-3-1, broken backprop)');
+  say();
+  say(row(['options', 'mode', 'loss evaluations', 'difference', 'check time (median of 25)']));
+  say(row(['---', '---', '---:', '---:', '---:']));
+  for (const [name, { time, result }] of [['eps 1e-7', classic], ['defaults', defaults]]) {
+    say(row([name, result.mode, result.evaluations.loss, result.difference.toPrecision(10), `${ms(time)} ms`]));
+  }
+}
+
+// 2. The full check at P ≈ 50 000.
+if (!quick) {
+  const net = network(64);
+  const before = lossTime(net, 101);
+  note(`full check of 784-64-1: one loss evaluation ${ms(before)} ms (median of 101); the check takes about ${Math.round(2 * 50305 * before / 1000)} s`);
+  const { result, ms: time } = timed(() => checkGradients(net, X, Y, { mode: 'full', ...progress('full check') }));
+  const after = lossTime(net, 101);
+  const P = result.parameters;
+  const ideal = (t) => 2 * P * t;
+  say();
+  say(`## Full check, P = ${fmt(P)} (784-64-1)`);
+  say();
+  say(row(['', 'value']));
+  say(row(['---', '---:']));
+  say(row(['one loss evaluation, median of 101 before the check', `${ms(before)} ms`]));
+  say(row(['one loss evaluation, median of 101 after the check', `${ms(after)} ms`]));
+  say(row(['full check wall time', `${(time / 1000).toFixed(1)} s`]));
+  say(row(['loss evaluations spent', `${fmt(result.evaluations.loss)} (2P + 2) and ${result.evaluations.gradients} gradient`]));
+  say(row(['verdict', result.passed ? 'passed' : 'failed']));
+  say(row(['**full check ÷ (2P × one loss evaluation)**, median before', `**${(time / ideal(before)).toFixed(3)}**`]));
+  say(row(['same, with the mean of the before and after medians', `${(time / ideal((before + after) / 2)).toFixed(3)}`]));
+}
+
+// 3. Directional verdict and localisation as P grows.
+const SIZES = [16, 64, 256, 1272];
+const growth = [];
+for (const hidden of SIZES) {
+  const net = network(hidden);
+  const P = INPUT * hidden + 2 * hidden + 1;
+  const t = lossTime(net, hidden > 500 ? 11 : 31);
+  note(`784-${hidden}-1 (P = ${fmt(P)}): loss evaluation ${ms(t)} ms`);
+  const verdict = timed(() => checkGradients(net, X, Y, { mode: 'directional' }));
+  const planted = network(hidden, 'wrong entry W1[3,100]');
+  const onlyVerdict = timed(() => checkGradients(planted, X, Y, { mode: 'directional', localise: 0 }));
+  const localised = timed(() => checkGradients(planted, X, Y, { mode: 'directional', ...progress(`localise in 784-${hidden}-1`) }));
+  growth.push({ hidden, P, t, verdict, onlyVerdict, localised });
+}
+say();
+say('## Directional check with a planted wrong entry (W1[3,100] 50 % off) as P grows');
+say();
+say('Verdict: one Gaussian direction per tensor (4 tensors), 2 loss evaluations each, plus the 2 every check spends ' +
+  'at the unperturbed point (loss and the determinism check) and 1 gradient evaluation. Localisation: bisection of W1, ' +
+  'best first, then the elementwise check of the suspect; "localise 3" (the default) keeps looking for up to 3 wrong ' +
+  'entries while any part of W1 still exceeds its allowance.');
+say();
+say(row(['P', 'one loss eval', 'correct: verdict evals / time', 'planted: verdict evals / time', 'planted: + localisation evals', 'planted: total time', 'worst entry named', 'full check would take']));
+say(row(['---:', '---:', '---:', '---:', '---:', '---:', '---', '---:']));
+for (const g of growth) {
+  const loc = g.localised.result.evaluations.loss - g.onlyVerdict.result.evaluations.loss;
+  const named = g.localised.result.worst[0]?.label ?? '—';
+  say(row([fmt(g.P), `${ms(g.t)} ms`,
+    `${g.verdict.result.evaluations.loss} / ${ms(g.verdict.ms)} ms (${g.verdict.result.passed ? 'pass' : 'FAIL'})`,
+    `${g.onlyVerdict.result.evaluations.loss} / ${ms(g.onlyVerdict.ms)} ms (${g.onlyVerdict.result.passed ? 'PASS' : 'fail'})`,
+    `${loc}`, `${ms(g.localised.ms)} ms`, `${named}${named === 'W1[3,100]' ? ' ✓' : ' ✗'}`,
+    `${ms(2 * g.P * g.t / 1000)} s`]));
+}
+
+// 4. Which planted bugs each mode catches.
+say();
+say('## Planted bugs caught, per mode and size');
+say();
+say('directional: 1 direction per tensor, localise 3; sampled: 32 entries per tensor (16 of the largest analytic gradients, ' +
+  '16 at random); seed 20240229. Each cell: verdict, the tensors it failed, the worst entry named, loss evaluations, time.');
+say();
+say(row(['P', 'bug', 'directional', 'sampled (32 per tensor)']));
+say(row(['---:', '---', '---', '---']));
+for (const hidden of [64, 1272]) {
+  for (const bug of Object.keys(BUGS)) {
+    const cells = [];
+    for (const options of [{ mode: 'directional' }, { mode: 'sampled', samples: 32 }]) {
+      const { result, ms: time } = timed(() => checkGradients(network(hidden, bug), X, Y, options));
+      const wrong = result.tensors.filter((t) => !t.passed).map((t) => t.name).join(',');
+      cells.push(`${result.passed ? '**missed**' : 'caught'} (${wrong || '—'}; ${result.worst[0]?.label ?? '—'}; ${result.evaluations.loss} evals, ${ms(time)} ms)`);
+    }
+    note(`784-${hidden}-1, ${bug}: ${cells.join(' · ')}`);
+    say(row([fmt(INPUT * hidden + 2 * hidden + 1), bug, ...cells]));
+  }
+}
+
+say();
+say(`Total benchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+if (!quick) {
+  mkdirSync(new URL('bench/', root), { recursive: true });
+  writeFileSync(new URL('bench/results.md', root), out.join('\n') + '\n');
+  console.log('\nwritten to bench/results.md');
+}
