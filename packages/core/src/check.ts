@@ -80,6 +80,7 @@ function* directionalCheck(session: CheckSession, reason: string): Algorithm<Che
     passed: tensors.every((t) => t.passed) && (difference <= options.tolerance || residual2 <= noise2),
     difference,
     tensors,
+    stepRange: [Math.min(base.stepRange[0], ...projected.map((t) => t.stepRange[0])), Math.max(base.stepRange[1], ...projected.map((t) => t.stepRange[1]))],
     warnings: [...base.warnings, ...warnings],
   };
 }

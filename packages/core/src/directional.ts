@@ -13,7 +13,7 @@
  * |ρ| / (‖g∘h‖·rms(z) + |⟨ĝ, h∘z⟩|) estimates the classic difference ‖e‖ / (‖g‖ + ‖ĝ‖): that is the
  * tolerance scaled for a projection. On a single entry (z-units: h_i·z_i times the entry's values)
  * it is exactly the full check's per-entry test, which lets localisation narrow a failing tensor
- * down with the same measure ({@link ./localise.ts}).
+ * down with the same measure (localise.ts).
  */
 import { defaultStep } from './difference.js';
 import type { Algorithm, Request } from './evaluation.js';
@@ -130,6 +130,8 @@ export interface TensorProjections {
   readonly weight2: number;
   /** The root mean square of the tensor's steps (to turn z-units into gradient units). */
   readonly stepRms: number;
+  /** The smallest and largest step h_i (the length of the move along a unit direction). */
+  readonly stepRange: readonly [number, number];
   /** Estimated classic difference. */
   readonly difference: number;
   /** Within tolerance, or within noise. */
@@ -157,10 +159,13 @@ export function* projectTensors(session: CheckSession, sampler?: DirectionSample
   for (let k = 0; k < parameters.tensors.length; k++) {
     const { view, offset } = parameters.tensors[k]!;
     const steps = new Float64Array(view.size);
-    let step2 = 0;
+    let step2 = 0, stepMin = Infinity, stepMax = 0;
     for (let i = 0; i < view.size; i++) {
-      steps[i] = options.step ?? defaultStep(snapshot[offset + i]!, view.precision);
-      step2 += steps[i]! * steps[i]!;
+      const h = options.step ?? defaultStep(snapshot[offset + i]!, view.precision);
+      steps[i] = h;
+      step2 += h * h;
+      if (h < stepMin) stepMin = h;
+      if (h > stepMax) stepMax = h;
     }
     const directions: TensorDirection[] = [];
     const projections: Projection[] = [];
@@ -182,6 +187,7 @@ export function* projectTensors(session: CheckSession, sampler?: DirectionSample
     tensors.push({
       directions, projections, residual2, numeric2, noise2, weight2, difference,
       stepRms: Math.sqrt(step2 / Math.max(1, view.size)),
+      stepRange: [stepMin, stepMax],
       passed: difference <= options.tolerance || residual2 <= noise2,
     });
   }

@@ -24,6 +24,15 @@ export interface Localisation {
   readonly stopped: boolean;
 }
 
+/**
+ * Once a wrong entry is found, ranges that exceed their allowance by less than this are left
+ * alone: a range inferred as parent − first half carries the rounding of two measurements, and the
+ * noise floor of a loss that sums very many terms is only an estimate. A single wrong entry then
+ * costs its bisection and nothing more; a wrong gradient everywhere (every range far above its
+ * allowance) is still followed to `wanted` entries.
+ */
+export const MARGINAL_EXCESS = 4;
+
 /** The evaluations a search for `wanted` wrong entries among `size` is expected to need. */
 export function localisationCost(size: number, wanted: number): number {
   return wanted * 2 * (Math.ceil(Math.log2(Math.max(2, size))) + 1);
@@ -53,7 +62,7 @@ export function* localise(
     let at = 0;
     for (let q = 1; q < queue.length; q++) if (queue[q]!.excess > queue[at]!.excess) at = q;
     const { p, excess } = queue[at]!;
-    if (excess <= 1) break;
+    if (excess <= (found > 0 ? MARGINAL_EXCESS : 1)) break;
     if (session.evaluationsLeft() < 2 || session.outOfTime()) {
       stopped = true;
       break;
