@@ -16,10 +16,8 @@ function* fullCheck(session: CheckSession, reason: string): Algorithm<CheckResul
   session.mode = session.phase = 'full';
   let checked = 0;
   for (let k = 0; k < tensors.length; k++) {
-    const { view, offset } = tensors[k]!;
-    for (let i = 0; i < view.size; i++) {
-      const estimate = yield* session.estimateEntry(k, i);
-      comparison.add(k, i, session.analytic[offset + i]!, estimate.numeric, estimate.floor, estimate.step);
+    for (let i = 0; i < tensors[k]!.view.size; i++) {
+      yield* session.checkEntry(comparison, k, i);
       session.progress(++checked, size);
     }
   }
@@ -40,26 +38,28 @@ function* directionalCheck(session: CheckSession, reason: string): Algorithm<Che
   const comparison = session.comparison();
   const failing = projected.map((t, k) => [t, k] as const).filter(([t]) => !t.passed);
   const warnings: string[] = [];
-  let checked = 0;
+  let checked = 0, spent = 0;
   if (options.localise > 0 && failing.length > 0) {
     session.phase = 'localise';
-    const sizes = failing.map(([, k]) => session.parameters.tensors[k]!.view.size);
-    const planned = Math.min(session.evaluationsLeft(), sizes.reduce((n, size) => n + localisationCost(size, options.localise), 0));
-    let spent = 0;
-    for (const [t] of failing) {
+    const planned = Math.min(session.evaluationsLeft(),
+      failing.reduce((n, [, k]) => n + localisationCost(session.parameters.tensors[k]!.view.size, options.localise), 0));
+    for (const [t, k] of failing) {
       // Localise along the direction whose projection exceeds its allowance most.
-      let j = 0;
-      t.projections.forEach((p, q) => { if (projectionExcess(p, options.tolerance) > projectionExcess(t.projections[j]!, options.tolerance)) j = q; });
+      const excess = t.projections.map((p) => projectionExcess(p, options.tolerance));
+      const j = excess.indexOf(Math.max(...excess));
       const done = spent;
       const found = yield* localise(session, t.directions[j]!, t.projections[j]!, comparison, options.localise,
         (n) => session.progress(done + n, Math.max(planned, done + n)));
       spent += found.evaluations;
       checked += found.checked;
-      if (found.stopped) warnings.push(`the budget stopped localisation in ${session.parameters.tensors[t.directions[j]!.tensorIndex]!.name} after ${found.evaluations} loss evaluations.`);
+      if (found.stopped) {
+        warnings.push(`the budget stopped localisation in ${session.parameters.tensors[k]!.name} after ${found.evaluations} loss evaluations.`);
+      }
     }
   }
   session.assertUnchanged('loss(X, Y)');
-  session.progress(checked, checked, true);
+  const finished = session.phase === 'localise' ? spent : projected.length * options.directions;
+  session.progress(finished, finished, true);
   const base = session.result(comparison, checked, 'directional', reason);
   const tensors = base.tensors.map((row, k): TensorResult => {
     const t = projected[k]!;
@@ -99,8 +99,7 @@ function* sampledCheck(session: CheckSession, reason: string): Algorithm<CheckRe
   let checked = 0;
   for (const [k, i] of entries) {
     if (checked > 0 && (session.outOfTime() || (options.samples === undefined && session.evaluationsLeft() < 2))) break;
-    const estimate = yield* session.estimateEntry(k, i);
-    comparison.add(k, i, session.analytic[parameters.tensors[k]!.offset + i]!, estimate.numeric, estimate.floor, estimate.step);
+    yield* session.checkEntry(comparison, k, i);
     session.progress(++checked, entries.length);
   }
   session.assertUnchanged('loss(X, Y)');

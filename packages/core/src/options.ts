@@ -87,8 +87,9 @@ export interface CheckOptions {
    */
   localise?: number;
   /**
-   * Entries checked per tensor in a sampled check (all of a smaller tensor). Default: the
-   * evaluation budget shared evenly among the tensors.
+   * Entries checked per tensor in a sampled check (all of a smaller tensor), whatever the
+   * evaluation budget (a time budget still stops it). Default: the evaluation budget shared evenly
+   * among the tensors.
    */
   samples?: number;
 }

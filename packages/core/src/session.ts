@@ -1,4 +1,4 @@
-import { Comparison } from './compare.js';
+import { Comparison, entryExcess } from './compare.js';
 import { centralQuotient, defaultStep, noiseFloor, perturb } from './difference.js';
 import { GradcheckError } from './errors.js';
 import { evaluate, type Request } from './evaluation.js';
@@ -145,6 +145,17 @@ export class CheckSession {
     };
   }
 
+  /**
+   * Checks entry `index` of tensor number `tensorIndex` elementwise ({@link CheckSession.estimateEntry}),
+   * records it in `comparison` and returns its excess (above 1: the entry's gradient is wrong).
+   */
+  *checkEntry(comparison: Comparison, tensorIndex: number, index: number): Steps<number> {
+    const estimate = yield* this.estimateEntry(tensorIndex, index);
+    const analytic = this.analytic[this.parameters.tensors[tensorIndex]!.offset + index]!;
+    comparison.add(tensorIndex, index, analytic, estimate.numeric, estimate.floor, estimate.step);
+    return entryExcess(analytic, estimate.numeric, estimate.floor, this.options.tolerance);
+  }
+
   /** Reports progress to `onProgress`, at most every 200 ms unless `final`. */
   progress(checked: number, total: number, final = false): void {
     const { onProgress } = this.options;
@@ -184,7 +195,7 @@ export class CheckSession {
   *estimateDirection(tensorIndex: number, weights: Float64Array, from: number, to: number, scale: number): Steps<DirectionEstimate> {
     const { view, offset, name } = this.parameters.tensors[tensorIndex]!;
     const theta = this.snapshot, g = this.analytic;
-    const where = `with ${name}[${from}…${to - 1}] moved along a random direction`;
+    const where = `with entries ${from}…${to - 1} (flat) of ${name} moved along a random direction`;
     let up = 0, down = 0, lossPlus: number, lossMinus: number;
     try {
       for (let i = from; i < to; i++) {
