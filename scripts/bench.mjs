@@ -7,7 +7,8 @@
 //   3. the directional verdict and its localisation of a planted wrong entry in W1 at every size
 //      (≈ 12 000 … 1 000 000 parameters): loss evaluations and wall time, and whether the report
 //      names the planted entry;
-//   4. which planted bugs (one wrong entry, 1 % scale error, a wrong bias entry) each mode catches.
+//   4. which planted bugs (one wrong entry, 1 % scale error, a wrong bias entry) each mode catches;
+//   5. how often a directional check misses a wrong gradient just above the tolerance.
 // `node scripts/bench.mjs --quick` skips the full check (the only slow part: about 5 minutes).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -193,6 +194,30 @@ for (const hidden of [64, 1272]) {
     note(`784-${hidden}-1, ${bug}: ${cells.join(' · ')}`);
     say(row([fmt(INPUT * hidden + 2 * hidden + 1), bug, ...cells]));
   }
+}
+
+// 5. How close to the tolerance a directional check still catches a wrong gradient.
+say();
+say('## Directional check near the tolerance (784-16-1, W1 scaled by 1 + δ, 100 seeds each)');
+say();
+say('A projection estimates the classic difference with the spread of one random draw, so an error just above the ' +
+  'tolerance (1e-6) can pass; more directions per tensor narrow the spread.');
+say();
+say(row(['δ', 'classic W1 difference', 'missed, 1 direction', 'missed, 3 directions']));
+say(row(['---:', '---:', '---:', '---:']));
+for (const delta of [2e-5, 2e-4, 2e-3]) {
+  const cells = [1, 3].map((directions) => {
+    let missed = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const net = network(16);
+      const gradients = net.gradients.bind(net);
+      net.gradients = (x, y) => { const g = gradients(x, y); g.dW1.mul(1 + delta); return g; };
+      if (checkGradients(net, X, Y, { mode: 'directional', seed, directions, localise: 0 }).passed) missed++;
+    }
+    return `${missed} / 100`;
+  });
+  note(`near the tolerance: δ = ${delta}: ${cells.join(', ')}`);
+  say(row([delta, `≈ ${delta / 2}`, ...cells]));
 }
 
 say();

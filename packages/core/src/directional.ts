@@ -87,7 +87,7 @@ export class TensorDirection {
       gh2 += gh * gh;
     }
     const zNorm = Math.sqrt(z2);
-    return { zNorm, weight: Math.sqrt(gh2) * zNorm / Math.sqrt(to - from) };
+    return { zNorm, weight: to > from ? Math.sqrt(gh2) * zNorm / Math.sqrt(to - from) : 0 };
   }
 
   /** Measures the projection over entries `from`…`to − 1` (2 loss evaluations). */

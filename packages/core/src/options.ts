@@ -73,12 +73,19 @@ export interface CheckOptions {
    * Default `{ evaluations: 4000 }` (a full check up to 1999 parameters), no time limit.
    */
   budget?: number | CheckBudget;
-  /** Random directions per tensor in a directional check. Default 1. */
+  /**
+   * Random directions per tensor in a directional check. Default 1. A projection estimates the
+   * classic difference with the spread of one Gaussian draw: an error far above the tolerance is
+   * caught on any direction, but one only 10× above it passes a single Gaussian direction about
+   * 4 % of the time (measured: 5 of 100 seeds; 0 of 100 with 3 directions). More directions cost
+   * 2 loss evaluations per tensor each.
+   */
   directions?: number;
   /**
-   * The distribution of direction entries: `'gaussian'` (default; a wrong gradient cancels on a
-   * Gaussian direction with probability 0) or `'rademacher'` (±1). Both are symmetric: all-positive
-   * directions let wrong gradients through.
+   * The distribution of direction entries: `'gaussian'` (default; errors in several entries cancel
+   * on a Gaussian direction with probability 0) or `'rademacher'` (±1: a single wrong entry always
+   * shows at full size, but two equal and opposite errors cancel half the time). Both are
+   * symmetric: all-positive directions let wrong gradients through.
    */
   direction?: DirectionKind;
   /**

@@ -164,6 +164,23 @@ describe('directional check', () => {
   });
 });
 
+describe('every mode with an empty tensor among the parameters', () => {
+  it.each(['full', 'directional', 'sampled'] as const)('%s: passes a correct model, fails a wrong one', (mode) => {
+    const model = (wrong: boolean): GradientModel => {
+      const w = new Float64Array(numbers(50, 51)), empty: number[] = [];
+      return {
+        parameters: { w, empty },
+        loss: () => w.reduce((s, v) => s + v ** 3, 0),
+        gradients: () => ({ w: Array.from(w, (v, i) => 3 * v * v * (wrong && i === 9 ? 2 : 1)), empty: [] }),
+      };
+    };
+    expect(checkGradients(model(false), null, null, { mode }).passed).toBe(true);
+    const wrong = checkGradients(model(true), null, null, { mode });
+    expect(wrong.passed).toBe(false);
+    expect(wrong.worst[0]!.label).toBe('w[9]');
+  });
+});
+
 describe('sampled check', () => {
   it('checks every small tensor whole and shares the rest of the budget', () => {
     expect(shareEntries([5, 1000, 1000], 105)).toEqual([5, 50, 50]);
