@@ -98,9 +98,10 @@ export class Comparison {
    * Records entry `index` of tensor number `tensorIndex`: its analytic derivative against the
    * estimate. An entry fails when its error exceeds the tolerance and the estimate's error (the
    * larger of its noise floor and its estimated finite-difference error). An entry at a kink is
-   * left out of the verdict (`kinks: 'exclude'`) or fails (`kinks: 'fail'`).
+   * left out of the verdict (`kinks: 'exclude'`) or fails (`kinks: 'fail'`). Returns the entry's
+   * excess (0 for an excluded kink).
    */
-  add(tensorIndex: number, index: number, analytic: number, estimate: EntryEstimate): void {
+  add(tensorIndex: number, index: number, analytic: number, estimate: EntryEstimate): number {
     const tally = this.tallies[tensorIndex]!;
     const { numeric, step, kink } = estimate;
     const floor = Math.max(estimate.floor, estimate.errorEstimate);
@@ -108,7 +109,7 @@ export class Comparison {
     if (kink) {
       tally.kinks++;
       if (this.kinkLabels.length < this.keep) this.kinkLabels.push(this.parameters.label(this.parameters.tensors[tensorIndex]!, index));
-      if (this.kinks === 'exclude') return;
+      if (this.kinks === 'exclude') return 0;
     }
     const error = analytic - numeric;
     tally.error2 += error * error;
@@ -120,7 +121,7 @@ export class Comparison {
     tally.numeric.push(numeric);
     const excess = kink ? Math.max(entryExcess(analytic, numeric, floor, this.tolerance), 1 + 1e-9) : entryExcess(analytic, numeric, floor, this.tolerance);
     if (excess > 1) tally.failing++;
-    if (this.keep === 0) return;
+    if (this.keep === 0) return excess;
     const rank = rankOf(excess);
     const absError = Math.abs(error);
     if (this.worst.length < this.keep || ranksAbove(rank, absError, this.worst[this.worst.length - 1]!)) {
@@ -129,6 +130,7 @@ export class Comparison {
       this.worst.splice(at, 0, { tensor: this.parameters.tensors[tensorIndex]!, index, analytic, numeric, excess, step, rank, kink: kink !== undefined });
       if (this.worst.length > this.keep) this.worst.pop();
     }
+    return excess;
   }
 
   /** The verdicts over everything added so far. */

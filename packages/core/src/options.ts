@@ -3,11 +3,37 @@ import type { Scheme } from './difference.js';
 import { DEFAULT_SEED } from './random.js';
 import type { Precision } from './tensors.js';
 
+/**
+ * Which check to run. `full`: central differences over every entry. `directional`: one central
+ * difference per tensor along a seeded symmetric random direction (a few with `directions`), then
+ * localisation of the worst entries of a failing tensor. `sampled`: central differences over K
+ * entries of every tensor (the largest analytic gradients plus random ones). `auto`: full when it
+ * fits the budget, else directional.
+ */
+export type CheckMode = 'auto' | 'full' | 'directional' | 'sampled';
+
+/** The mode a check actually ran (`auto` resolved). */
+export type RunMode = Exclude<CheckMode, 'auto'>;
+
+/** What a running check is doing, as reported to {@link CheckOptions.onProgress}. */
+export type CheckPhase = 'full' | 'directions' | 'localise' | 'sample';
+
 /** Progress of a running check, as passed to {@link CheckOptions.onProgress}. */
 export interface CheckProgress {
-  /** Entries checked so far. */
+  /** The mode that runs. */
+  readonly mode: RunMode;
+  /**
+   * What it is doing: checking every entry (`full`), projecting each tensor on its random
+   * directions (`directions`), narrowing a failing tensor down to its wrong entries (`localise`),
+   * or checking sampled entries (`sample`).
+   */
+  readonly phase: CheckPhase;
+  /**
+   * Work done in this phase: entries checked (`full`, `sample`), directional derivatives taken
+   * (`directions`), loss evaluations spent on localisation (`localise`).
+   */
   readonly checked: number;
-  /** Entries the check will cover. */
+  /** The same unit's total for this phase (for `localise`: the evaluations it may spend at most). */
   readonly total: number;
   /** Loss evaluations so far. */
   readonly evaluations: number;
@@ -62,7 +88,57 @@ export interface CheckOptions {
   examples?: number;
   /** Seed of every random choice the check makes; printed with every failure. Default {@link DEFAULT_SEED}. */
   seed?: number;
+  /**
+   * Which check to run: `'auto'` (default) runs the full check when its 2 loss evaluations per
+   * entry fit the `budget`, else a directional check with localisation. See {@link CheckMode}.
+   */
+  mode?: CheckMode;
+  /**
+   * What a check may spend: a number of loss evaluations, or `{ evaluations, timeMs }`. It decides
+   * whether `auto` can afford the full check, how many entries `sampled` checks, and where
+   * localisation stops. A directional verdict always completes (2 evaluations per tensor and
+   * direction); an explicit `mode: 'full'` checks every entry whatever the budget.
+   * Default `{ evaluations: 4000 }` (a full check up to 1999 parameters), no time limit.
+   */
+  budget?: number | CheckBudget;
+  /**
+   * Random directions per tensor in a directional check. Default 1. A projection estimates the
+   * classic difference with the spread of one Gaussian draw: an error far above the tolerance is
+   * caught on any direction, but one only 10× above it passes a single Gaussian direction about
+   * 4 % of the time (measured: 5 of 100 seeds; 0 of 100 with 3 directions). More directions cost
+   * 2 loss evaluations per tensor each.
+   */
+  directions?: number;
+  /**
+   * The distribution of direction entries: `'gaussian'` (default; errors in several entries cancel
+   * on a Gaussian direction with probability 0) or `'rademacher'` (±1: a single wrong entry always
+   * shows at full size, but two equal and opposite errors cancel half the time). Both are
+   * symmetric: all-positive directions let wrong gradients through.
+   */
+  direction?: DirectionKind;
+  /**
+   * How many wrong entries localisation looks for in each failing tensor of a directional check
+   * (0: none, the verdict only). Default 3.
+   */
+  localise?: number;
+  /**
+   * Entries checked per tensor in a sampled check (all of a smaller tensor), whatever the
+   * evaluation budget (a time budget still stops it). Default: the evaluation budget shared evenly
+   * among the tensors.
+   */
+  samples?: number;
 }
+
+/** A budget: loss evaluations and/or wall time in milliseconds. */
+export interface CheckBudget {
+  /** Loss evaluations. */
+  evaluations?: number;
+  /** Milliseconds of wall time. */
+  timeMs?: number;
+}
+
+/** The distribution of a random direction's entries. */
+export type DirectionKind = 'gaussian' | 'rademacher';
 
 /**
  * The options argument: a bare number is the classic `epsilon` (step = tolerance = eps);
@@ -82,12 +158,29 @@ export interface ResolvedOptions {
   readonly includeGradients: boolean;
   readonly onProgress: ((progress: CheckProgress) => void) | undefined;
   readonly seed: number;
+  readonly mode: CheckMode;
+  readonly budget: { readonly evaluations: number; readonly timeMs: number };
+  readonly directions: number;
+  readonly direction: DirectionKind;
+  readonly localise: number;
+  readonly samples: number | undefined;
 }
+
+/** Default evaluation budget: a full check of up to 1999 parameters fits it. */
+export const DEFAULT_BUDGET = 4000;
+
+const MODE_DEFAULTS = {
+  mode: 'auto', budget: { evaluations: DEFAULT_BUDGET, timeMs: Infinity }, directions: 1, direction: 'gaussian', localise: 3, samples: undefined,
+} as const satisfies Partial<ResolvedOptions>;
+
+const MODES: readonly CheckMode[] = ['auto', 'full', 'directional', 'sampled'];
+const DIRECTIONS: readonly DirectionKind[] = ['gaussian', 'rademacher'];
 
 /** Default tolerance per storage precision. */
 export const DEFAULT_TOLERANCE: Readonly<Record<Precision, number>> = { float64: 1e-6, float32: 1e-3 };
 
-const KNOWN = new Set(['step', 'scheme', 'tolerance', 'worst', 'includeGradients', 'onProgress', 'seed', 'kinks', 'taylor', 'examples']);
+const KNOWN = new Set(['step', 'scheme', 'tolerance', 'worst', 'includeGradients', 'onProgress', 'seed', 'kinks', 'taylor', 'examples',
+  'mode', 'budget', 'directions', 'direction', 'localise', 'samples']);
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
@@ -109,6 +202,7 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
     return {
       step: eps, scheme: 'central', kinks: 'exclude', taylor: 'on-failure', examples: undefined,
       tolerance: eps, worst: 10, includeGradients: false, onProgress: undefined, seed: DEFAULT_SEED,
+      ...MODE_DEFAULTS,
     };
   }
   for (const key of Object.keys(input)) {
@@ -116,7 +210,7 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
       throw new GradcheckError('INVALID_OPTION', `unknown option "${key}"; known options: ${[...KNOWN].join(', ')}.`);
     }
   }
-  const { step, tolerance, worst, includeGradients, onProgress, seed, taylor, examples } = input;
+  const { step, tolerance, worst, includeGradients, onProgress, seed, taylor, examples, budget, directions, localise, samples } = input;
   const scheme = oneOf('scheme', input.scheme, ['central', 'richardson'] as const);
   const kinks = oneOf('kinks', input.kinks, ['exclude', 'fail'] as const);
   if (taylor !== undefined && typeof taylor !== 'boolean') {
@@ -125,6 +219,8 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
   if (examples !== undefined && !(Number.isInteger(examples) && examples >= 1)) {
     throw new GradcheckError('INVALID_OPTION', `examples must be a whole number ≥ 1, received ${examples}.`);
   }
+  const mode = oneOf('mode', input.mode, MODES);
+  const direction = oneOf('direction', input.direction, DIRECTIONS);
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
     throw new GradcheckError('INVALID_OPTION', `seed must be a whole number, received ${seed}.`);
   }
@@ -145,5 +241,37 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
     includeGradients: includeGradients === true,
     onProgress,
     seed: seed ?? DEFAULT_SEED,
+    mode: mode ?? MODE_DEFAULTS.mode,
+    budget: resolveBudget(budget),
+    directions: directions === undefined ? MODE_DEFAULTS.directions : count('directions', directions, 1),
+    direction: direction ?? MODE_DEFAULTS.direction,
+    localise: localise === undefined ? MODE_DEFAULTS.localise : count('localise', localise, 0),
+    samples: samples === undefined ? undefined : count('samples', samples, 1),
+  };
+}
+
+function count(name: string, value: unknown, least: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
+    throw new GradcheckError('INVALID_OPTION', `${name} must be a whole number ≥ ${least}, received ${String(value)}.`);
+  }
+  return value;
+}
+
+function resolveBudget(budget: number | CheckBudget | undefined): ResolvedOptions['budget'] {
+  if (budget === undefined) return MODE_DEFAULTS.budget;
+  if (typeof budget === 'number') return { evaluations: count('budget', budget, 1), timeMs: Infinity };
+  if (typeof budget !== 'object' || budget === null) {
+    throw new GradcheckError('INVALID_OPTION', `budget must be a number of loss evaluations or { evaluations, timeMs }, received ${typeof budget}.`);
+  }
+  for (const key of Object.keys(budget)) {
+    if (key !== 'evaluations' && key !== 'timeMs') {
+      throw new GradcheckError('INVALID_OPTION', `unknown budget field "${key}"; known: evaluations, timeMs.`);
+    }
+  }
+  return {
+    evaluations: budget.evaluations === undefined
+      ? (budget.timeMs === undefined ? DEFAULT_BUDGET : Infinity)
+      : count('budget.evaluations', budget.evaluations, 1),
+    timeMs: budget.timeMs === undefined ? Infinity : positive('budget.timeMs', budget.timeMs),
   };
 }

@@ -30,23 +30,34 @@ function num(value: number): string {
   return a >= 1e-4 && a < 1e6 ? value.toPrecision(6) : value.toExponential(5).replace('e+', 'e');
 }
 
+/** Printed width of a cell: characters, not counting colour codes. */
+const width = (cell: string): number => [...cell.replace(/\u001b\[[0-9;]*m/g, '')].length;
+
 function table(rows: string[][], rightAligned: boolean[]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => width(r[c]!))));
   return rows.map((r) => '  ' + r.map((cell, c) => {
-    const pad = ' '.repeat(widths[c]! - [...cell].length);
+    const pad = ' '.repeat(widths[c]! - width(cell));
     return rightAligned[c] ? pad + cell : cell + pad;
   }).join('  ').trimEnd());
 }
+
+/** What the numeric side was computed on, after "central differences". */
+const BASIS: Readonly<Record<CheckResult['mode'], string>> = {
+  full: '',
+  directional: ' along random directions',
+  sampled: ' on sampled entries',
+};
 
 /** The verdict line: difference against tolerance. */
 export function verdictLine(result: CheckResult): string {
   const failedTensors = result.tensors.filter((t) => !t.passed).map((t) => t.name);
   const differences = result.scheme === 'richardson' ? 'Richardson-extrapolated differences' : 'central differences';
+  const basis = differences + BASIS[result.mode];
   if (result.passed) {
-    return `Analytic gradients agree with ${differences}: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
+    return `Analytic gradients agree with ${basis}: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
   }
   const relation = result.difference > result.tolerance ? '>' : '≤';
-  return `Analytic gradients disagree with ${differences}: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
+  return `Analytic gradients disagree with ${basis}: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
     (failedTensors.length ? ` (wrong: ${failedTensors.join(', ')})` : '');
 }
 
@@ -67,15 +78,19 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
     : `step ${sci(result.step, 0)}`;
   lines.push(style.dim(`${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
     `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`));
+  lines.push(style.dim(`${result.mode} check (${result.modeReason})`));
   lines.push('');
   const diagnosed = result.tensors.some((t) => t.diagnosis);
-  const tensorRows = [['parameter', 'shape', 'entries', 'difference', 'verdict', ...(diagnosed ? ['looks like'] : [])]];
+  const full = result.mode === 'full';
+  const tensorRows = [['parameter', 'shape', 'entries', ...(full ? [] : ['checked']), 'difference', 'verdict', ...(diagnosed ? ['looks like'] : [])]];
   for (const t of result.tensors) {
     const verdict = t.passed ? style.good('✓') : style.bad(`✗${t.failing ? ` ${t.failing} of ${t.checked} entries off` : ''}`);
+    const checked = t.directions === undefined ? String(t.checked)
+      : `${t.directions} dir${t.checked ? ` + ${t.checked}` : ''}`;
     const looksLike = diagnosed ? [t.diagnosis?.text ?? ''] : [];
-    tensorRows.push([t.name, formatShape(t.shape), String(t.size), sci(t.difference, 1), verdict, ...looksLike]);
+    tensorRows.push([t.name, formatShape(t.shape), String(t.size), ...(full ? [] : [checked]), sci(t.difference, 1), verdict, ...looksLike]);
   }
-  lines.push(...table(tensorRows, [false, false, true, true, false, false]));
+  lines.push(...table(tensorRows, [false, false, true, ...(full ? [] : [true]), true, false, false]));
   if (result.worst.length > 0) {
     lines.push('');
     const entryRows = [['worst entries', 'analytic', 'numeric', 'abs err', 'rel err', '']];

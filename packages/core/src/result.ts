@@ -1,4 +1,5 @@
 import type { Scheme } from './difference.js';
+import type { RunMode } from './options.js';
 import type { Precision } from './tensors.js';
 
 /**
@@ -83,8 +84,17 @@ export interface TensorResult {
   readonly shape: readonly number[];
   /** Number of entries. */
   readonly size: number;
-  /** Number of entries checked (all of them in a full check). */
+  /**
+   * Number of entries checked one by one: all of them in a full check, the sample in a sampled
+   * check, the suspects localisation checked in a directional check.
+   */
   readonly checked: number;
+  /**
+   * Random directions the tensor was projected on (directional check only). Then `difference`,
+   * `errorNorm` and `noiseNorm` are estimates from the projections: the expected square of a
+   * projection of an error vector on a direction of unit-variance entries is the error's squared norm.
+   */
+  readonly directions?: number;
   /** Storage precision. */
   readonly precision: Precision;
   /** The classic difference `‖g − ĝ‖₂ / (‖g‖₂ + ‖ĝ‖₂)` over this tensor's checked entries. */
@@ -111,8 +121,10 @@ export interface TensorResult {
 export interface CheckResult {
   /** The verdict: every tensor passed and the overall difference is within tolerance. */
   readonly passed: boolean;
-  /** Which check ran. */
-  readonly mode: 'full';
+  /** Which check ran: every entry (`full`), random projections per tensor (`directional`), or a sample (`sampled`). */
+  readonly mode: RunMode;
+  /** Why this mode ran: the option that asked for it, or what `auto` weighed. */
+  readonly modeReason: string;
   /** The classic difference `‖g − ĝ‖₂ / (‖g‖₂ + ‖ĝ‖₂)` over every checked entry. */
   readonly difference: number;
   /** The tolerance the differences were held to. */
@@ -129,7 +141,7 @@ export interface CheckResult {
   readonly loss: number;
   /** Total number of parameter entries. */
   readonly parameters: number;
-  /** Number of entries checked. */
+  /** Number of entries checked one by one (see {@link TensorResult.checked}). */
   readonly checked: number;
   /** Model calls spent. */
   readonly evaluations: { readonly loss: number; readonly gradients: number };

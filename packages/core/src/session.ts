@@ -1,14 +1,14 @@
 import { Comparison, toleranceWarning, type Verdict } from './compare.js';
 import { diagnoseTensors, inferExamples, type TensorEvidence } from './diagnose.js';
-import type { EntryEstimate } from './difference.js';
+import { noiseFloor, perturb, type EntryEstimate } from './difference.js';
 import { GradcheckError } from './errors.js';
 import { EntryEstimator } from './estimate.js';
 import { evaluate, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
-import { resolveOptions, type CheckOptionsInput, type ResolvedOptions } from './options.js';
+import { resolveOptions, type CheckOptionsInput, type CheckPhase, type ResolvedOptions, type RunMode } from './options.js';
 import { ParameterSet } from './parameters.js';
 import type { CheckResult, TensorResult } from './result.js';
-import { taylorTest } from './taylor.js';
+import { TAYLOR_EVALUATIONS, taylorTest } from './taylor.js';
 
 export type { EntryEstimate };
 
@@ -16,6 +16,27 @@ const now = (): number => (globalThis as { performance?: { now(): number } }).pe
 
 const PROGRESS_INTERVAL_MS = 200;
 
+/**
+ * A move along a direction changes every entry of a tensor at once, so the loss difference carries
+ * the rounding of the whole sum rather than of one term: its floor allows 4× an entry's (32 rounding
+ * errors, the allowance the directional check and its localisation were measured with).
+ */
+const DIRECTIONAL_ROUNDING = 4;
+
+
+/**
+ * A numeric directional derivative of one tensor: the loss difference along a displacement of a
+ * range of its entries, beside what the analytic gradient predicts for the displacement actually
+ * stored. Both are in loss units.
+ */
+export interface DirectionEstimate {
+  /** ⟨g, Δ⟩ / 2, with Δ = (θ + u) − (θ − u) as the tensor stored it. */
+  readonly analytic: number;
+  /** (L(θ + u) − L(θ − u)) / 2. */
+  readonly numeric: number;
+  /** The error that rounding of the two losses alone may put into `numeric`. */
+  readonly floor: number;
+}
 
 type Steps<T> = Generator<Request, T, unknown>;
 
@@ -36,10 +57,18 @@ export class CheckSession {
   loss = NaN;
   lossEvaluations = 0;
   gradientEvaluations = 0;
+  /** Wall time spent inside loss evaluations, in milliseconds. */
+  lossTimeMs = 0;
+  /** The mode running and what it is doing, for {@link CheckSession.progress}. */
+  mode: RunMode = 'full';
+  phase: CheckPhase = 'full';
   private stepMin = Infinity;
   private stepMax = 0;
   private readonly estimator: EntryEstimator;
   private lastProgress = this.started;
+  /** What the last progress report said was checked, of how many: repeated after the Taylor test. */
+  private lastChecked = 0;
+  private lastTotal = 0;
 
   /** The number of examples in X (stated in the options, or inferred from X and Y). */
   readonly examples: number | undefined;
@@ -60,7 +89,12 @@ export class CheckSession {
   /** Evaluates the loss; `where` tells an error message which entry was perturbed. */
   *lossAt(where: string): Steps<number> {
     this.lossEvaluations++;
-    return (yield* evaluate('loss', where)) as number;
+    const t = now();
+    try {
+      return (yield* evaluate('loss', where)) as number;
+    } finally {
+      this.lossTimeMs += now() - t;
+    }
   }
 
   /**
@@ -104,14 +138,26 @@ export class CheckSession {
     return estimate;
   }
 
+  /**
+   * Checks entry `index` of tensor number `tensorIndex` elementwise ({@link CheckSession.estimateEntry}),
+   * records it in `comparison` and returns its excess (above 1: the entry's gradient is wrong).
+   */
+  *checkEntry(comparison: Comparison, tensorIndex: number, index: number): Steps<number> {
+    const estimate = yield* this.estimateEntry(tensorIndex, index);
+    const analytic = this.analytic[this.parameters.tensors[tensorIndex]!.offset + index]!;
+    return comparison.add(tensorIndex, index, analytic, estimate);
+  }
+
   /** Reports progress to `onProgress`, at most every 200 ms unless `final`. */
   progress(checked: number, total: number, final = false): void {
     const { onProgress } = this.options;
     if (!onProgress) return;
+    this.lastChecked = checked;
+    this.lastTotal = total;
     const t = now();
     if (!final && t - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = t;
-    onProgress({ checked, total, evaluations: this.lossEvaluations, elapsedMs: t - this.started });
+    onProgress({ mode: this.mode, phase: this.phase, checked, total, evaluations: this.lossEvaluations, elapsedMs: t - this.started });
   }
 
   /** A fresh {@link Comparison} under this session's tolerance and options. */
@@ -138,7 +184,11 @@ export class CheckSession {
   *secondOpinion(result: CheckResult): Steps<CheckResult> {
     const when = this.options.taylor;
     if (when === 'never' || (when === 'on-failure' && result.passed)) return result;
+    if (when === 'on-failure' && (this.evaluationsLeft() < TAYLOR_EVALUATIONS || this.outOfTime())) {
+      return { ...result, warnings: [...result.warnings, `the Taylor test was skipped: the budget has no room for its ${TAYLOR_EVALUATIONS} loss evaluations.`] };
+    }
     const taylor = yield* taylorTest(this, this.options.seed);
+    this.progress(this.lastChecked, this.lastTotal, true);
     const warnings = result.passed && taylor.verdict === 'wrong'
       ? [...result.warnings, 'every entry agreed, but the Taylor test found the remainder shrinking like t along a random direction: ' +
         'a kink along that direction can do this; so can a gradient wrong only in combination (check the loss is the one differentiated).']
@@ -150,13 +200,64 @@ export class CheckSession {
     };
   }
 
-  /** The result of a check that compared the entries in `comparison`. */
-  result(comparison: Comparison, checked: number): CheckResult {
+  /** Milliseconds since the check started. */
+  elapsed(): number {
+    return now() - this.started;
+  }
+
+  /** True when the time budget is spent. */
+  outOfTime(): boolean {
+    return this.elapsed() >= this.options.budget.timeMs;
+  }
+
+  /** Loss evaluations the budget has left (Infinity without an evaluation budget). */
+  evaluationsLeft(): number {
+    return this.options.budget.evaluations - this.lossEvaluations;
+  }
+
+  /**
+   * Estimates the derivative of the loss along a displacement of tensor number `tensorIndex`:
+   * entries `from` to `to − 1` move by ±`scale`·`weights[i]` (all at once, in place), the rest stay.
+   * The analytic side uses the displacement the tensor actually stored, so rounding (float32) does
+   * not count as an error. Every moved entry gets its exact original bits back on every way out.
+   */
+  *estimateDirection(tensorIndex: number, weights: Float64Array, from: number, to: number, scale: number): Steps<DirectionEstimate> {
+    const { view, offset, name } = this.parameters.tensors[tensorIndex]!;
+    const theta = this.snapshot, g = this.analytic;
+    const where = `with entries ${from}…${to - 1} (flat) of ${name} moved along a random direction`;
+    let up = 0, down = 0, lossPlus: number, lossMinus: number;
+    try {
+      for (let i = from; i < to; i++) {
+        const t = theta[offset + i]!;
+        up += g[offset + i]! * (perturb(view, i, t + scale * weights[i]!) - t);
+      }
+      lossPlus = yield* this.lossAt(`${where} (+)`);
+      for (let i = from; i < to; i++) {
+        const t = theta[offset + i]!;
+        down += g[offset + i]! * (perturb(view, i, t - scale * weights[i]!) - t);
+      }
+      lossMinus = yield* this.lossAt(`${where} (−)`);
+    } finally {
+      for (let i = from; i < to; i++) view.set(i, theta[offset + i]!);
+    }
+    return {
+      analytic: (up - down) / 2,
+      numeric: (lossPlus - lossMinus) / 2,
+      floor: DIRECTIONAL_ROUNDING * noiseFloor(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), { plus: 1, minus: -1 }, this.parameters.precision),
+    };
+  }
+
+  /**
+   * The result of a check that compared the entries in `comparison`; `mode` and `reason` say which
+   * check ran and why.
+   */
+  result(comparison: Comparison, checked: number, mode: RunMode = 'full', reason = 'mode: full'): CheckResult {
     const verdict = comparison.verdict();
     const warning = toleranceWarning(this.options.tolerance, this.parameters.precision, this.options.scheme);
     return {
       passed: verdict.passed,
-      mode: 'full',
+      mode,
+      modeReason: reason,
       difference: verdict.difference,
       tolerance: this.options.tolerance,
       scheme: this.options.scheme,

@@ -24,8 +24,8 @@ export interface TaylorSubject {
   lossAt(where: string): Generator<Request, number, unknown>;
 }
 
-/** Number of step sizes t tried, each a quarter of the one before, from {@link FIRST_STEP}. */
-const POINTS = 10;
+/** Number of step sizes t tried, each a quarter of the one before, from {@link FIRST_STEP}: one loss evaluation each. */
+export const TAYLOR_EVALUATIONS = 10;
 const FIRST_STEP = 0.25;
 const SHRINK = 4;
 /** A remainder counts only when it is this many times the loss's rounding noise. */
@@ -47,7 +47,7 @@ export function* taylorTest(subject: TaylorSubject, seed: number): Generator<Req
   const usable: [number, number][] = [];
   let evaluations = 0;
   let t = FIRST_STEP;
-  for (let k = 0; k < POINTS; k++, t /= SHRINK) {
+  for (let k = 0; k < TAYLOR_EVALUATIONS; k++, t /= SHRINK) {
     let linear = 0, moved2 = 0, loss: number;
     try {
       for (const { view, offset } of parameters.tensors) {
