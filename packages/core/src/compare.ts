@@ -1,7 +1,7 @@
 import { attainableTolerance, type EntryEstimate, type Scheme } from './difference.js';
 import type { ParameterSet, ParameterTensor } from './parameters.js';
 import type { EntryResult, TensorResult } from './result.js';
-import { formatIndex, type Precision } from './tensors.js';
+import { unravelIndex, type Precision } from './tensors.js';
 
 /** The classic difference ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖) from its three norms; 0 when both vectors are 0. */
 export function classicDifference(errorNorm: number, analyticNorm: number, numericNorm: number): number {
@@ -161,7 +161,7 @@ export class Comparison {
         const scale = Math.abs(c.analytic) + Math.abs(c.numeric);
         return {
           label: this.parameters.label(c.tensor, c.index), tensor: c.tensor.name,
-          index: formatIndex(c.tensor.view.shape, c.index).slice(1, -1).split(',').filter(Boolean).map(Number),
+          index: unravelIndex(c.tensor.view.shape, c.index),
           analytic: c.analytic, numeric: c.numeric, absError, relError: scale === 0 ? 0 : absError / scale,
           excess: c.excess, step: c.step, ...(c.kink ? { kink: true } : {}),
         };

@@ -137,6 +137,11 @@ function transposedCandidate(t: TensorEvidence): Candidate | undefined {
   return { kind: 'transposed', residual2, diagnosis: { text: 'analytic holds the numeric gradient transposed' } };
 }
 
+/** The diagnosis text of a tensor whose analytic gradient is `other`'s numeric one. */
+function swappedWith(other: string): Omit<Diagnosis, 'kind'> {
+  return { text: `analytic matches ${other}'s numeric gradient: gradients swapped?`, other };
+}
+
 function swappedCandidates(t: TensorEvidence, all: readonly TensorEvidence[]): Candidate[] {
   const size = t.shape.reduce((a, b) => a * b, 1);
   let analytic2 = 0;
@@ -149,7 +154,7 @@ function swappedCandidates(t: TensorEvidence, all: readonly TensorEvidence[]): C
     residual2 *= t.entries.indices.length / indices.length;
     // The match must explain the analytic values themselves: near 0, any small gradient matches.
     if (!(residual2 < EXPLAINED ** 2 * analytic2)) return [];
-    return [{ kind: 'swapped', residual2, diagnosis: { text: `analytic matches ${o.name}'s numeric gradient: gradients swapped?`, other: o.name } }];
+    return [{ kind: 'swapped', residual2, diagnosis: swappedWith(o.name) }];
   });
 }
 
@@ -200,7 +205,7 @@ export function diagnoseTensors(tensors: readonly TensorEvidence[], examples: nu
     t.entries.indices.forEach((index, e) => { toSwapped += (b.analyticAt(index) - t.entries.numeric[e]!) ** 2; });
     toSwapped *= b.entries.indices.length / Math.max(1, t.entries.indices.length);
     if (toSwapped < toOwn) {
-      diagnoses[other] = { kind: 'swapped', text: `analytic matches ${t.name}'s numeric gradient: gradients swapped?`, other: t.name };
+      diagnoses[other] = { kind: 'swapped', ...swappedWith(t.name) };
     }
   });
   return diagnoses;

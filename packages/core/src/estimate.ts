@@ -57,8 +57,8 @@ export interface EstimationSubject {
   /** The loss at the original parameters. */
   readonly loss: number;
   gradientEvaluations: number;
-  /** Evaluates the loss at the current parameters; `where` names the perturbation for errors. */
-  lossAt(where: string): Steps<number>;
+  /** Evaluates the loss at the current parameters; `where()` names the perturbation for errors. */
+  lossAt(where: () => string): Steps<number>;
 }
 
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
@@ -74,14 +74,14 @@ export class EntryEstimator {
    * Evaluates the loss with entry `index` of `view` set to θ + s·h for each s of `multiples`,
    * restoring its exact original value `theta` afterwards; returns the stored values and losses.
    */
-  private *lossesAlong(view: TensorView, index: number, theta: number, h: number, label: string, multiples: readonly number[]): Steps<[number[], number[]]> {
+  private *lossesAlong(view: TensorView, index: number, theta: number, h: number, label: () => string, multiples: readonly number[]): Steps<[number[], number[]]> {
     const stored: number[] = [], losses: number[] = [];
     try {
       for (const s of multiples) {
         const at = perturb(view, index, theta + s * h);
         stored.push(at);
         const offset = `${s > 0 ? '+' : '−'} ${Math.abs(s) === 1 ? 'h' : `h/${1 / Math.abs(s)}`}`;
-        losses.push(yield* this.session.lossAt(`with ${label} = θ ${offset} = ${at} (θ = ${theta})`));
+        losses.push(yield* this.session.lossAt(() => `with ${label()} = θ ${offset} = ${at} (θ = ${theta})`));
       }
     } finally {
       view.set(index, theta);
@@ -142,10 +142,10 @@ export class EntryEstimator {
     const precision = this.session.parameters.precision;
     const theta = this.session.snapshot[tensor.offset + index]!;
     const analytic = this.session.analytic[tensor.offset + index]!;
-    const label = this.session.parameters.label(tensor, index);
+    const label = (): string => this.session.parameters.label(tensor, index);
     const [[plus, minus], [lossPlus, lossMinus]] = yield* this.lossesAlong(view, index, theta, h, label, [1, -1]);
     if (plus === minus) {
-      throw new GradcheckError('INVALID_OPTION', `step ${h} is below the resolution of ${label} ` +
+      throw new GradcheckError('INVALID_OPTION', `step ${h} is below the resolution of ${label()} ` +
         `(${view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`);
     }
     const coarse = { plus: plus!, minus: minus! };
@@ -200,13 +200,13 @@ export class EntryEstimator {
    * The analytic derivative with respect to entry `index` of `tensor` with that entry set to each
    * of `values` in turn (restored to `theta` afterwards).
    */
-  private *gradientsAlong(tensor: ParameterTensor, index: number, theta: number, values: readonly number[], label: string): Steps<number[]> {
+  private *gradientsAlong(tensor: ParameterTensor, index: number, theta: number, values: readonly number[], label: () => string): Steps<number[]> {
     const derivatives: number[] = [];
     try {
       for (const value of values) {
         tensor.view.set(index, value);
         this.session.gradientEvaluations++;
-        const answer = yield* evaluate('gradients', `with ${label} = ${value} (θ = ${theta}), to look for a kink`);
+        const answer = yield* evaluate('gradients', () => `with ${label()} = ${value} (θ = ${theta}), to look for a kink`);
         derivatives.push(readGradients(this.session.parameters, answer)[tensor.offset + index]!);
       }
     } finally {

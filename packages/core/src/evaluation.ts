@@ -61,24 +61,25 @@ export async function runAsync<T>(algorithm: Algorithm<T>, model: NormalisedMode
 
 /**
  * Asks for one model evaluation and checks the answer: a model error becomes `MODEL_THREW` with
- * `where` (which entry was perturbed) in its message; a loss must be a finite number.
+ * `where()` (which entry was perturbed) in its message; a loss must be a finite number. `where` is
+ * called only when there is an error to describe, so a check formats no text per evaluation.
  */
-export function* evaluate(request: Request, where: string): Generator<Request, unknown, unknown> {
+export function* evaluate(request: Request, where: () => string): Generator<Request, unknown, unknown> {
   let answer: unknown;
   try {
     answer = yield request;
   } catch (error) {
     if (error instanceof GradcheckError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new GradcheckError('MODEL_THREW', `${request}(X, Y) threw ${where}: ${message}`, { cause: error });
+    throw new GradcheckError('MODEL_THREW', `${request}(X, Y) threw ${where()}: ${message}`, { cause: error });
   }
   if (request === 'gradients') return answer;
   if (typeof answer !== 'number') {
-    throw new GradcheckError('LOSS_NOT_A_NUMBER', `loss(X, Y) returned ${describeValue(answer)} ${where}; it must return a number` +
+    throw new GradcheckError('LOSS_NOT_A_NUMBER', `loss(X, Y) returned ${describeValue(answer)} ${where()}; it must return a number` +
       (typeof answer === 'object' && answer !== null ? ' (for a 1×1 matrix, return m.get(0, 0)).' : '.'));
   }
   if (!Number.isFinite(answer)) {
-    throw new GradcheckError('NON_FINITE_LOSS', `loss(X, Y) is ${answer} ${where}.`);
+    throw new GradcheckError('NON_FINITE_LOSS', `loss(X, Y) is ${answer} ${where()}.`);
   }
   return answer;
 }

@@ -199,11 +199,7 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
   if (input === undefined || input === null) input = {};
   if (typeof input === 'number' || typeof input !== 'object') {
     const eps = positive('eps', input);
-    return {
-      step: eps, scheme: 'central', kinks: 'exclude', taylor: 'on-failure', examples: undefined,
-      tolerance: eps, worst: 10, includeGradients: false, onProgress: undefined, seed: DEFAULT_SEED,
-      ...MODE_DEFAULTS,
-    };
+    return resolveOptions({ step: eps, tolerance: eps }, precision);
   }
   for (const key of Object.keys(input)) {
     if (!KNOWN.has(key)) {
@@ -216,16 +212,10 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
   if (taylor !== undefined && typeof taylor !== 'boolean') {
     throw new GradcheckError('INVALID_OPTION', `taylor must be true or false, received ${JSON.stringify(taylor)}.`);
   }
-  if (examples !== undefined && !(Number.isInteger(examples) && examples >= 1)) {
-    throw new GradcheckError('INVALID_OPTION', `examples must be a whole number ≥ 1, received ${examples}.`);
-  }
   const mode = oneOf('mode', input.mode, MODES);
   const direction = oneOf('direction', input.direction, DIRECTIONS);
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
     throw new GradcheckError('INVALID_OPTION', `seed must be a whole number, received ${seed}.`);
-  }
-  if (worst !== undefined && !(Number.isInteger(worst) && worst >= 0)) {
-    throw new GradcheckError('INVALID_OPTION', `worst must be a whole number ≥ 0, received ${worst}.`);
   }
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new GradcheckError('INVALID_OPTION', `onProgress must be a function, received ${typeof onProgress}.`);
@@ -235,9 +225,9 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
     scheme: scheme ?? 'central',
     kinks: kinks ?? 'exclude',
     taylor: taylor === undefined ? 'on-failure' : taylor ? 'always' : 'never',
-    examples,
+    examples: examples === undefined ? undefined : count('examples', examples, 1),
     tolerance: tolerance === undefined ? DEFAULT_TOLERANCE[precision] : positive('tolerance', tolerance),
-    worst: worst ?? 10,
+    worst: worst === undefined ? 10 : count('worst', worst, 0),
     includeGradients: includeGradients === true,
     onProgress,
     seed: seed ?? DEFAULT_SEED,

@@ -1,6 +1,6 @@
 import { Comparison, toleranceWarning, type Verdict } from './compare.js';
 import { diagnoseTensors, inferExamples, type TensorEvidence } from './diagnose.js';
-import { noiseFloor, perturb, type EntryEstimate } from './difference.js';
+import { lossNoise, perturb, type EntryEstimate } from './difference.js';
 import { GradcheckError } from './errors.js';
 import { EntryEstimator } from './estimate.js';
 import { evaluate, type Request } from './evaluation.js';
@@ -22,7 +22,6 @@ const PROGRESS_INTERVAL_MS = 200;
  * errors, the allowance the directional check and its localisation were measured with).
  */
 const DIRECTIONAL_ROUNDING = 4;
-
 
 /**
  * A numeric directional derivative of one tensor: the loss difference along a displacement of a
@@ -86,8 +85,8 @@ export class CheckSession {
     this.parameters.assertFinite(this.snapshot);
   }
 
-  /** Evaluates the loss; `where` tells an error message which entry was perturbed. */
-  *lossAt(where: string): Steps<number> {
+  /** Evaluates the loss; `where()` tells an error message which entry was perturbed. */
+  *lossAt(where: () => string): Steps<number> {
     this.lossEvaluations++;
     const t = now();
     try {
@@ -102,11 +101,11 @@ export class CheckSession {
    * more to catch a nondeterministic loss or a gradient function that moves the parameters.
    */
   *open(): Steps<void> {
-    this.loss = yield* this.lossAt('at the unperturbed parameters');
+    this.loss = yield* this.lossAt(() => 'at the unperturbed parameters');
     this.gradientEvaluations++;
-    this.analytic = readGradients(this.parameters, yield* evaluate('gradients', 'at the unperturbed parameters'));
+    this.analytic = readGradients(this.parameters, yield* evaluate('gradients', () => 'at the unperturbed parameters'));
     this.assertUnchanged('gradients(X, Y)');
-    const again = yield* this.lossAt('at the unperturbed parameters, the second time');
+    const again = yield* this.lossAt(() => 'at the unperturbed parameters, the second time');
     if (!Object.is(this.loss, again)) {
       throw new GradcheckError('NONDETERMINISTIC_LOSS', `loss(X, Y) gave ${this.loss} and then ${again} at the same parameters; ` +
         'the loss must be deterministic (turn off dropout, fix random seeds, use a fixed batch).');
@@ -224,26 +223,26 @@ export class CheckSession {
   *estimateDirection(tensorIndex: number, weights: Float64Array, from: number, to: number, scale: number): Steps<DirectionEstimate> {
     const { view, offset, name } = this.parameters.tensors[tensorIndex]!;
     const theta = this.snapshot, g = this.analytic;
-    const where = `with entries ${from}…${to - 1} (flat) of ${name} moved along a random direction`;
+    const where = (sign: string) => () => `with entries ${from}…${to - 1} (flat) of ${name} moved along a random direction (${sign})`;
     let up = 0, down = 0, lossPlus: number, lossMinus: number;
     try {
       for (let i = from; i < to; i++) {
         const t = theta[offset + i]!;
         up += g[offset + i]! * (perturb(view, i, t + scale * weights[i]!) - t);
       }
-      lossPlus = yield* this.lossAt(`${where} (+)`);
+      lossPlus = yield* this.lossAt(where('+'));
       for (let i = from; i < to; i++) {
         const t = theta[offset + i]!;
         down += g[offset + i]! * (perturb(view, i, t - scale * weights[i]!) - t);
       }
-      lossMinus = yield* this.lossAt(`${where} (−)`);
+      lossMinus = yield* this.lossAt(where('−'));
     } finally {
       for (let i = from; i < to; i++) view.set(i, theta[offset + i]!);
     }
     return {
       analytic: (up - down) / 2,
       numeric: (lossPlus - lossMinus) / 2,
-      floor: DIRECTIONAL_ROUNDING * noiseFloor(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), { plus: 1, minus: -1 }, this.parameters.precision),
+      floor: DIRECTIONAL_ROUNDING * lossNoise(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), this.parameters.precision),
     };
   }
 
@@ -251,7 +250,7 @@ export class CheckSession {
    * The result of a check that compared the entries in `comparison`; `mode` and `reason` say which
    * check ran and why.
    */
-  result(comparison: Comparison, checked: number, mode: RunMode = 'full', reason = 'mode: full'): CheckResult {
+  result(comparison: Comparison, checked: number, mode: RunMode, reason: string): CheckResult {
     const verdict = comparison.verdict();
     const warning = toleranceWarning(this.options.tolerance, this.parameters.precision, this.options.scheme);
     return {

@@ -21,7 +21,7 @@ export interface TaylorSubject {
   /** The loss at the original parameters. */
   readonly loss: number;
   /** Evaluates the loss at the current parameters. */
-  lossAt(where: string): Generator<Request, number, unknown>;
+  lossAt(where: () => string): Generator<Request, number, unknown>;
 }
 
 /** Number of step sizes t tried, each a quarter of the one before, from {@link FIRST_STEP}: one loss evaluation each. */
@@ -60,7 +60,8 @@ export function* taylorTest(subject: TaylorSubject, seed: number): Generator<Req
         }
       }
       evaluations++;
-      loss = yield* subject.lossAt(`in the Taylor test at t = ${t}`);
+      const at = t;
+      loss = yield* subject.lossAt(() => `in the Taylor test at t = ${at}`);
     } catch (error) {
       // A loss that overflows or throws far from θ only costs this point.
       if (error instanceof GradcheckError && (error.code === 'NON_FINITE_LOSS' || error.code === 'MODEL_THREW')) continue;

@@ -64,9 +64,8 @@ export function registerTensorAdapter<T>(adapter: TensorAdapter<T>): () => void 
   };
 }
 
-/** Formats a flat index in a shape as `[2,3]` (row-major). */
-export function formatIndex(shape: readonly number[], index: number): string {
-  if (shape.length === 0) return '';
+/** The index in each dimension of flat (row-major) index `index` in `shape`: `[2, 3]`. */
+export function unravelIndex(shape: readonly number[], index: number): number[] {
   const parts = new Array<number>(shape.length);
   let rest = index;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -74,7 +73,12 @@ export function formatIndex(shape: readonly number[], index: number): string {
     parts[d] = n === 0 ? 0 : rest % n;
     rest = n === 0 ? 0 : Math.floor(rest / n);
   }
-  return `[${parts.join(',')}]`;
+  return parts;
+}
+
+/** Formats a flat index in a shape as `[2,3]` (row-major). */
+export function formatIndex(shape: readonly number[], index: number): string {
+  return shape.length === 0 ? '' : `[${unravelIndex(shape, index).join(',')}]`;
 }
 
 /** Formats a shape as `5×4`. */
@@ -164,7 +168,7 @@ function nestedView(value: unknown[], shape: number[]): TensorView {
     };
   }
   const locate = (i: number): [number[], number] => {
-    const at = formatIndex(shape, i).slice(1, -1).split(',').map(Number);
+    const at = unravelIndex(shape, i);
     let node = value as unknown[];
     for (let d = 0; d < at.length - 1; d++) node = node[at[d]!] as unknown[];
     return [node as number[], at[at.length - 1]!];
