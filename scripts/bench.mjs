@@ -19,28 +19,45 @@ const quick = process.argv.includes('--quick');
 const root = new URL('..', import.meta.url);
 const out = [];
 const started = performance.now();
-const say = (line = '') => { console.log(line); out.push(line); };
+const say = (line = '') => {
+  console.log(line);
+  out.push(line);
+};
 const note = (line) => console.error(`  [${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const fmt = (n) => n.toLocaleString('en-US');
 const row = (cells) => `| ${cells.join(' | ')} |`;
 
-const INPUT = 784, EXAMPLES = 32;
+const INPUT = 784,
+  EXAMPLES = 32;
 const { X, Y } = randomData(INPUT, EXAMPLES, 2);
 
 /** The planted bugs: W1[3,100] 50 % off, every gradient 1 % too large, b1[2] 30 % off. */
 const BUGS = {
-  'wrong entry W1[3,100]': (g) => { g.dW1.set(3, 100, g.dW1.get(3, 100) * 1.5); },
-  '1 % scale error': (g) => { for (const [k, v] of Object.entries(g)) if (/^d[Wb]\d/.test(k)) v.mul(1.01); },
-  'wrong bias entry b1[2]': (g) => { g.db1.set(2, 0, g.db1.get(2, 0) * 1.3); },
+  'wrong entry W1[3,100]': (g) => {
+    g.dW1.set(3, 100, g.dW1.get(3, 100) * 1.5);
+  },
+  '1 % scale error': (g) => {
+    for (const [k, v] of Object.entries(g)) if (/^d[Wb]\d/.test(k)) v.mul(1.01);
+  },
+  'wrong bias entry b1[2]': (g) => {
+    g.db1.set(2, 0, g.db1.get(2, 0) * 1.3);
+  },
 };
 
 function network(hidden, bug) {
   const net = ReferenceNetwork.create([INPUT, hidden, 1], { seed: 1 });
   if (bug) {
     const gradients = net.gradients.bind(net);
-    net.gradients = (x, y) => { const g = gradients(x, y); BUGS[bug](g); return g; };
+    net.gradients = (x, y) => {
+      const g = gradients(x, y);
+      BUGS[bug](g);
+      return g;
+    };
   }
   return net;
 }
@@ -49,7 +66,11 @@ function network(hidden, bug) {
 function lossTimes(net, runs) {
   for (let i = 0; i < 3; i++) net.loss(X, Y);
   const times = [];
-  for (let i = 0; i < runs; i++) { const t = performance.now(); net.loss(X, Y); times.push(performance.now() - t); }
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    net.loss(X, Y);
+    times.push(performance.now() - t);
+  }
   return times;
 }
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -61,12 +82,16 @@ function timed(run) {
   return { result, ms: performance.now() - t };
 }
 
-const progress = (label) => ({ onProgress: (p) => note(`${label}: ${p.phase} ${fmt(p.checked)}/${fmt(p.total)}, ${fmt(p.evaluations)} evaluations`) });
+const progress = (label) => ({
+  onProgress: (p) => note(`${label}: ${p.phase} ${fmt(p.checked)}/${fmt(p.total)}, ${fmt(p.evaluations)} evaluations`),
+});
 
 say('# gradcheck benchmark');
 say();
-say(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}. ` +
-  `Reference network (ml-matrix) 784-H-1, ${EXAMPLES} examples, default options unless stated. Command: \`pnpm bench\`.`);
+say(
+  `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}. ` +
+    `Reference network (ml-matrix) 784-H-1, ${EXAMPLES} examples, default options unless stated. Command: \`pnpm bench\`.`,
+);
 
 // 1. The reference case.
 {
@@ -83,13 +108,17 @@ say(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, 
     }
     return { time: median(times), result };
   };
-  const classic = runs(1e-7), defaults = runs(undefined);
+  const classic = runs(1e-7),
+    defaults = runs(undefined);
   say();
   say('## The 47-parameter reference case (4-5-3-1, broken backprop)');
   say();
   say(row(['options', 'mode', 'loss evaluations', 'difference', 'check time (median of 25)']));
   say(row(['---', '---', '---:', '---:', '---:']));
-  for (const [name, { time, result }] of [['eps 1e-7', classic], ['defaults', defaults]]) {
+  for (const [name, { time, result }] of [
+    ['eps 1e-7', classic],
+    ['defaults', defaults],
+  ]) {
     say(row([name, result.mode, result.evaluations.loss, result.difference.toPrecision(10), `${ms(time)} ms`]));
   }
 }
@@ -104,17 +133,39 @@ if (!quick) {
   const net = network(64);
   for (let i = 0; i < 200; i++) net.loss(X, Y);
   const before = lossTimes(net, 3000);
-  note(`full check of 784-64-1: one loss evaluation ${ms(median(before))} ms (median of 3000); the check takes about ${Math.round(2 * 50305 * mean(before) / 1000)} s`);
-  const loss = net.loss.bind(net), gradients = net.gradients.bind(net);
+  note(
+    `full check of 784-64-1: one loss evaluation ${ms(median(before))} ms (median of 3000); the check takes about ${Math.round((2 * 50305 * mean(before)) / 1000)} s`,
+  );
+  const loss = net.loss.bind(net),
+    gradients = net.gradients.bind(net);
   const inside = [];
   let modelMs = 0;
-  net.loss = (x, y) => { const t = performance.now(); const l = loss(x, y); const d = performance.now() - t; inside.push(d); modelMs += d; return l; };
-  net.gradients = (x, y) => { const t = performance.now(); const g = gradients(x, y); modelMs += performance.now() - t; return g; };
+  net.loss = (x, y) => {
+    const t = performance.now();
+    const l = loss(x, y);
+    const d = performance.now() - t;
+    inside.push(d);
+    modelMs += d;
+    return l;
+  };
+  net.gradients = (x, y) => {
+    const t = performance.now();
+    const g = gradients(x, y);
+    modelMs += performance.now() - t;
+    return g;
+  };
   let lastNote = 0;
-  const { result, ms: time } = timed(() => checkGradients(net, X, Y, {
-    mode: 'full',
-    onProgress: (p) => { if (p.elapsedMs - lastNote > 15_000) { lastNote = p.elapsedMs; note(`full check: ${fmt(p.checked)}/${fmt(p.total)} entries`); } },
-  }));
+  const { result, ms: time } = timed(() =>
+    checkGradients(net, X, Y, {
+      mode: 'full',
+      onProgress: (p) => {
+        if (p.elapsedMs - lastNote > 15_000) {
+          lastNote = p.elapsedMs;
+          note(`full check: ${fmt(p.checked)}/${fmt(p.total)} entries`);
+        }
+      },
+    }),
+  );
   net.loss = loss;
   const after = lossTimes(net, 3000);
   const P = result.parameters;
@@ -131,13 +182,23 @@ if (!quick) {
   say(row(['', 'value']));
   say(row(['---', '---:']));
   say(row(['full check wall time', `${(time / 1000).toFixed(1)} s`]));
-  say(row(['loss evaluations spent', `${fmt(result.evaluations.loss)} (2P + 2) and ${result.evaluations.gradients} gradient`]));
+  say(
+    row([
+      'loss evaluations spent',
+      `${fmt(result.evaluations.loss)} (2P + 2) and ${result.evaluations.gradients} gradient`,
+    ]),
+  );
   say(row(['verdict', result.passed ? 'passed' : 'failed']));
-  say(row(['**full check ÷ (2P × one loss evaluation)**, median of the check\'s own', `**${ratio(median(inside))}**`]));
+  say(row(["**full check ÷ (2P × one loss evaluation)**, median of the check's own", `**${ratio(median(inside))}**`]));
   say(row(['the same with the median before · after the check', `${ratio(median(before))} · ${ratio(median(after))}`]));
-  say(row(['**full check ÷ (2P × one loss evaluation)**, mean of the check\'s own', `**${ratio(mean(inside))}**`]));
+  say(row(["**full check ÷ (2P × one loss evaluation)**, mean of the check's own", `**${ratio(mean(inside))}**`]));
   say(row(['the same with the mean before · after the check', `${ratio(mean(before))} · ${ratio(mean(after))}`]));
-  say(row(['**time outside the model (engine, driver, timers) ÷ check time**', `**${((time - modelMs) / time * 100).toFixed(2)} %**`]));
+  say(
+    row([
+      '**time outside the model (engine, driver, timers) ÷ check time**',
+      `**${(((time - modelMs) / time) * 100).toFixed(2)} %**`,
+    ]),
+  );
 }
 
 // 3. Directional verdict and localisation as P grows.
@@ -153,36 +214,60 @@ for (const hidden of SIZES) {
   const verdict = timed(() => checkGradients(net, X, Y, { mode: 'directional', taylor: false }));
   const planted = network(hidden, 'wrong entry W1[3,100]');
   const onlyVerdict = timed(() => checkGradients(planted, X, Y, { mode: 'directional', localise: 0, taylor: false }));
-  const localised = timed(() => checkGradients(planted, X, Y, { mode: 'directional', taylor: false, ...progress(`localise in 784-${hidden}-1`) }));
+  const localised = timed(() =>
+    checkGradients(planted, X, Y, { mode: 'directional', taylor: false, ...progress(`localise in 784-${hidden}-1`) }),
+  );
   growth.push({ hidden, P, t, verdict, onlyVerdict, localised });
 }
 say();
 say('## Directional check with a planted wrong entry (W1[3,100] 50 % off) as P grows');
 say();
-say('Verdict: one Gaussian direction per tensor (4 tensors), 2 loss evaluations each, plus the 2 every check spends ' +
-  'at the unperturbed point (loss and the determinism check) and 1 gradient evaluation. Localisation: bisection of W1, ' +
-  'best first, then the elementwise check of the suspect; "localise 3" (the default) keeps looking for up to 3 wrong ' +
-  'entries while any part of W1 still exceeds its allowance. The Taylor test that a failing check runs by default ' +
-  '(10 more loss evaluations) is off here; the next table counts it.');
+say(
+  'Verdict: one Gaussian direction per tensor (4 tensors), 2 loss evaluations each, plus the 2 every check spends ' +
+    'at the unperturbed point (loss and the determinism check) and 1 gradient evaluation. Localisation: bisection of W1, ' +
+    'best first, then the elementwise check of the suspect; "localise 3" (the default) keeps looking for up to 3 wrong ' +
+    'entries while any part of W1 still exceeds its allowance. The Taylor test that a failing check runs by default ' +
+    '(10 more loss evaluations) is off here; the next table counts it.',
+);
 say();
-say(row(['P', 'one loss eval', 'correct: verdict evals / time', 'planted: verdict evals / time', 'planted: + localisation evals', 'planted: total time', 'worst entry named', 'full check would take']));
+say(
+  row([
+    'P',
+    'one loss eval',
+    'correct: verdict evals / time',
+    'planted: verdict evals / time',
+    'planted: + localisation evals',
+    'planted: total time',
+    'worst entry named',
+    'full check would take',
+  ]),
+);
 say(row(['---:', '---:', '---:', '---:', '---:', '---:', '---', '---:']));
 for (const g of growth) {
   const loc = g.localised.result.evaluations.loss - g.onlyVerdict.result.evaluations.loss;
   const named = g.localised.result.worst[0]?.label ?? '—';
-  say(row([fmt(g.P), `${ms(g.t)} ms`,
-    `${g.verdict.result.evaluations.loss} / ${ms(g.verdict.ms)} ms (${g.verdict.result.passed ? 'pass' : 'FAIL'})`,
-    `${g.onlyVerdict.result.evaluations.loss} / ${ms(g.onlyVerdict.ms)} ms (${g.onlyVerdict.result.passed ? 'PASS' : 'fail'})`,
-    `${loc}`, `${ms(g.localised.ms)} ms`, `${named}${named === 'W1[3,100]' ? ' ✓' : ' ✗'}`,
-    `${ms(2 * g.P * g.t / 1000)} s`]));
+  say(
+    row([
+      fmt(g.P),
+      `${ms(g.t)} ms`,
+      `${g.verdict.result.evaluations.loss} / ${ms(g.verdict.ms)} ms (${g.verdict.result.passed ? 'pass' : 'FAIL'})`,
+      `${g.onlyVerdict.result.evaluations.loss} / ${ms(g.onlyVerdict.ms)} ms (${g.onlyVerdict.result.passed ? 'PASS' : 'fail'})`,
+      `${loc}`,
+      `${ms(g.localised.ms)} ms`,
+      `${named}${named === 'W1[3,100]' ? ' ✓' : ' ✗'}`,
+      `${ms((2 * g.P * g.t) / 1000)} s`,
+    ]),
+  );
 }
 
 // 4. Which planted bugs each mode catches.
 say();
 say('## Planted bugs caught, per mode and size');
 say();
-say('directional: 1 direction per tensor, localise 3; sampled: 32 entries per tensor (16 of the largest analytic gradients, ' +
-  '16 at random); seed 20240229. Each cell: verdict, the tensors it failed, the worst entry named, loss evaluations, time.');
+say(
+  'directional: 1 direction per tensor, localise 3; sampled: 32 entries per tensor (16 of the largest analytic gradients, ' +
+    '16 at random); seed 20240229. Each cell: verdict, the tensors it failed, the worst entry named, loss evaluations, time.',
+);
 say();
 say(row(['P', 'bug', 'directional', 'sampled (32 per tensor)']));
 say(row(['---:', '---', '---', '---']));
@@ -191,8 +276,13 @@ for (const hidden of [64, 1272]) {
     const cells = [];
     for (const options of [{ mode: 'directional' }, { mode: 'sampled', samples: 32 }]) {
       const { result, ms: time } = timed(() => checkGradients(network(hidden, bug), X, Y, options));
-      const wrong = result.tensors.filter((t) => !t.passed).map((t) => t.name).join(',');
-      cells.push(`${result.passed ? '**missed**' : 'caught'} (${wrong || '—'}; ${result.worst[0]?.label ?? '—'}; ${result.evaluations.loss} evals, ${ms(time)} ms)`);
+      const wrong = result.tensors
+        .filter((t) => !t.passed)
+        .map((t) => t.name)
+        .join(',');
+      cells.push(
+        `${result.passed ? '**missed**' : 'caught'} (${wrong || '—'}; ${result.worst[0]?.label ?? '—'}; ${result.evaluations.loss} evals, ${ms(time)} ms)`,
+      );
     }
     note(`784-${hidden}-1, ${bug}: ${cells.join(' · ')}`);
     say(row([fmt(INPUT * hidden + 2 * hidden + 1), bug, ...cells]));
@@ -203,8 +293,10 @@ for (const hidden of [64, 1272]) {
 say();
 say('## Directional check near the tolerance (784-16-1, W1 scaled by 1 + δ, 100 seeds each)');
 say();
-say('A projection estimates the classic difference with the spread of one random draw, so an error just above the ' +
-  'tolerance (1e-6) can pass; more directions per tensor narrow the spread.');
+say(
+  'A projection estimates the classic difference with the spread of one random draw, so an error just above the ' +
+    'tolerance (1e-6) can pass; more directions per tensor narrow the spread.',
+);
 say();
 say(row(['δ', 'classic W1 difference', 'missed, 1 direction', 'missed, 3 directions']));
 say(row(['---:', '---:', '---:', '---:']));
@@ -214,7 +306,11 @@ for (const delta of [2e-5, 2e-4, 2e-3]) {
     for (let seed = 1; seed <= 100; seed++) {
       const net = network(16);
       const gradients = net.gradients.bind(net);
-      net.gradients = (x, y) => { const g = gradients(x, y); g.dW1.mul(1 + delta); return g; };
+      net.gradients = (x, y) => {
+        const g = gradients(x, y);
+        g.dW1.mul(1 + delta);
+        return g;
+      };
       if (checkGradients(net, X, Y, { mode: 'directional', seed, directions, localise: 0 }).passed) missed++;
     }
     return `${missed} / 100`;

@@ -12,7 +12,7 @@ for (const format of ['esm', 'cjs']) {
   const config = `tsconfig.${format}.json`;
   if (!existsSync(config)) continue;
   try {
-    execFileSync(process.execPath, [tsc, "-p", config], { stdio: "inherit" });
+    execFileSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });
   } catch {
     console.error(`build failed: tsc -p ${config} in ${process.cwd()}`);
     process.exit(1);

@@ -22,7 +22,12 @@ function jsonCounts(file) {
 /** A Jest suite run from `dir` (its own config), counted from Jest's --json report. */
 function jestSuite(name, dir) {
   const file = join(out, `${name.replace(/\W+/g, '-')}.json`);
-  return { name, cwd: join(root, dir), command: ['pnpm', 'exec', 'jest', '--ci', '--json', `--outputFile=${file}`], counts: () => jsonCounts(file) };
+  return {
+    name,
+    cwd: join(root, dir),
+    command: ['pnpm', 'exec', 'jest', '--ci', '--json', `--outputFile=${file}`],
+    counts: () => jsonCounts(file),
+  };
 }
 
 /** A Vitest 5 suite run from `dir` (its own config) on Node 22, counted from the json reporter. */
@@ -31,7 +36,14 @@ function vitest5Suite(name, dir) {
   return {
     name,
     cwd: join(root, dir),
-    command: [node22, 'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
+    command: [
+      node22,
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${file}`,
+    ],
     counts: () => jsonCounts(file),
   };
 }
@@ -51,7 +63,15 @@ export const suites = [
   {
     name: 'vitest (core, integration)',
     cwd: root,
-    command: ['pnpm', 'exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(out, 'root.json')}`],
+    command: [
+      'pnpm',
+      'exec',
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(out, 'root.json')}`,
+    ],
     counts: () => jsonCounts(join(out, 'root.json')),
   },
   jestSuite('jest (adapter: global expect, @jest/globals)', 'packages/jest'),
@@ -68,11 +88,16 @@ export const suites = [
 ];
 
 const only = process.argv.slice(2);
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 for (const suite of suites) {
   if (only.length && !only.some((o) => suite.name.includes(o))) continue;
   console.log(`\n=== ${suite.name} ===`);
-  const run = spawnSync(suite.command[0], suite.command.slice(1), { cwd: suite.cwd, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+  const run = spawnSync(suite.command[0], suite.command.slice(1), {
+    cwd: suite.cwd,
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   const counts = suite.counts(run.status);
   if (!counts) {
     console.log(`${suite.name}: no report (exit code ${run.status}); counted as 1 failed`);

@@ -53,7 +53,8 @@ export function matcherContract(runner: ContractRunner, fixture: ReferenceCase):
 
   describe('toPassGradientCheck', () => {
     it('passes the correct backprop (defaults, classic eps, options), and .not the broken one', () => {
-      const correct = reference(false), broken = reference(true);
+      const correct = reference(false),
+        broken = reference(true);
       host(correct.model).toPassGradientCheck(correct.X, correct.Y);
       host(correct.model).toPassGradientCheck(correct.X, correct.Y, 1e-7);
       host(correct.model).toPassGradientCheck(correct.X, correct.Y, { tolerance: 1e-7 });
@@ -65,7 +66,9 @@ export function matcherContract(runner: ContractRunner, fixture: ReferenceCase):
       const message = failureMessage(() => host(model).toPassGradientCheck(X, Y, 1e-7));
       const lines = message.split('\n');
       expect(lines[0]).toBe('expect(model).toPassGradientCheck(X, Y, 1e-7)');
-      expect(lines[2]).toBe('Analytic gradients disagree with central differences: difference 4.78e-1 > tolerance 1e-7 (wrong: W1, W2)');
+      expect(lines[2]).toBe(
+        'Analytic gradients disagree with central differences: difference 4.78e-1 > tolerance 1e-7 (wrong: W1, W2)',
+      );
       const tensorRow = (name: string) => lines.find((l) => l.startsWith(`  ${name} `));
       for (const name of ['b1', 'b2', 'b3']) expect(tensorRow(name)).toMatch(/✓$/);
       for (const name of ['W1', 'W2']) expect(tensorRow(name)).toMatch(/✗/);
@@ -80,7 +83,9 @@ export function matcherContract(runner: ContractRunner, fixture: ReferenceCase):
       const { model, X, Y } = reference(false);
       const message = failureMessage(() => host(model).not.toPassGradientCheck(X, Y));
       expect(message.split('\n')[0]).toBe('expect(model).not.toPassGradientCheck(X, Y)');
-      expect(message).toMatch(/but they agree\.\n\nAnalytic gradients agree with central differences: difference \d\.\d\de-\d+ ≤ tolerance 1e-6\n/);
+      expect(message).toMatch(
+        /but they agree\.\n\nAnalytic gradients agree with central differences: difference \d\.\d\de-\d+ ≤ tolerance 1e-6\n/,
+      );
       expect(message).toMatchSnapshot();
     });
 
@@ -90,28 +95,44 @@ export function matcherContract(runner: ContractRunner, fixture: ReferenceCase):
       expect(message).toMatch(/^GradcheckError NOT_A_MODEL: expected a model, received null\./m);
       expect(message).not.toMatch(/^\s+at /m);
       expect(message).toMatchSnapshot();
-      expect(failureMessage(() => host({ weights: [1] }).not.toPassGradientCheck(X, Y))).toMatch(/GradcheckError NOT_A_MODEL: [^]*so `\.not` fails too/);
+      expect(failureMessage(() => host({ weights: [1] }).not.toPassGradientCheck(X, Y))).toMatch(
+        /GradcheckError NOT_A_MODEL: [^]*so `\.not` fails too/,
+      );
     });
 
     it('fails on bad options with INVALID_OPTION naming the option', () => {
       const { model, X, Y } = reference(false);
-      expect(failureMessage(() => host(model).toPassGradientCheck(X, Y, -1))).toMatch(/^GradcheckError INVALID_OPTION: eps must be a positive finite number, received -1\.$/m);
-      expect(failureMessage(() => host(model).toPassGradientCheck(X, Y, { step: 0 }))).toMatch(/^GradcheckError INVALID_OPTION: step must be a positive finite number, received 0\.$/m);
-      expect(failureMessage(() => host(model).not.toPassGradientCheck(X, Y, { tolerence: 1e-7 }))).toMatch(/GradcheckError INVALID_OPTION: unknown option "tolerence"/);
+      expect(failureMessage(() => host(model).toPassGradientCheck(X, Y, -1))).toMatch(
+        /^GradcheckError INVALID_OPTION: eps must be a positive finite number, received -1\.$/m,
+      );
+      expect(failureMessage(() => host(model).toPassGradientCheck(X, Y, { step: 0 }))).toMatch(
+        /^GradcheckError INVALID_OPTION: step must be a positive finite number, received 0\.$/m,
+      );
+      expect(failureMessage(() => host(model).not.toPassGradientCheck(X, Y, { tolerence: 1e-7 }))).toMatch(
+        /GradcheckError INVALID_OPTION: unknown option "tolerence"/,
+      );
     });
 
     it('stays synchronous: an async model fails it with ASYNC_MODEL, pointing to toPassGradientCheckAsync', () => {
       const { model, X, Y } = reference(false);
-      expect(failureMessage(() => host(asyncModel(model)).toPassGradientCheck(X, Y))).toMatch(/GradcheckError ASYNC_MODEL: .*await expect\(model\)\.toPassGradientCheckAsync\(X, Y\)/);
+      expect(failureMessage(() => host(asyncModel(model)).toPassGradientCheck(X, Y))).toMatch(
+        /GradcheckError ASYNC_MODEL: .*await expect\(model\)\.toPassGradientCheckAsync\(X, Y\)/,
+      );
     });
   });
 
   describe('toPassGradientCheckAsync', () => {
     it('checks async models when awaited, both ways', async () => {
-      const correct = reference(false), broken = reference(true);
+      const correct = reference(false),
+        broken = reference(true);
       await host(asyncModel(correct.model)).toPassGradientCheckAsync(correct.X, correct.Y);
       await host(asyncModel(broken.model)).not.toPassGradientCheckAsync(broken.X, broken.Y);
-      const error = await host(asyncModel(broken.model)).toPassGradientCheckAsync(broken.X, broken.Y, 1e-7).then(() => undefined, (e: Error) => e);
+      const error = await host(asyncModel(broken.model))
+        .toPassGradientCheckAsync(broken.X, broken.Y, 1e-7)
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
       const message = hideTime(stripAnsi(String(error?.message)));
       expect(message.split('\n')[0]).toBe('expect(model).toPassGradientCheckAsync(X, Y, 1e-7)');
       expect(message).toContain('(wrong: W1, W2)');

@@ -10,7 +10,9 @@ import { toPassGradientCheck, type MatcherUtils } from '@gradcheck/core';
 import { ReferenceNetwork, referenceMatrices, type ReferenceCase } from '@gradcheck/reference-network';
 import { matcherContract } from './matcher-contract.js';
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/reference-case.json', import.meta.url), 'utf8')) as ReferenceCase;
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/reference-case.json', import.meta.url), 'utf8'),
+) as ReferenceCase;
 
 standaloneExpect.extend(matchers);
 
@@ -26,7 +28,8 @@ describe('the standalone expect package', () => {
 describe('the message colours through this.utils', () => {
   const tag = (name: string) => (text: string) => `<${name}>${text}</${name}>`;
   const utils: MatcherUtils = {
-    matcherHint: (name, received, expected, options) => `hint(${options?.isNot ? 'not.' : ''}${name}, ${received}, ${expected})`,
+    matcherHint: (name, received, expected, options) =>
+      `hint(${options?.isNot ? 'not.' : ''}${name}, ${received}, ${expected})`,
     printReceived: String,
     printExpected: String,
     EXPECTED_COLOR: tag('g'),

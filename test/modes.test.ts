@@ -13,7 +13,8 @@ function planted(dims: number[], bug: Bug): { net: ReferenceNetwork; X: Matrix; 
   const net = ReferenceNetwork.create(dims, { seed: 3 });
   const { X, Y } = randomData(dims[0]!, 16, 4);
   const gradients = net.gradients.bind(net);
-  const row = 1, column = dims[0]! - 2;
+  const row = 1,
+    column = dims[0]! - 2;
   net.gradients = (x, y) => {
     const g = gradients(x, y);
     if (bug === 'entry') g.dW1!.set(row, column, g.dW1!.get(row, column) * 1.5);
@@ -25,7 +26,9 @@ function planted(dims: number[], bug: Bug): { net: ReferenceNetwork; X: Matrix; 
 }
 
 // Sizes: 177 parameters; 50 305 (the benchmark's 784-64-1); a 5-entry bias beside a 100 000-entry W1.
-const SMALL = [20, 8, 1], MEDIUM = [784, 64, 1], WIDE = [20_000, 5, 1];
+const SMALL = [20, 8, 1],
+  MEDIUM = [784, 64, 1],
+  WIDE = [20_000, 5, 1];
 
 describe.each([
   ['full', { mode: 'full' }, [SMALL]],
@@ -46,7 +49,9 @@ describe.each([
     const result = checkGradients(net, X, Y, { ...options, seed });
     expect(result.passed).toBe(false);
     // b2 is a single entry whose gradient may be ≈ 0; every other tensor must fail.
-    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(expect.arrayContaining(['W1', 'b1', 'W2']));
+    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(
+      expect.arrayContaining(['W1', 'b1', 'W2']),
+    );
   });
 
   it.each(cases)('%s, seed %i: fails one wrong entry of b1 and names it', (_d, seed, dims) => {

@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkGradients, type CheckResult } from '@gradcheck/core';
-import { ReferenceNetwork, functionalNetwork, referenceMatrices, type ReferenceCase } from '@gradcheck/reference-network';
+import {
+  ReferenceNetwork,
+  functionalNetwork,
+  referenceMatrices,
+  type ReferenceCase,
+} from '@gradcheck/reference-network';
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/reference-case.json', import.meta.url), 'utf8')) as ReferenceCase;
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/reference-case.json', import.meta.url), 'utf8'),
+) as ReferenceCase;
 
 function check(broken: boolean, options?: Parameters<typeof checkGradients>[3], functional = false): CheckResult {
   const { X, Y, parameters } = referenceMatrices(fixture);

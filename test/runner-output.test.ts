@@ -24,8 +24,12 @@ function run(cwd: string, command: string[]): { status: number | null; output: s
 function expectKeyLines(output: string): void {
   // 1. broken backprop: the hint, the verdict, W1/W2 failing and the biases fine, W1/W2 entries worst
   expect(output).toContain('expect(model).toPassGradientCheck(X, Y, 1e-7)');
-  expect(output).toMatch(/Analytic gradients disagree with central differences: difference 4\.78e-1 > tolerance 1e-7 \(wrong: W1, W2\)/);
-  expect(output).toMatch(/^\s*W1 +5×4 +20 +5\.0e-1 +✗ \d+ of 20 entries off +analytic ≈ 3\.00 × numeric \(3 = examples in X: a missing 1\/m\)$/m);
+  expect(output).toMatch(
+    /Analytic gradients disagree with central differences: difference 4\.78e-1 > tolerance 1e-7 \(wrong: W1, W2\)/,
+  );
+  expect(output).toMatch(
+    /^\s*W1 +5×4 +20 +5\.0e-1 +✗ \d+ of 20 entries off +analytic ≈ 3\.00 × numeric \(3 = examples in X: a missing 1\/m\)$/m,
+  );
   expect(output).toMatch(/^\s*b1 +5×1 +5 +\S+ +✓$/m);
   expect(output).toMatch(/^\s*worst entries +analytic +numeric +abs err +rel err$/m);
   expect(output).toMatch(/^\s*W2\[0,4\] +11\.0059 +3\.66864 +7\.3e0 +5\.0e-1 +✗$/m);
@@ -34,10 +38,16 @@ function expectKeyLines(output: string): void {
   // 2. correct backprop under .not
   expect(output).toContain('expect(model).not.toPassGradientCheck(X, Y)');
   expect(output).toContain('Expected the analytic gradients to disagree with central differences, but they agree.');
-  expect(output).toMatch(/Analytic gradients agree with central differences: difference \d\.\d\de-\d+ ≤ tolerance 1e-6/);
+  expect(output).toMatch(
+    /Analytic gradients agree with central differences: difference \d\.\d\de-\d+ ≤ tolerance 1e-6/,
+  );
   // 3, 4. bad input: the GradcheckError's code and message
-  expect(output).toMatch(/GradcheckError NOT_A_MODEL: expected a model, received an object without parameters, loss, gradients\./);
-  expect(output).toMatch(/GradcheckError ASYNC_MODEL: loss\(X, Y\) returned a Promise: .*`await expect\(model\)\.toPassGradientCheckAsync\(X, Y\)`/);
+  expect(output).toMatch(
+    /GradcheckError NOT_A_MODEL: expected a model, received an object without parameters, loss, gradients\./,
+  );
+  expect(output).toMatch(
+    /GradcheckError ASYNC_MODEL: loss\(X, Y\) returned a Promise: .*`await expect\(model\)\.toPassGradientCheckAsync\(X, Y\)`/,
+  );
   // 5. the async matcher, awaited
   expect(output).toContain('expect(model).toPassGradientCheckAsync(X, Y)');
   // No frame from inside gradcheck's packages: the stack points at the user's assertion only.
@@ -47,7 +57,14 @@ function expectKeyLines(output: string): void {
 
 describe('failure output through the real runners', () => {
   it('Jest 30 (CommonJS, global expect): exit code 1, 5 failed, the key lines', () => {
-    const { status, output } = run('examples/jest-cjs', ['pnpm', 'exec', 'jest', '--ci', '--testMatch', '**/failing/*.failing.js']);
+    const { status, output } = run('examples/jest-cjs', [
+      'pnpm',
+      'exec',
+      'jest',
+      '--ci',
+      '--testMatch',
+      '**/failing/*.failing.js',
+    ]);
     expect(status).toBe(1);
     expect(output).toMatch(/Tests: +5 failed, 5 total/);
     expectKeyLines(output);
@@ -55,7 +72,13 @@ describe('failure output through the real runners', () => {
   }, 150_000);
 
   it('Vitest 5 (Node 22): exit code 1, 5 failed, the key lines', () => {
-    const { status, output } = run('examples/vitest', [node22, 'node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.failing.config.ts']);
+    const { status, output } = run('examples/vitest', [
+      node22,
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--config',
+      'vitest.failing.config.ts',
+    ]);
     expect(status).toBe(1);
     expect(output).toMatch(/Tests +5 failed \(5\)/);
     expectKeyLines(output);

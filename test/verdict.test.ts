@@ -9,7 +9,9 @@ import { Matrix } from 'ml-matrix';
 import { checkGradients, formatReport, GradcheckError, type CheckOptions, type GradientModel } from '@gradcheck/core';
 import { ReferenceNetwork, referenceMatrices, type ReferenceCase } from '@gradcheck/reference-network';
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/reference-case.json', import.meta.url), 'utf8')) as ReferenceCase;
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/reference-case.json', import.meta.url), 'utf8'),
+) as ReferenceCase;
 
 function reference(broken: boolean, options?: CheckOptions | number) {
   const { X, Y, parameters } = referenceMatrices(fixture);
@@ -17,7 +19,12 @@ function reference(broken: boolean, options?: CheckOptions | number) {
 }
 
 /** loss = Σ f(w_i), gradient f′(w_i) (times `bug`). */
-function separable(w: Float64Array | Float32Array, f: (x: number) => number, df: (x: number) => number, bug = 1): GradientModel {
+function separable(
+  w: Float64Array | Float32Array,
+  f: (x: number) => number,
+  df: (x: number) => number,
+  bug = 1,
+): GradientModel {
   return {
     parameters: { w },
     loss: () => Array.from(w).reduce((s, x) => s + f(x), 0),
@@ -46,12 +53,18 @@ describe('the step', () => {
 
 describe('Richardson extrapolation', () => {
   const w = (): Float64Array => new Float64Array([0.3, 1.1, 2.0]);
-  const f = (x: number): number => Math.exp(3 * x), df = (x: number): number => 3 * Math.exp(3 * x);
+  const f = (x: number): number => Math.exp(3 * x),
+    df = (x: number): number => 3 * Math.exp(3 * x);
 
   it('is far more accurate than central differences at the same step, for four evaluations per entry', () => {
     const step = 1e-3;
     const error = (scheme: 'central' | 'richardson'): number => {
-      const r = checkGradients(separable(w(), f, df), null, null, { scheme, step, tolerance: 1, includeGradients: true });
+      const r = checkGradients(separable(w(), f, df), null, null, {
+        scheme,
+        step,
+        tolerance: 1,
+        includeGradients: true,
+      });
       return Math.max(...r.tensors[0]!.numeric!.map((v, i) => Math.abs(v - df(w()[i]!)) / df(w()[i]!)));
     };
     expect(error('central')).toBeGreaterThan(1e-6);
@@ -65,7 +78,9 @@ describe('Richardson extrapolation', () => {
   it('lets the estimated truncation error excuse a coarse step, but not a 1 % bug', () => {
     // Step 0.02 on exp(3x): the central quotient is off by ≈ h²·9/6 ≈ 6e-4 relative, over tolerance.
     const options = { step: 0.02, tolerance: 1e-5 };
-    expect(checkGradients(separable(w(), f, df), null, null, { ...options, includeGradients: true }).tensors[0]!.difference).toBeGreaterThan(1e-4);
+    expect(
+      checkGradients(separable(w(), f, df), null, null, { ...options, includeGradients: true }).tensors[0]!.difference,
+    ).toBeGreaterThan(1e-4);
     expect(checkGradients(separable(w(), f, df), null, null, options).passed).toBe(true);
     expect(checkGradients(separable(w(), f, df, 1.01), null, null, options).passed).toBe(false);
     expect(checkGradients(separable(w(), f, df), null, null, { ...options, scheme: 'richardson' }).passed).toBe(true);
@@ -75,30 +90,47 @@ describe('Richardson extrapolation', () => {
 describe('precision-aware tolerances', () => {
   it('passes a correct float32 model and fails a 1 % error in it', () => {
     const w = new Float32Array([0.3, -1.2, 2.5, 0.01]);
-    expect(checkGradients(separable(w, Math.sin, Math.cos), null, null)).toMatchObject({ passed: true, precision: 'float32', tolerance: 1e-3 });
+    expect(checkGradients(separable(w, Math.sin, Math.cos), null, null)).toMatchObject({
+      passed: true,
+      precision: 'float32',
+      tolerance: 1e-3,
+    });
     expect(checkGradients(separable(w, Math.sin, Math.cos, 1.01), null, null).passed).toBe(false);
   });
 
   it('says when a tolerance is below what the precision can reach, and what it can reach', () => {
     const w = new Float32Array([0.3, -1.2]);
     const result = checkGradients(separable(w, Math.sin, Math.cos), null, null, { tolerance: 1e-7 });
-    expect(result.warnings).toEqual([expect.stringMatching(/tolerance 1e-7 is below what central differences can reach with float32 parameters \(about 2e-5 relative\).*at least 2e-5/)]);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /tolerance 1e-7 is below what central differences can reach with float32 parameters \(about 2e-5 relative\).*at least 2e-5/,
+      ),
+    ]);
     expect(formatReport(result)).toMatch(/note: tolerance 1e-7 is below/);
     expect(checkGradients(separable(w, Math.sin, Math.cos), null, null).warnings).toEqual([]);
     const w64 = new Float64Array([0.3]);
-    expect(checkGradients(separable(w64, Math.sin, Math.cos), null, null, { tolerance: 1e-12 }).warnings[0]).toMatch(/float64.*about 4e-11.*'richardson' reaches about 3e-13/);
+    expect(checkGradients(separable(w64, Math.sin, Math.cos), null, null, { tolerance: 1e-12 }).warnings[0]).toMatch(
+      /float64.*about 4e-11.*'richardson' reaches about 3e-13/,
+    );
   });
 });
 
 describe('kinks', () => {
-  const relu = (w: Float64Array): GradientModel => separable(w, (x) => Math.max(0, x), (x) => (x > 0 ? 1 : 0));
+  const relu = (w: Float64Array): GradientModel =>
+    separable(
+      w,
+      (x) => Math.max(0, x),
+      (x) => (x > 0 ? 1 : 0),
+    );
 
   it('excludes an entry at a kink and counts it, or fails it on request', () => {
     const result = checkGradients(relu(new Float64Array([0, 1, -2])), null, null);
     expect(result.passed).toBe(true);
     expect(result.kinks).toEqual({ count: 1, policy: 'exclude', entries: ['w[0]'] });
     expect(result.tensors[0]!.kinks).toBe(1);
-    expect(formatReport(result)).toMatch(/1 entry not differentiable here \(one-sided slopes disagree within the step\), excluded: w\[0\]/);
+    expect(formatReport(result)).toMatch(
+      /1 entry not differentiable here \(one-sided slopes disagree within the step\), excluded: w\[0\]/,
+    );
     const strict = checkGradients(relu(new Float64Array([0, 1, -2])), null, null, { kinks: 'fail' });
     expect(strict.passed).toBe(false);
     expect(strict.worst[0]).toMatchObject({ label: 'w[0]', kink: true });
@@ -106,10 +138,22 @@ describe('kinks', () => {
 
   it('narrows the step around a kink beside θ, so that the entry is checked after all', () => {
     const relu = (x: number): number => Math.max(0, x - 1e-7);
-    const correct = checkGradients(separable(new Float64Array([0.5, 0]), relu, (x) => (x > 1e-7 ? 1 : 0)), null, null);
+    const correct = checkGradients(
+      separable(new Float64Array([0.5, 0]), relu, (x) => (x > 1e-7 ? 1 : 0)),
+      null,
+      null,
+    );
     expect(correct).toMatchObject({ passed: true, kinks: { count: 0 } });
     // The same kink beside a wrong derivative: still a failure, not an excuse.
-    const wrong = checkGradients(separable(new Float64Array([0.5, 0]), (x) => relu(x) + 2 * x, (x) => (x > 1e-7 ? 1 : 0) + 3), null, null);
+    const wrong = checkGradients(
+      separable(
+        new Float64Array([0.5, 0]),
+        (x) => relu(x) + 2 * x,
+        (x) => (x > 1e-7 ? 1 : 0) + 3,
+      ),
+      null,
+      null,
+    );
     expect(wrong.passed).toBe(false);
     expect(wrong.kinks.count).toBe(0);
   });
@@ -121,7 +165,7 @@ describe('a loss coarser than its magnitude', () => {
     const w = new Float64Array([0.3, -0.7]);
     const model: GradientModel = {
       parameters: { w },
-      loss: () => w.reduce((s, x) => s + ((1000 + 1e-10 * x) - 1000), 0),
+      loss: () => w.reduce((s, x) => s + (1000 + 1e-10 * x - 1000), 0),
       gradients: () => ({ w: [1e-10, 1e-10] }),
     };
     const result = checkGradients(model, null, null);
@@ -135,26 +179,44 @@ describe('the diagnosis', () => {
   it('names the classic bug: analytic = 3 × numeric, 3 being the examples in X', () => {
     const result = reference(true);
     const wrong = result.tensors.filter((t) => !t.passed);
-    expect(wrong.map((t) => [t.name, t.diagnosis?.kind, t.diagnosis?.examples])).toEqual([['W1', 'scale', 3], ['W2', 'scale', 3]]);
+    expect(wrong.map((t) => [t.name, t.diagnosis?.kind, t.diagnosis?.examples])).toEqual([
+      ['W1', 'scale', 3],
+      ['W2', 'scale', 3],
+    ]);
     expect(wrong[0]!.diagnosis!.factor).toBeCloseTo(3, 6);
     expect(result.examples).toBe(3);
-    expect(formatReport(result)).toMatch(/W1 +5×4 +20 +5\.0e-1 +✗ 16 of 20 entries off +analytic ≈ 3\.00 × numeric \(3 = examples in X: a missing 1\/m\)/);
+    expect(formatReport(result)).toMatch(
+      /W1 +5×4 +20 +5\.0e-1 +✗ 16 of 20 entries off +analytic ≈ 3\.00 × numeric \(3 = examples in X: a missing 1\/m\)/,
+    );
     expect(reference(false).tensors.every((t) => t.diagnosis === undefined)).toBe(true);
   });
 
   it('takes the number of examples from the options before X', () => {
-    expect(reference(true, { examples: 5 }).tensors[0]!.diagnosis).toMatchObject({ kind: 'scale', text: 'analytic ≈ 3.00 × numeric' });
+    expect(reference(true, { examples: 5 }).tensors[0]!.diagnosis).toMatchObject({
+      kind: 'scale',
+      text: 'analytic ≈ 3.00 × numeric',
+    });
   });
 
   it('infers the number of examples from the dimension X and Y share, or the columns of X', () => {
     const w = new Float64Array([0.2, -0.4, 0.6]);
-    const rows = [[1, 2, 3], [0.5, -1, 2], [2, 0, 1], [-1, 1, 1]]; // 4 examples × 3 features
+    const rows = [
+      [1, 2, 3],
+      [0.5, -1, 2],
+      [2, 0, 1],
+      [-1, 1, 1],
+    ]; // 4 examples × 3 features
     const targets = [1, 0, 2, -1];
     const model = (scale: number): GradientModel<number[][], number[]> => ({
       parameters: { w },
       loss: (X, Y) => X.reduce((s, x, k) => s + (x.reduce((a, v, i) => a + v * w[i]!, 0) - Y[k]!) ** 2, 0) / X.length,
       gradients: (X, Y) => ({
-        w: Array.from(w, (_, i) => (scale * X.reduce((s, x, k) => s + 2 * (x.reduce((a, v, j) => a + v * w[j]!, 0) - Y[k]!) * x[i]!, 0)) / X.length),
+        w: Array.from(
+          w,
+          (_, i) =>
+            (scale * X.reduce((s, x, k) => s + 2 * (x.reduce((a, v, j) => a + v * w[j]!, 0) - Y[k]!) * x[i]!, 0)) /
+            X.length,
+        ),
       }),
     });
     const result = checkGradients(model(4), rows, targets);
@@ -172,7 +234,9 @@ describe('the Taylor test', () => {
     const result = reference(true);
     expect(result.taylor).toMatchObject({ verdict: 'wrong' });
     expect(result.taylor!.slope).toBeCloseTo(1, 1);
-    expect(formatReport(result)).toMatch(/Taylor test along a random direction \(seed 20240229\): the remainder shrinks like t\^1\.0\d: the gradient is wrong along it/);
+    expect(formatReport(result)).toMatch(
+      /Taylor test along a random direction \(seed 20240229\): the remainder shrinks like t\^1\.0\d: the gradient is wrong along it/,
+    );
   });
 
   it('runs on a passing check only when asked, and then finds slope 2', () => {
@@ -185,7 +249,9 @@ describe('the Taylor test', () => {
   });
 
   it('draws its direction from the seed', () => {
-    const a = reference(true, { seed: 1 }).taylor!, b = reference(true, { seed: 1 }).taylor!, c = reference(true, { seed: 2 }).taylor!;
+    const a = reference(true, { seed: 1 }).taylor!,
+      b = reference(true, { seed: 1 }).taylor!,
+      c = reference(true, { seed: 2 }).taylor!;
     expect(a.points).toEqual(b.points);
     expect(a.points).not.toEqual(c.points);
   });

@@ -5,9 +5,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Matrix } from 'ml-matrix';
 import type { GradientModel } from '@gradcheck/jest';
-import { ReferenceNetwork, initializeParameters, randomData, referenceMatrices, type ReferenceCase } from '@gradcheck/reference-network';
+import {
+  ReferenceNetwork,
+  initializeParameters,
+  randomData,
+  referenceMatrices,
+  type ReferenceCase,
+} from '@gradcheck/reference-network';
 
-const fixture: ReferenceCase = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/reference-case.json'), 'utf8'));
+const fixture: ReferenceCase = JSON.parse(
+  readFileSync(join(__dirname, '../../test/fixtures/reference-case.json'), 'utf8'),
+);
 
 function network(broken = false) {
   const { X, Y, parameters } = referenceMatrices(fixture);

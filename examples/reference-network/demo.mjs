@@ -14,7 +14,10 @@ function show(title, call, result) {
   console.log(formatReport(result));
 }
 
-for (const [title, broken] of [['correct backprop', false], ['broken backprop (hidden dW not divided by m)', true]]) {
+for (const [title, broken] of [
+  ['correct backprop', false],
+  ['broken backprop (hidden dW not divided by m)', true],
+]) {
   const { X, Y, parameters } = referenceMatrices(fixture);
   const result = checkGradients(new ReferenceNetwork(parameters, { broken }), X, Y, eps);
   show(`reference network, ${title}`, `checkGradients(model, X, Y, ${eps})`, result);

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import type { GradientModel } from '@gradcheck/vitest';
 import { ReferenceNetwork, referenceMatrices, type ReferenceCase } from '@gradcheck/reference-network';
 
-const fixture: ReferenceCase = JSON.parse(readFileSync(new URL('../../test/fixtures/reference-case.json', import.meta.url), 'utf8'));
+const fixture: ReferenceCase = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/reference-case.json', import.meta.url), 'utf8'),
+);
 
 export function network(broken = false) {
   const { X, Y, parameters } = referenceMatrices(fixture);

@@ -12,8 +12,17 @@ export type Loss = 'cross-entropy' | 'mse' | 'softmax-l2';
 export type Precision = 'float64' | 'float32';
 
 export const BUG_KINDS = [
-  'missing-mean', 'sign-flip', 'transposed-weight', 'wrong-activation-derivative', 'dropped-regulariser',
-  'bias-summed', 'one-entry', 'off-by-one-layer', 'swapped', 'scale-1pct', 'transposed-gradient',
+  'missing-mean',
+  'sign-flip',
+  'transposed-weight',
+  'wrong-activation-derivative',
+  'dropped-regulariser',
+  'bias-summed',
+  'one-entry',
+  'off-by-one-layer',
+  'swapped',
+  'scale-1pct',
+  'transposed-gradient',
 ] as const;
 export type BugKind = (typeof BUG_KINDS)[number];
 
@@ -62,24 +71,33 @@ export interface Net {
   gradients(bug?: Bug): Record<string, Float64Array>;
 }
 
-const alloc = (precision: Precision, n: number): Vec => (precision === 'float32' ? new Float32Array(n) : new Float64Array(n));
+const alloc = (precision: Precision, n: number): Vec =>
+  precision === 'float32' ? new Float32Array(n) : new Float64Array(n);
 
 /** A random spec; `needs` constrains the shape so that a bug kind can be planted. */
 export function randomSpec(random: Random, needs?: BugKind): Spec {
   const loss: Loss = (['cross-entropy', 'mse', 'softmax-l2'] as const)[random.below(3)]!;
   let depth = 1 + random.below(4);
-  if (needs && ['transposed-weight', 'wrong-activation-derivative', 'off-by-one-layer', 'swapped'].includes(needs)) depth = Math.max(depth, 2);
+  if (needs && ['transposed-weight', 'wrong-activation-derivative', 'off-by-one-layer', 'swapped'].includes(needs))
+    depth = Math.max(depth, 2);
   if (needs === 'swapped' || needs === 'transposed-weight') depth = Math.max(depth, 3);
   const sizes = [1 + random.below(5)];
   for (let l = 1; l < depth; l++) sizes.push(2 + random.below(5));
   sizes.push(loss === 'softmax-l2' ? 2 + random.below(3) : 1 + random.below(3));
   if (needs === 'swapped' || needs === 'transposed-weight') sizes[2] = sizes[1]!; // W2 square; b1, b2 the same size
-  if (needs === 'transposed-gradient') { sizes[0] = Math.max(2, sizes[0]!); sizes[1] = Math.max(2, sizes[1]!); }
+  if (needs === 'transposed-gradient') {
+    sizes[0] = Math.max(2, sizes[0]!);
+    sizes[1] = Math.max(2, sizes[1]!);
+  }
   const needsMean = needs === 'missing-mean' || needs === 'bias-summed';
   return {
-    sizes, loss,
+    sizes,
+    loss,
     examples: (needsMean ? 2 : 1) + random.below(needsMean ? 6 : 7),
-    lambda: loss === 'softmax-l2' || needs === 'dropped-regulariser' || random.uniform() < 0.3 ? 10 ** (-3 + 3 * random.uniform()) : 0,
+    lambda:
+      loss === 'softmax-l2' || needs === 'dropped-regulariser' || random.uniform() < 0.3
+        ? 10 ** (-3 + 3 * random.uniform())
+        : 0,
     precision: random.uniform() < 0.5 ? 'float64' : 'float32',
     scale: 10 ** (-3 + 7 * random.uniform()),
     zeroExample: random.uniform() < 0.4,
@@ -94,7 +112,8 @@ export function buildNet(spec: Spec): Net {
   const { sizes, examples: m, precision, scale, loss: lossKind, lambda } = spec;
   const L = sizes.length - 1;
   const round = precision === 'float32' ? Math.fround : (x: number): number => x;
-  const W: Vec[] = [], b: Vec[] = [];
+  const W: Vec[] = [],
+    b: Vec[] = [];
   const parameters: Net['parameters'] = {};
   for (let l = 1; l <= L; l++) {
     const w = alloc(precision, sizes[l]! * sizes[l - 1]!);
@@ -102,13 +121,15 @@ export function buildNet(spec: Spec): Net {
     const bias = alloc(precision, sizes[l]!);
     // Some biases exactly 0: with an all-zero example, those units sit exactly at the ReLU kink.
     for (let i = 0; i < bias.length; i++) bias[i] = random.uniform() < 0.5 ? 0 : 0.5 * scale * random.gaussian();
-    W.push(w); b.push(bias);
+    W.push(w);
+    b.push(bias);
     parameters[`W${l}`] = { data: w, shape: [sizes[l]!, sizes[l - 1]!] };
     parameters[`b${l}`] = bias;
   }
   if (spec.deadUnit) {
     // A hidden unit whose outgoing weights are 0: its incoming gradients are exactly 0.
-    const l = 1 + random.below(L - 1), j = random.below(sizes[l]!);
+    const l = 1 + random.below(L - 1),
+      j = random.below(sizes[l]!);
     for (let i = 0; i < sizes[l + 1]!; i++) W[l]![i * sizes[l]! + j] = 0;
   }
   const x = alloc(precision, sizes[0]! * m);
@@ -118,16 +139,23 @@ export function buildNet(spec: Spec): Net {
   for (let k = 0; k < m; k++) {
     const c = random.below(sizes[L]!);
     for (let i = 0; i < sizes[L]!; i++) {
-      y[i * m + k] = lossKind === 'mse' ? random.gaussian() : lossKind === 'cross-entropy' ? random.below(2) : i === c ? 1 : 0;
+      y[i * m + k] =
+        lossKind === 'mse' ? random.gaussian() : lossKind === 'cross-entropy' ? random.below(2) : i === c ? 1 : 0;
     }
   }
 
   /** Pre-activations Z_l and activations A_l (A_0 = X), each n_l × m row-major. */
   const forward = (): { Z: Vec[]; A: Vec[] } => {
-    const Z: Vec[] = [x], A: Vec[] = [x];
+    const Z: Vec[] = [x],
+      A: Vec[] = [x];
     for (let l = 1; l <= L; l++) {
-      const n = sizes[l]!, p = sizes[l - 1]!, w = W[l - 1]!, bias = b[l - 1]!, prev = A[l - 1]!;
-      const z = alloc(precision, n * m), a = alloc(precision, n * m);
+      const n = sizes[l]!,
+        p = sizes[l - 1]!,
+        w = W[l - 1]!,
+        bias = b[l - 1]!,
+        prev = A[l - 1]!;
+      const z = alloc(precision, n * m),
+        a = alloc(precision, n * m);
       for (let i = 0; i < n; i++) {
         for (let k = 0; k < m; k++) {
           let s = bias[i]!;
@@ -136,7 +164,8 @@ export function buildNet(spec: Spec): Net {
           a[i * m + k] = l < L ? (s > 0 ? s : 0) : s;
         }
       }
-      Z.push(z); A.push(a);
+      Z.push(z);
+      A.push(a);
     }
     return { Z, A };
   };
@@ -147,12 +176,17 @@ export function buildNet(spec: Spec): Net {
     if (lossKind === 'softmax-l2') {
       let max = -Infinity;
       for (let i = 0; i < n; i++) max = Math.max(max, z[i * m + k]!);
-      let e = 0, target = 0;
-      for (let i = 0; i < n; i++) { e += Math.exp(z[i * m + k]! - max); target += y[i * m + k]! * z[i * m + k]!; }
+      let e = 0,
+        target = 0;
+      for (let i = 0; i < n; i++) {
+        e += Math.exp(z[i * m + k]! - max);
+        target += y[i * m + k]! * z[i * m + k]!;
+      }
       s = max + Math.log(e) - target;
     } else {
       for (let i = 0; i < n; i++) {
-        const v = z[i * m + k]!, t = y[i * m + k]!;
+        const v = z[i * m + k]!,
+          t = y[i * m + k]!;
         s += lossKind === 'mse' ? 0.5 * (v - t) ** 2 : Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))) - t * v;
       }
     }
@@ -173,22 +207,36 @@ export function buildNet(spec: Spec): Net {
     const n = sizes[L]!;
     let dZ = new Float64Array(n * m);
     for (let k = 0; k < m; k++) {
-      let max = -Infinity, e = 0;
+      let max = -Infinity,
+        e = 0;
       if (lossKind === 'softmax-l2') {
         for (let i = 0; i < n; i++) max = Math.max(max, Z[L]![i * m + k]!);
         for (let i = 0; i < n; i++) e += Math.exp(Z[L]![i * m + k]! - max);
       }
       for (let i = 0; i < n; i++) {
-        const v = Z[L]![i * m + k]!, t = y[i * m + k]!;
-        dZ[i * m + k] = lossKind === 'mse' ? v - t : lossKind === 'cross-entropy' ? 1 / (1 + Math.exp(-v)) - t : Math.exp(v - max) / e - t;
+        const v = Z[L]![i * m + k]!,
+          t = y[i * m + k]!;
+        dZ[i * m + k] =
+          lossKind === 'mse'
+            ? v - t
+            : lossKind === 'cross-entropy'
+              ? 1 / (1 + Math.exp(-v)) - t
+              : Math.exp(v - max) / e - t;
       }
     }
     const grads: Record<string, Float64Array> = {};
-    for (let l = 1; l <= L; l++) { grads[`W${l}`] = new Float64Array(W[l - 1]!.length); grads[`b${l}`] = new Float64Array(b[l - 1]!.length); }
+    for (let l = 1; l <= L; l++) {
+      grads[`W${l}`] = new Float64Array(W[l - 1]!.length);
+      grads[`b${l}`] = new Float64Array(b[l - 1]!.length);
+    }
     const lowest = bug?.kind === 'off-by-one-layer' ? 2 : 1;
     for (let l = L; l >= lowest; l--) {
-      const rows = sizes[l]!, cols = sizes[l - 1]!, prev = A[l - 1]!, w = W[l - 1]!;
-      const dW = grads[`W${l}`]!, db = grads[`b${l}`]!;
+      const rows = sizes[l]!,
+        cols = sizes[l - 1]!,
+        prev = A[l - 1]!,
+        w = W[l - 1]!;
+      const dW = grads[`W${l}`]!,
+        db = grads[`b${l}`]!;
       const mean = bug?.kind === 'missing-mean' ? 1 : m;
       const dropReg = bug?.kind === 'dropped-regulariser' && bug.tensor === `W${l}`;
       for (let i = 0; i < rows; i++) {
@@ -215,15 +263,24 @@ export function buildNet(spec: Spec): Net {
       const activationBug = bug?.kind === 'wrong-activation-derivative';
       dZ = dA.map((v, q) => v * (activationBug ? Math.max(z[q]!, 0) : z[q]! > 0 ? 1 : 0));
     }
-    if (bug?.tensor && bug.kind === 'sign-flip') grads[bug.tensor]!.forEach((v, i, g) => { g[i] = -v; });
-    if (bug?.tensor && bug.kind === 'scale-1pct') grads[bug.tensor]!.forEach((v, i, g) => { g[i] = v * 1.01; });
+    if (bug?.tensor && bug.kind === 'sign-flip')
+      grads[bug.tensor]!.forEach((v, i, g) => {
+        g[i] = -v;
+      });
+    if (bug?.tensor && bug.kind === 'scale-1pct')
+      grads[bug.tensor]!.forEach((v, i, g) => {
+        g[i] = v * 1.01;
+      });
     if (bug?.tensor && bug.kind === 'one-entry') {
       const g = grads[bug.tensor]!;
       const largest = g.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
       g[bug.entry!] = g[bug.entry!]! * 1.5 + 0.1 * largest;
     }
     if (bug?.tensor && bug.kind === 'transposed-gradient') {
-      const l = Number(bug.tensor.slice(1)), rows = sizes[l]!, cols = sizes[l - 1]!, g = grads[bug.tensor]!;
+      const l = Number(bug.tensor.slice(1)),
+        rows = sizes[l]!,
+        cols = sizes[l - 1]!,
+        g = grads[bug.tensor]!;
       const t = new Float64Array(g.length);
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = g[i * cols + j]!;
       grads[bug.tensor] = t;
@@ -233,14 +290,20 @@ export function buildNet(spec: Spec): Net {
       grads[bug.tensor!] = grads[bug.other!]!;
       grads[bug.other!] = a;
     }
-    if (precision === 'float32') for (const g of Object.values(grads)) g.forEach((v, i) => { g[i] = Math.fround(v); });
+    if (precision === 'float32')
+      for (const g of Object.values(grads))
+        g.forEach((v, i) => {
+          g[i] = Math.fround(v);
+        });
     return grads;
   };
 
   const atKink = (tensor: string, index: number): boolean => {
-    const l = Number(tensor.slice(1)), cols = sizes[l - 1]!;
+    const l = Number(tensor.slice(1)),
+      cols = sizes[l - 1]!;
     const { Z, A } = forward();
-    const unit = tensor.startsWith('W') ? Math.floor(index / cols) : index, input = index % cols;
+    const unit = tensor.startsWith('W') ? Math.floor(index / cols) : index,
+      input = index % cols;
     for (let k = 0; k < m; k++) {
       if (tensor.startsWith('W') && A[l - 1]![input * m + k] === 0) continue; // the entry does not move example k
       const own = Z[l]![unit * m + k]!;
@@ -264,10 +327,16 @@ export function buildNet(spec: Spec): Net {
   };
 
   return {
-    spec, parameters, W, b, atKink, lossScale,
+    spec,
+    parameters,
+    W,
+    b,
+    atKink,
+    lossScale,
     X: { data: x, shape: [sizes[0]!, m] },
     Y: { data: y, shape: [sizes[L]!, m] },
-    loss, gradients,
+    loss,
+    gradients,
   };
 }
 
@@ -278,15 +347,23 @@ export function modelOf(net: Net, bug?: Bug): GradientModel {
     loss: () => net.loss(),
     gradients: () => {
       const g = net.gradients(bug);
-      return net.spec.precision === 'float64' ? g : Object.fromEntries(Object.entries(g).map(([k, v]) => [k, Float32Array.from(v)]));
+      return net.spec.precision === 'float64'
+        ? g
+        : Object.fromEntries(Object.entries(g).map(([k, v]) => [k, Float32Array.from(v)]));
     },
   };
 }
 
 /** The classic difference between two gradient vectors. */
 export function difference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) { e += (a[i]! - b[i]!) ** 2; na += a[i]! ** 2; nb += b[i]! ** 2; }
+  let e = 0,
+    na = 0,
+    nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    e += (a[i]! - b[i]!) ** 2;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
   return na + nb === 0 ? 0 : Math.sqrt(e) / (Math.sqrt(na) + Math.sqrt(nb));
 }
 
@@ -305,7 +382,8 @@ export function chooseBug(net: Net, kind: BugKind, random: Random): Bug | undefi
   const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[random.below(xs.length)] : undefined);
   const L = net.spec.sizes.length - 1;
   switch (kind) {
-    case 'sign-flip': case 'scale-1pct':
+    case 'sign-flip':
+    case 'scale-1pct':
       return { kind, tensor: pick(names) };
     case 'one-entry': {
       const tensor = pick(names);
@@ -314,15 +392,38 @@ export function chooseBug(net: Net, kind: BugKind, random: Random): Bug | undefi
       // finite difference can see (the check reports such entries as not differentiable).
       const g = correct[tensor]!;
       let entry = -1;
-      g.forEach((v, i) => { if (!net.atKink(tensor, i) && (entry < 0 || Math.abs(v) > Math.abs(g[entry]!))) entry = i; });
+      g.forEach((v, i) => {
+        if (!net.atKink(tensor, i) && (entry < 0 || Math.abs(v) > Math.abs(g[entry]!))) entry = i;
+      });
       return entry < 0 ? undefined : { kind, tensor, entry };
     }
-    case 'dropped-regulariser': return { kind, tensor: pick(names.filter((n) => n.startsWith('W'))) };
-    case 'transposed-gradient': return { kind, tensor: pick(names.filter((n) => n.startsWith('W') && net.spec.sizes[Number(n.slice(1))]! >= 2 && net.spec.sizes[Number(n.slice(1)) - 1]! >= 2)) };
-    case 'transposed-weight': return { kind, tensor: pick(Array.from({ length: L - 1 }, (_, i) => `W${i + 2}`).filter((n) => net.spec.sizes[Number(n.slice(1))] === net.spec.sizes[Number(n.slice(1)) - 1])) };
+    case 'dropped-regulariser':
+      return { kind, tensor: pick(names.filter((n) => n.startsWith('W'))) };
+    case 'transposed-gradient':
+      return {
+        kind,
+        tensor: pick(
+          names.filter(
+            (n) =>
+              n.startsWith('W') &&
+              net.spec.sizes[Number(n.slice(1))]! >= 2 &&
+              net.spec.sizes[Number(n.slice(1)) - 1]! >= 2,
+          ),
+        ),
+      };
+    case 'transposed-weight':
+      return {
+        kind,
+        tensor: pick(
+          Array.from({ length: L - 1 }, (_, i) => `W${i + 2}`).filter(
+            (n) => net.spec.sizes[Number(n.slice(1))] === net.spec.sizes[Number(n.slice(1)) - 1],
+          ),
+        ),
+      };
     case 'swapped': {
       const pairs: [string, string][] = [];
-      for (const a of names) for (const c of names) if (a < c && correct[a]!.length === correct[c]!.length) pairs.push([a, c]);
+      for (const a of names)
+        for (const c of names) if (a < c && correct[a]!.length === correct[c]!.length) pairs.push([a, c]);
       const pair = pick(pairs);
       return pair && { kind, tensor: pair[0], other: pair[1] };
     }

@@ -7,7 +7,8 @@ export function initializeParameters(layerDims: readonly number[], seed = 1): Pa
   const rng = seededRandom(seed);
   const parameters: Parameters = {};
   for (let l = 1; l < layerDims.length; l++) {
-    const rows = layerDims[l]!, columns = layerDims[l - 1]!;
+    const rows = layerDims[l]!,
+      columns = layerDims[l - 1]!;
     const scale = Math.sqrt(2 / columns);
     parameters[`W${l}`] = Matrix.zeros(rows, columns).apply(function (this: Matrix, i: number, j: number) {
       this.set(i, j, rng.gaussian() * scale);
@@ -22,8 +23,12 @@ export function initializeParameters(layerDims: readonly number[], seed = 1): Pa
 /** Random inputs (n0×m, Gaussian) and binary labels (1×m) for a network. */
 export function randomData(inputSize: number, examples: number, seed = 2): { X: Matrix; Y: Matrix } {
   const rng = seededRandom(seed);
-  const X = Matrix.zeros(inputSize, examples).apply(function (this: Matrix, i: number, j: number) { this.set(i, j, rng.gaussian()); });
-  const Y = Matrix.zeros(1, examples).apply(function (this: Matrix, i: number, j: number) { this.set(i, j, rng.uniform() < 0.5 ? 0 : 1); });
+  const X = Matrix.zeros(inputSize, examples).apply(function (this: Matrix, i: number, j: number) {
+    this.set(i, j, rng.gaussian());
+  });
+  const Y = Matrix.zeros(1, examples).apply(function (this: Matrix, i: number, j: number) {
+    this.set(i, j, rng.uniform() < 0.5 ? 0 : 1);
+  });
   return { X, Y };
 }
 
@@ -63,7 +68,10 @@ export class ReferenceNetwork implements GradientModel<Matrix, Matrix> {
 }
 
 /** The reference network in the classic functional shape: `{ parameters, forward, cost, backward }`. */
-export function functionalNetwork(parameters: Parameters, options: BackwardOptions = {}): FunctionalModel<Matrix, Matrix, Matrix, Cache[]> {
+export function functionalNetwork(
+  parameters: Parameters,
+  options: BackwardOptions = {},
+): FunctionalModel<Matrix, Matrix, Matrix, Cache[]> {
   return {
     parameters,
     forward: (p, X) => forward(p as Parameters, X),

@@ -33,17 +33,29 @@ function rows(M: Matrix): Float64Array[] {
 
 /** C = A·Bᵀ, over ml-matrix's row storage (dot products of contiguous rows). */
 export function mulTransposed(A: Matrix, B: Matrix): Matrix {
-  const m = A.rows, n = A.columns, p = B.rows;
+  const m = A.rows,
+    n = A.columns,
+    p = B.rows;
   if (B.columns !== n) throw new Error(`mulTransposed: ${m}×${n} times (${p}×${B.columns})ᵀ`);
   const C = new Matrix(m, p);
-  const a = rows(A), b = rows(B), c = rows(C);
+  const a = rows(A),
+    b = rows(B),
+    c = rows(C);
   for (let i = 0; i < m; i++) {
-    const ai = a[i]!, ci = c[i]!;
+    const ai = a[i]!,
+      ci = c[i]!;
     for (let j = 0; j < p; j++) {
       const bj = b[j]!;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        k = 0;
       for (; k + 3 < n; k += 4) {
-        s0 += ai[k]! * bj[k]!; s1 += ai[k + 1]! * bj[k + 1]!; s2 += ai[k + 2]! * bj[k + 2]!; s3 += ai[k + 3]! * bj[k + 3]!;
+        s0 += ai[k]! * bj[k]!;
+        s1 += ai[k + 1]! * bj[k + 1]!;
+        s2 += ai[k + 2]! * bj[k + 2]!;
+        s3 += ai[k + 3]! * bj[k + 3]!;
       }
       for (; k < n; k++) s0 += ai[k]! * bj[k]!;
       ci[j] = s0 + s1 + (s2 + s3);
@@ -59,8 +71,13 @@ export function mul(A: Matrix, B: Matrix): Matrix {
 
 function map(M: Matrix, f: (x: number) => number): Matrix {
   const R = new Matrix(M.rows, M.columns);
-  const src = rows(M), dst = rows(R);
-  for (let i = 0; i < M.rows; i++) { const s = src[i]!, d = dst[i]!; for (let j = 0; j < M.columns; j++) d[j] = f(s[j]!); }
+  const src = rows(M),
+    dst = rows(R);
+  for (let i = 0; i < M.rows; i++) {
+    const s = src[i]!,
+      d = dst[i]!;
+    for (let j = 0; j < M.columns; j++) d[j] = f(s[j]!);
+  }
   return R;
 }
 
@@ -87,7 +104,8 @@ export function cost(AL: Matrix, Y: Matrix): number {
   let sum = 0;
   for (let i = 0; i < Y.rows; i++) {
     for (let j = 0; j < m; j++) {
-      const a = AL.get(i, j), y = Y.get(i, j);
+      const a = AL.get(i, j),
+        y = Y.get(i, j);
       sum += y * Math.log(a) + (1 - y) * Math.log(1 - a);
     }
   }
@@ -101,7 +119,12 @@ export interface BackwardOptions {
 }
 
 /** `L_model_backward`: gradients dW1, db1, …, dWL, dbL (and dA0 … dA(L−1)). */
-export function backward(parameters: Parameters, Y: Matrix, caches: Cache[], options: BackwardOptions = {}): Record<string, Matrix> {
+export function backward(
+  parameters: Parameters,
+  Y: Matrix,
+  caches: Cache[],
+  options: BackwardOptions = {},
+): Record<string, Matrix> {
   const L = caches.length;
   const m = Y.columns;
   const grads: Record<string, Matrix> = {};
@@ -110,7 +133,8 @@ export function backward(parameters: Parameters, Y: Matrix, caches: Cache[], opt
   let dA = new Matrix(AL.rows, AL.columns);
   for (let i = 0; i < AL.rows; i++) {
     for (let j = 0; j < AL.columns; j++) {
-      const a = AL.get(i, j), y = Y.get(i, j);
+      const a = AL.get(i, j),
+        y = Y.get(i, j);
       dA.set(i, j, -(y / a - (1 - y) / (1 - a)));
     }
   }

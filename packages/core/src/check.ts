@@ -38,22 +38,28 @@ function* directionalCheck(session: CheckSession, reason: string): Algorithm<Che
   const comparison = session.comparison();
   const failing = projected.map((t, k) => [t, k] as const).filter(([t]) => !t.passed);
   const warnings: string[] = [];
-  let checked = 0, spent = 0;
+  let checked = 0,
+    spent = 0;
   if (options.localise > 0 && failing.length > 0) {
     session.phase = 'localise';
-    const planned = Math.min(session.evaluationsLeft(),
-      failing.reduce((n, [, k]) => n + localisationCost(session.parameters.tensors[k]!.view.size, options.localise), 0));
+    const planned = Math.min(
+      session.evaluationsLeft(),
+      failing.reduce((n, [, k]) => n + localisationCost(session.parameters.tensors[k]!.view.size, options.localise), 0),
+    );
     for (const [t, k] of failing) {
       // Localise along the direction whose projection exceeds its allowance most.
       const excess = t.projections.map((p) => projectionExcess(p, options.tolerance));
       const j = excess.indexOf(Math.max(...excess));
       const done = spent;
-      const found = yield* localise(session, t.directions[j]!, t.projections[j]!, comparison, options.localise,
-        (n) => session.progress(done + n, Math.max(planned, done + n)));
+      const found = yield* localise(session, t.directions[j]!, t.projections[j]!, comparison, options.localise, (n) =>
+        session.progress(done + n, Math.max(planned, done + n)),
+      );
       spent += found.evaluations;
       checked += found.checked;
       if (found.stopped) {
-        warnings.push(`the budget stopped localisation in ${session.parameters.tensors[k]!.name} after ${found.evaluations} loss evaluations.`);
+        warnings.push(
+          `the budget stopped localisation in ${session.parameters.tensors[k]!.name} after ${found.evaluations} loss evaluations.`,
+        );
       }
     }
   }
@@ -73,14 +79,22 @@ function* directionalCheck(session: CheckSession, reason: string): Algorithm<Che
     };
   });
   const sum = (f: (t: TensorProjections) => number): number => projected.reduce((s, t) => s + f(t), 0);
-  const residual2 = sum((t) => t.residual2), noise2 = sum((t) => t.noise2);
-  const difference = projectedDifference(residual2, sum((t) => t.weight2), sum((t) => t.numeric2));
+  const residual2 = sum((t) => t.residual2),
+    noise2 = sum((t) => t.noise2);
+  const difference = projectedDifference(
+    residual2,
+    sum((t) => t.weight2),
+    sum((t) => t.numeric2),
+  );
   return {
     ...base,
     passed: tensors.every((t) => t.passed) && (difference <= options.tolerance || residual2 <= noise2),
     difference,
     tensors,
-    stepRange: [Math.min(base.stepRange[0], ...projected.map((t) => t.stepRange[0])), Math.max(base.stepRange[1], ...projected.map((t) => t.stepRange[1]))],
+    stepRange: [
+      Math.min(base.stepRange[0], ...projected.map((t) => t.stepRange[0])),
+      Math.max(base.stepRange[1], ...projected.map((t) => t.stepRange[1])),
+    ],
     warnings: [...base.warnings, ...warnings],
   };
 }
@@ -91,9 +105,13 @@ function* sampledCheck(session: CheckSession, reason: string): Algorithm<CheckRe
   session.phase = 'sample';
   const { parameters, options } = session;
   const sizes = parameters.tensors.map((t) => t.view.size);
-  const shares = options.samples !== undefined
-    ? sizes.map((n) => Math.min(n, options.samples!))
-    : shareEntries(sizes, Math.max(parameters.tensors.length, Math.floor(Math.min(session.evaluationsLeft(), 2 * parameters.size) / 2)));
+  const shares =
+    options.samples !== undefined
+      ? sizes.map((n) => Math.min(n, options.samples!))
+      : shareEntries(
+          sizes,
+          Math.max(parameters.tensors.length, Math.floor(Math.min(session.evaluationsLeft(), 2 * parameters.size) / 2)),
+        );
   const entries = sampleEntries(parameters, session.analytic, shares, seededRandom(options.seed));
   const comparison = session.comparison();
   let checked = 0;
@@ -105,10 +123,12 @@ function* sampledCheck(session: CheckSession, reason: string): Algorithm<CheckRe
   session.assertUnchanged('loss(X, Y)');
   session.progress(checked, entries.length, true);
   const base = session.result(comparison, checked, 'sampled', reason);
-  return checked === entries.length ? base : {
-    ...base,
-    warnings: [...base.warnings, `the budget ran out after ${checked} of ${entries.length} sampled entries.`],
-  };
+  return checked === entries.length
+    ? base
+    : {
+        ...base,
+        warnings: [...base.warnings, `the budget ran out after ${checked} of ${entries.length} sampled entries.`],
+      };
 }
 
 /** Which mode runs, and why: the option, or auto's weighing of the full check's cost against the budget. */
@@ -118,15 +138,24 @@ function chooseMode(session: CheckSession): { mode: RunMode; reason: string } {
   const need = 2 * session.parameters.size;
   const left = session.evaluationsLeft();
   if (need > left) {
-    return { mode: 'directional', reason: `auto: a full check needs ${need} more loss evaluations, over the budget of ${budget.evaluations}` };
+    return {
+      mode: 'directional',
+      reason: `auto: a full check needs ${need} more loss evaluations, over the budget of ${budget.evaluations}`,
+    };
   }
   if (budget.timeMs !== Infinity) {
     const estimate = need * (session.lossTimeMs / Math.max(1, session.lossEvaluations));
     if (session.elapsed() + estimate > budget.timeMs) {
-      return { mode: 'directional', reason: `auto: a full check would take about ${Math.round(estimate)} ms, over the time budget of ${budget.timeMs} ms` };
+      return {
+        mode: 'directional',
+        reason: `auto: a full check would take about ${Math.round(estimate)} ms, over the time budget of ${budget.timeMs} ms`,
+      };
     }
   }
-  return { mode: 'full', reason: `auto: a full check needs ${need} more loss evaluations, within the budget of ${budget.evaluations}` };
+  return {
+    mode: 'full',
+    reason: `auto: a full check needs ${need} more loss evaluations, within the budget of ${budget.evaluations}`,
+  };
 }
 
 /**
@@ -139,9 +168,11 @@ function* check(model: NormalisedModel, options: CheckOptionsInput, X: unknown, 
     yield* session.open();
     const { mode, reason } = chooseMode(session);
     const result =
-      mode === 'directional' ? yield* directionalCheck(session, reason)
-      : mode === 'sampled' ? yield* sampledCheck(session, reason)
-      : yield* fullCheck(session, reason);
+      mode === 'directional'
+        ? yield* directionalCheck(session, reason)
+        : mode === 'sampled'
+          ? yield* sampledCheck(session, reason)
+          : yield* fullCheck(session, reason);
     return yield* session.secondOpinion(result);
   } finally {
     session.close();
@@ -175,7 +206,12 @@ export function checkGradients(model: Model, X: unknown, Y: unknown, options?: C
  * {@link checkGradients} for models whose `loss` or `gradients` return Promises (synchronous
  * models work too). Evaluations run one at a time, since they share the parameters.
  */
-export async function checkGradientsAsync(model: Model, X: unknown, Y: unknown, options?: CheckOptionsInput): Promise<CheckResult> {
+export async function checkGradientsAsync(
+  model: Model,
+  X: unknown,
+  Y: unknown,
+  options?: CheckOptionsInput,
+): Promise<CheckResult> {
   const normalised = normaliseModel(model);
   return runAsync(check(normalised, options, X, Y), normalised, X, Y);
 }

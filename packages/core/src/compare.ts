@@ -90,7 +90,16 @@ export class Comparison {
     private readonly kinks: 'exclude' | 'fail' = 'exclude',
   ) {
     this.tallies = parameters.tensors.map(() => ({
-      checked: 0, kinks: 0, error2: 0, analytic2: 0, numeric2: 0, noise2: 0, failing: 0, indices: [], analytic: [], numeric: [],
+      checked: 0,
+      kinks: 0,
+      error2: 0,
+      analytic2: 0,
+      numeric2: 0,
+      noise2: 0,
+      failing: 0,
+      indices: [],
+      analytic: [],
+      numeric: [],
     }));
   }
 
@@ -108,7 +117,8 @@ export class Comparison {
     tally.checked++;
     if (kink) {
       tally.kinks++;
-      if (this.kinkLabels.length < this.keep) this.kinkLabels.push(this.parameters.label(this.parameters.tensors[tensorIndex]!, index));
+      if (this.kinkLabels.length < this.keep)
+        this.kinkLabels.push(this.parameters.label(this.parameters.tensors[tensorIndex]!, index));
       if (this.kinks === 'exclude') return 0;
     }
     const error = analytic - numeric;
@@ -119,7 +129,9 @@ export class Comparison {
     tally.indices.push(index);
     tally.analytic.push(analytic);
     tally.numeric.push(numeric);
-    const excess = kink ? Math.max(entryExcess(analytic, numeric, floor, this.tolerance), 1 + 1e-9) : entryExcess(analytic, numeric, floor, this.tolerance);
+    const excess = kink
+      ? Math.max(entryExcess(analytic, numeric, floor, this.tolerance), 1 + 1e-9)
+      : entryExcess(analytic, numeric, floor, this.tolerance);
     if (excess > 1) tally.failing++;
     if (this.keep === 0) return excess;
     const rank = rankOf(excess);
@@ -127,7 +139,16 @@ export class Comparison {
     if (this.worst.length < this.keep || ranksAbove(rank, absError, this.worst[this.worst.length - 1]!)) {
       let at = this.worst.length;
       while (at > 0 && ranksAbove(rank, absError, this.worst[at - 1]!)) at--;
-      this.worst.splice(at, 0, { tensor: this.parameters.tensors[tensorIndex]!, index, analytic, numeric, excess, step, rank, kink: kink !== undefined });
+      this.worst.splice(at, 0, {
+        tensor: this.parameters.tensors[tensorIndex]!,
+        index,
+        analytic,
+        numeric,
+        excess,
+        step,
+        rank,
+        kink: kink !== undefined,
+      });
       if (this.worst.length > this.keep) this.worst.pop();
     }
     return excess;
@@ -137,14 +158,32 @@ export class Comparison {
   verdict(): Verdict {
     const within = (difference: number, error2: number, noise2: number): boolean =>
       difference <= this.tolerance || error2 <= noise2;
-    let error2 = 0, analytic2 = 0, numeric2 = 0, noise2 = 0;
+    let error2 = 0,
+      analytic2 = 0,
+      numeric2 = 0,
+      noise2 = 0;
     const tensors = this.parameters.tensors.map((t, k): TensorResult => {
       const tally = this.tallies[k]!;
-      error2 += tally.error2; analytic2 += tally.analytic2; numeric2 += tally.numeric2; noise2 += tally.noise2;
-      const difference = classicDifference(Math.sqrt(tally.error2), Math.sqrt(tally.analytic2), Math.sqrt(tally.numeric2));
+      error2 += tally.error2;
+      analytic2 += tally.analytic2;
+      numeric2 += tally.numeric2;
+      noise2 += tally.noise2;
+      const difference = classicDifference(
+        Math.sqrt(tally.error2),
+        Math.sqrt(tally.analytic2),
+        Math.sqrt(tally.numeric2),
+      );
       return {
-        name: t.name, shape: t.view.shape, size: t.view.size, checked: tally.checked, precision: t.view.precision,
-        difference, errorNorm: Math.sqrt(tally.error2), noiseNorm: Math.sqrt(tally.noise2), failing: tally.failing, kinks: tally.kinks,
+        name: t.name,
+        shape: t.view.shape,
+        size: t.view.size,
+        checked: tally.checked,
+        precision: t.view.precision,
+        difference,
+        errorNorm: Math.sqrt(tally.error2),
+        noiseNorm: Math.sqrt(tally.noise2),
+        failing: tally.failing,
+        kinks: tally.kinks,
         passed: tally.failing === 0 && within(difference, tally.error2, tally.noise2),
         ...(this.includeGradients ? { analytic: [...tally.analytic], numeric: [...tally.numeric] } : {}),
       };
@@ -160,10 +199,16 @@ export class Comparison {
         const absError = Math.abs(c.analytic - c.numeric);
         const scale = Math.abs(c.analytic) + Math.abs(c.numeric);
         return {
-          label: this.parameters.label(c.tensor, c.index), tensor: c.tensor.name,
+          label: this.parameters.label(c.tensor, c.index),
+          tensor: c.tensor.name,
           index: unravelIndex(c.tensor.view.shape, c.index),
-          analytic: c.analytic, numeric: c.numeric, absError, relError: scale === 0 ? 0 : absError / scale,
-          excess: c.excess, step: c.step, ...(c.kink ? { kink: true } : {}),
+          analytic: c.analytic,
+          numeric: c.numeric,
+          absError,
+          relError: scale === 0 ? 0 : absError / scale,
+          excess: c.excess,
+          step: c.step,
+          ...(c.kink ? { kink: true } : {}),
         };
       }),
     };
@@ -182,9 +227,12 @@ export class Comparison {
 export function toleranceWarning(tolerance: number, precision: Precision, scheme: Scheme): string | undefined {
   const reachable = attainableTolerance(precision, scheme);
   if (tolerance >= reachable) return undefined;
-  const better = scheme === 'central' && tolerance >= attainableTolerance(precision, 'richardson')
-    ? `; scheme 'richardson' reaches about ${attainableTolerance(precision, 'richardson').toExponential(0)}`
-    : '';
-  return `tolerance ${tolerance.toExponential(0)} is below what ${scheme} differences can reach with ${precision} parameters ` +
-    `(about ${reachable.toExponential(0)} relative): correct gradients may fail; use a tolerance of at least ${reachable.toExponential(0)}${better}.`;
+  const better =
+    scheme === 'central' && tolerance >= attainableTolerance(precision, 'richardson')
+      ? `; scheme 'richardson' reaches about ${attainableTolerance(precision, 'richardson').toExponential(0)}`
+      : '';
+  return (
+    `tolerance ${tolerance.toExponential(0)} is below what ${scheme} differences can reach with ${precision} parameters ` +
+    `(about ${reachable.toExponential(0)} relative): correct gradients may fail; use a tolerance of at least ${reachable.toExponential(0)}${better}.`
+  );
 }

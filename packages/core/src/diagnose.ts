@@ -47,7 +47,17 @@ interface Candidate {
  * than a single entry, and that than any factor; a factor is simpler than an L2 term (which
  * also fits a factor wherever the L2 term dominates the gradient).
  */
-const ORDER: readonly string[] = ['zero', 'sign', 'named-scale', 'swapped', 'transposed', 'isolated', 'partial-zero', 'scale', 'regulariser'];
+const ORDER: readonly string[] = [
+  'zero',
+  'sign',
+  'named-scale',
+  'swapped',
+  'transposed',
+  'isolated',
+  'partial-zero',
+  'scale',
+  'regulariser',
+];
 /** Explanations whose residuals differ by less than this share of the squared error fit equally well. */
 const TIE = 1e-6;
 /** A fitted factor below this is no factor: the analytic gradient is just far smaller. */
@@ -59,10 +69,15 @@ function factorText(k: number): string {
 
 /** Least-squares fit of `target ≈ k · basis`: the factor and the squared residual. */
 function fit(target: (i: number) => number, basis: (i: number) => number, n: number): [number, number] {
-  let tb = 0, bb = 0, tt = 0;
+  let tb = 0,
+    bb = 0,
+    tt = 0;
   for (let i = 0; i < n; i++) {
-    const t = target(i), b = basis(i);
-    tb += t * b; bb += b * b; tt += t * t;
+    const t = target(i),
+      b = basis(i);
+    tb += t * b;
+    bb += b * b;
+    tt += t * t;
   }
   if (bb === 0) return [0, tt];
   const k = tb / bb;
@@ -74,7 +89,11 @@ function fit(target: (i: number) => number, basis: (i: number) => number, n: num
 function scaleCandidate(t: TensorEvidence, examples: number | undefined): Candidate | undefined {
   const { analytic, numeric } = t.entries;
   const n = analytic.length;
-  const [k, residual2] = fit((i) => analytic[i]!, (i) => numeric[i]!, n);
+  const [k, residual2] = fit(
+    (i) => analytic[i]!,
+    (i) => numeric[i]!,
+    n,
+  );
   if (!Number.isFinite(k) || k === 0) return undefined;
   const significant = numeric.filter((v) => v !== 0).length;
   // How precisely the data pin k down: about the residual, or the numeric gradient's noise,
@@ -83,14 +102,34 @@ function scaleCandidate(t: TensorEvidence, examples: number | undefined): Candid
   for (const v of numeric) numeric2 += v * v;
   const uncertainty = 2 * Math.max(Math.sqrt(residual2 / numeric2), (Math.abs(k) * t.noiseNorm) / Math.sqrt(numeric2));
   // Never wider than a quarter of the factor named: a factor known that loosely has no name.
-  const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(NAMED_FACTOR, Math.min(uncertainty / Math.abs(b), 0.25)) * Math.abs(b);
-  if (close(k, -1)) return { kind: 'sign', residual2, diagnosis: { text: 'sign flipped: analytic ≈ −1 × numeric', factor: k } };
+  const close = (a: number, b: number): boolean =>
+    Math.abs(a - b) <= Math.max(NAMED_FACTOR, Math.min(uncertainty / Math.abs(b), 0.25)) * Math.abs(b);
+  if (close(k, -1))
+    return { kind: 'sign', residual2, diagnosis: { text: 'sign flipped: analytic ≈ −1 × numeric', factor: k } };
   const m = examples !== undefined && examples > 1 ? examples : undefined;
   if (m !== undefined && close(k, m)) {
-    return { kind: 'scale', rank: 'named-scale', residual2, diagnosis: { text: `analytic ≈ ${factorText(k)} × numeric (${m} = examples in X: a missing 1/m)`, factor: k, examples: m } };
+    return {
+      kind: 'scale',
+      rank: 'named-scale',
+      residual2,
+      diagnosis: {
+        text: `analytic ≈ ${factorText(k)} × numeric (${m} = examples in X: a missing 1/m)`,
+        factor: k,
+        examples: m,
+      },
+    };
   }
   if (m !== undefined && close(k, 1 / m)) {
-    return { kind: 'scale', rank: 'named-scale', residual2, diagnosis: { text: `analytic ≈ ${factorText(k)} × numeric (1/${m}, ${m} = examples in X: an extra 1/m)`, factor: k, examples: m } };
+    return {
+      kind: 'scale',
+      rank: 'named-scale',
+      residual2,
+      diagnosis: {
+        text: `analytic ≈ ${factorText(k)} × numeric (1/${m}, ${m} = examples in X: an extra 1/m)`,
+        factor: k,
+        examples: m,
+      },
+    };
   }
   // A factor fitted to one entry explains anything: name it only when it is special.
   if (significant < 2 || Math.abs(k) < NEGLIGIBLE_FACTOR) return undefined;
@@ -99,25 +138,36 @@ function scaleCandidate(t: TensorEvidence, examples: number | undefined): Candid
 
 function zeroCandidate(t: TensorEvidence): Candidate | undefined {
   const { analytic, numeric } = t.entries;
-  let residual2 = 0, count = 0;
+  let residual2 = 0,
+    count = 0;
   for (let i = 0; i < analytic.length; i++) {
-    const g = analytic[i]!, v = numeric[i]!;
+    const g = analytic[i]!,
+      v = numeric[i]!;
     if (v !== 0 && Math.abs(g) <= 1e-9 * Math.abs(v)) count++;
     else residual2 += (g - v) ** 2;
   }
   if (count === 0) return undefined;
   const everywhere = analytic.every((g, i) => Math.abs(g) <= 1e-9 * Math.abs(numeric[i]!));
   const of = everywhere ? 'everywhere' : `at ${count} of ${analytic.length} entries`;
-  return { kind: 'zero', ...(everywhere ? {} : { rank: 'partial-zero' }), residual2, diagnosis: { text: `analytic is 0 where numeric is not (${of}): a missing path`, count } };
+  return {
+    kind: 'zero',
+    ...(everywhere ? {} : { rank: 'partial-zero' }),
+    residual2,
+    diagnosis: { text: `analytic is 0 where numeric is not (${of}): a missing path`, count },
+  };
 }
 
 function isolatedCandidate(t: TensorEvidence, error2: number): Candidate | undefined {
   const { analytic, numeric, indices } = t.entries;
   if (analytic.length < 3) return undefined;
-  let worst = -1, worst2 = 0;
+  let worst = -1,
+    worst2 = 0;
   for (let i = 0; i < analytic.length; i++) {
     const e2 = (analytic[i]! - numeric[i]!) ** 2;
-    if (e2 > worst2) { worst2 = e2; worst = i; }
+    if (e2 > worst2) {
+      worst2 = e2;
+      worst = i;
+    }
   }
   if (worst < 0) return undefined;
   const entry = t.label(indices[worst]!);
@@ -131,7 +181,8 @@ function transposedCandidate(t: TensorEvidence): Candidate | undefined {
   // The numeric gradient at [i, j] against the analytic buffer read as the columns×rows transpose.
   let residual2 = 0;
   for (let e = 0; e < indices.length; e++) {
-    const i = Math.floor(indices[e]! / columns!), j = indices[e]! % columns!;
+    const i = Math.floor(indices[e]! / columns!),
+      j = indices[e]! % columns!;
     residual2 += (t.analyticAt(j * rows! + i) - numeric[e]!) ** 2;
   }
   return { kind: 'transposed', residual2, diagnosis: { text: 'analytic holds the numeric gradient transposed' } };
@@ -146,38 +197,53 @@ function swappedCandidates(t: TensorEvidence, all: readonly TensorEvidence[]): C
   const size = t.shape.reduce((a, b) => a * b, 1);
   let analytic2 = 0;
   for (const g of t.entries.analytic) analytic2 += g * g;
-  return all.filter((o) => o !== t && o.shape.reduce((a, b) => a * b, 1) === size && o.entries.indices.length > 0).flatMap((o): Candidate[] => {
-    const { indices, numeric } = o.entries;
-    let residual2 = 0;
-    for (let e = 0; e < indices.length; e++) residual2 += (t.analyticAt(indices[e]!) - numeric[e]!) ** 2;
-    // Scale to this tensor's entries when the other tensor had fewer compared (kinks left out).
-    residual2 *= t.entries.indices.length / indices.length;
-    // The match must explain the analytic values themselves: near 0, any small gradient matches.
-    if (!(residual2 < EXPLAINED ** 2 * analytic2)) return [];
-    return [{ kind: 'swapped', residual2, diagnosis: swappedWith(o.name) }];
-  });
+  return all
+    .filter((o) => o !== t && o.shape.reduce((a, b) => a * b, 1) === size && o.entries.indices.length > 0)
+    .flatMap((o): Candidate[] => {
+      const { indices, numeric } = o.entries;
+      let residual2 = 0;
+      for (let e = 0; e < indices.length; e++) residual2 += (t.analyticAt(indices[e]!) - numeric[e]!) ** 2;
+      // Scale to this tensor's entries when the other tensor had fewer compared (kinks left out).
+      residual2 *= t.entries.indices.length / indices.length;
+      // The match must explain the analytic values themselves: near 0, any small gradient matches.
+      if (!(residual2 < EXPLAINED ** 2 * analytic2)) return [];
+      return [{ kind: 'swapped', residual2, diagnosis: swappedWith(o.name) }];
+    });
 }
 
 function regulariserCandidate(t: TensorEvidence): Candidate | undefined {
   const { analytic, numeric, indices } = t.entries;
   if (analytic.length < 3) return undefined;
-  const [lambda, residual2] = fit((i) => numeric[i]! - analytic[i]!, (i) => t.thetaAt(indices[i]!), analytic.length);
+  const [lambda, residual2] = fit(
+    (i) => numeric[i]! - analytic[i]!,
+    (i) => t.thetaAt(indices[i]!),
+    analytic.length,
+  );
   if (!(lambda !== 0 && Number.isFinite(lambda))) return undefined;
   return {
-    kind: 'regulariser', residual2,
+    kind: 'regulariser',
+    residual2,
     diagnosis: { text: `numeric − analytic ≈ ${factorText(lambda)} × θ: a missing or wrong L2 term`, factor: lambda },
   };
 }
 
 /** The diagnosis of one failing tensor, or `undefined` when no pattern explains its mismatch. */
-export function diagnoseTensor(t: TensorEvidence, all: readonly TensorEvidence[], examples: number | undefined): Diagnosis | undefined {
+export function diagnoseTensor(
+  t: TensorEvidence,
+  all: readonly TensorEvidence[],
+  examples: number | undefined,
+): Diagnosis | undefined {
   const { analytic, numeric } = t.entries;
   let error2 = 0;
   for (let i = 0; i < analytic.length; i++) error2 += (analytic[i]! - numeric[i]!) ** 2;
   if (error2 === 0) return undefined;
   const candidates = [
-    zeroCandidate(t), isolatedCandidate(t, error2), scaleCandidate(t, examples), transposedCandidate(t),
-    ...swappedCandidates(t, all), regulariserCandidate(t),
+    zeroCandidate(t),
+    isolatedCandidate(t, error2),
+    scaleCandidate(t, examples),
+    transposedCandidate(t),
+    ...swappedCandidates(t, all),
+    regulariserCandidate(t),
   ].filter((c): c is Candidate => c !== undefined && c.residual2 <= EXPLAINED ** 2 * error2);
   const rank = (c: Candidate): number => ORDER.indexOf(c.rank ?? c.kind);
   candidates.sort((a, b) => a.residual2 - b.residual2 || rank(a) - rank(b));
@@ -194,15 +260,23 @@ export function diagnoseTensor(t: TensorEvidence, all: readonly TensorEvidence[]
  * swap goes both ways: when A's analytic gradient matches B's numeric one, B is called swapped
  * with A too if its analytic gradient is closer to A's numeric gradient than to its own.
  */
-export function diagnoseTensors(tensors: readonly TensorEvidence[], examples: number | undefined): (Diagnosis | undefined)[] {
+export function diagnoseTensors(
+  tensors: readonly TensorEvidence[],
+  examples: number | undefined,
+): (Diagnosis | undefined)[] {
   const diagnoses = tensors.map((t) => (t.failing ? diagnoseTensor(t, tensors, examples) : undefined));
   tensors.forEach((t, a) => {
     const other = diagnoses[a]?.kind === 'swapped' ? tensors.findIndex((o) => o.name === diagnoses[a]!.other) : -1;
     if (other < 0 || !tensors[other]!.failing || diagnoses[other]?.kind === 'swapped') return;
     const b = tensors[other]!;
-    let toOwn = 0, toSwapped = 0;
-    b.entries.indices.forEach((index, e) => { toOwn += (b.analyticAt(index) - b.entries.numeric[e]!) ** 2; });
-    t.entries.indices.forEach((index, e) => { toSwapped += (b.analyticAt(index) - t.entries.numeric[e]!) ** 2; });
+    let toOwn = 0,
+      toSwapped = 0;
+    b.entries.indices.forEach((index, e) => {
+      toOwn += (b.analyticAt(index) - b.entries.numeric[e]!) ** 2;
+    });
+    t.entries.indices.forEach((index, e) => {
+      toSwapped += (b.analyticAt(index) - t.entries.numeric[e]!) ** 2;
+    });
     toSwapped *= b.entries.indices.length / Math.max(1, t.entries.indices.length);
     if (toSwapped < toOwn) {
       diagnoses[other] = { kind: 'swapped', ...swappedWith(t.name) };

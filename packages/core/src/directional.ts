@@ -80,14 +80,15 @@ export class TensorDirection {
   private norms(from: number, to: number): { zNorm: number; weight: number } {
     const { analytic } = this.session;
     const offset = this.session.parameters.tensors[this.tensorIndex]!.offset;
-    let z2 = 0, gh2 = 0;
+    let z2 = 0,
+      gh2 = 0;
     for (let i = from; i < to; i++) {
       const gh = analytic[offset + i]! * this.steps[i]!;
       z2 += this.z[i]! * this.z[i]!;
       gh2 += gh * gh;
     }
     const zNorm = Math.sqrt(z2);
-    return { zNorm, weight: to > from ? Math.sqrt(gh2) * zNorm / Math.sqrt(to - from) : 0 };
+    return { zNorm, weight: to > from ? (Math.sqrt(gh2) * zNorm) / Math.sqrt(to - from) : 0 };
   }
 
   /** Measures the projection over entries `from`…`to − 1` (2 loss evaluations). */
@@ -96,7 +97,9 @@ export class TensorDirection {
     if (zNorm === 0) return { from, to, residual: 0, numeric: 0, noise: 0, weight };
     const estimate = yield* this.session.estimateDirection(this.tensorIndex, this.weights, from, to, 1 / zNorm);
     return {
-      from, to, weight,
+      from,
+      to,
+      weight,
       residual: (estimate.analytic - estimate.numeric) * zNorm,
       numeric: estimate.numeric * zNorm,
       noise: estimate.floor * zNorm,
@@ -109,7 +112,9 @@ export class TensorDirection {
    */
   rest(parent: Projection, part: Projection): Projection {
     return {
-      from: part.to, to: parent.to, weight: this.norms(part.to, parent.to).weight,
+      from: part.to,
+      to: parent.to,
+      weight: this.norms(part.to, parent.to).weight,
       residual: parent.residual - part.residual,
       numeric: parent.numeric - part.numeric,
       noise: Math.hypot(parent.noise, part.noise),
@@ -159,7 +164,9 @@ export function* projectTensors(session: CheckSession, sampler?: DirectionSample
   for (let k = 0; k < parameters.tensors.length; k++) {
     const { view, offset } = parameters.tensors[k]!;
     const steps = new Float64Array(view.size);
-    let step2 = 0, stepMin = Infinity, stepMax = 0;
+    let step2 = 0,
+      stepMin = Infinity,
+      stepMax = 0;
     for (let i = 0; i < view.size; i++) {
       const h = options.step ?? defaultStep(snapshot[offset + i]!, view.precision);
       steps[i] = h;
@@ -169,7 +176,10 @@ export function* projectTensors(session: CheckSession, sampler?: DirectionSample
     }
     const directions: TensorDirection[] = [];
     const projections: Projection[] = [];
-    let residual2 = 0, numeric2 = 0, noise2 = 0, weight2 = 0;
+    let residual2 = 0,
+      numeric2 = 0,
+      noise2 = 0,
+      weight2 = 0;
     for (let j = 0; j < options.directions; j++) {
       const z = new Float64Array(view.size);
       for (let i = 0; i < z.length; i++) z[i] = draw(random);
@@ -185,7 +195,13 @@ export function* projectTensors(session: CheckSession, sampler?: DirectionSample
     }
     const difference = projectedDifference(residual2, weight2, numeric2);
     tensors.push({
-      directions, projections, residual2, numeric2, noise2, weight2, difference,
+      directions,
+      projections,
+      residual2,
+      numeric2,
+      noise2,
+      weight2,
+      difference,
       stepRms: Math.sqrt(step2 / Math.max(1, view.size)),
       stepRange: [stepMin, stepMax],
       passed: difference <= options.tolerance || residual2 <= noise2,

@@ -6,7 +6,15 @@
  */
 import { entryExcess } from './compare.js';
 import {
-  centralQuotient, defaultStep, ESTIMATE_SAFETY, lossNoise, noiseFloor, oneSidedDerivative, oneSidedNoise, perturb, richardson,
+  centralQuotient,
+  defaultStep,
+  ESTIMATE_SAFETY,
+  lossNoise,
+  noiseFloor,
+  oneSidedDerivative,
+  oneSidedNoise,
+  perturb,
+  richardson,
   type EntryEstimate,
 } from './difference.js';
 import { GradcheckError } from './errors.js';
@@ -74,8 +82,16 @@ export class EntryEstimator {
    * Evaluates the loss with entry `index` of `view` set to θ + s·h for each s of `multiples`,
    * restoring its exact original value `theta` afterwards; returns the stored values and losses.
    */
-  private *lossesAlong(view: TensorView, index: number, theta: number, h: number, label: () => string, multiples: readonly number[]): Steps<[number[], number[]]> {
-    const stored: number[] = [], losses: number[] = [];
+  private *lossesAlong(
+    view: TensorView,
+    index: number,
+    theta: number,
+    h: number,
+    label: () => string,
+    multiples: readonly number[],
+  ): Steps<[number[], number[]]> {
+    const stored: number[] = [],
+      losses: number[] = [];
     try {
       for (const s of multiples) {
         const at = perturb(view, index, theta + s * h);
@@ -112,16 +128,31 @@ export class EntryEstimator {
     // An entry that then agrees is fine; one that disagrees must disagree alike at two narrower
     // steps (a bug beside a kink), since a cluster of kinks can fool a single step.
     let disagreeing: EntryEstimate | undefined;
-    for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS && this.session.options.step === undefined; narrowed++) {
+    for (
+      let narrowed = 0;
+      estimate.kink && narrowed < NARROWINGS && this.session.options.step === undefined;
+      narrowed++
+    ) {
       h /= NARROWING;
       const [narrower, narrowFlat] = yield* this.estimateAt(tensorIndex, index, h);
       // A loss that does not move at all within the narrower step says nothing there.
-      if (narrower.kink || narrowFlat) { disagreeing = undefined; continue; }
+      if (narrower.kink || narrowFlat) {
+        disagreeing = undefined;
+        continue;
+      }
       const analytic = this.session.analytic[tensor.offset + index]!;
       const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
       if (entryExcess(analytic, narrower.numeric, allowed(narrower), this.session.options.tolerance) <= 1) {
         estimate = narrower;
-      } else if (disagreeing && entryExcess(disagreeing.numeric, narrower.numeric, allowed(disagreeing) + allowed(narrower), this.session.options.tolerance) <= 1) {
+      } else if (
+        disagreeing &&
+        entryExcess(
+          disagreeing.numeric,
+          narrower.numeric,
+          allowed(disagreeing) + allowed(narrower),
+          this.session.options.tolerance,
+        ) <= 1
+      ) {
         estimate = narrower;
       } else {
         disagreeing = narrower;
@@ -145,8 +176,11 @@ export class EntryEstimator {
     const label = (): string => this.session.parameters.label(tensor, index);
     const [[plus, minus], [lossPlus, lossMinus]] = yield* this.lossesAlong(view, index, theta, h, label, [1, -1]);
     if (plus === minus) {
-      throw new GradcheckError('INVALID_OPTION', `step ${h} is below the resolution of ${label()} ` +
-        `(${view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`);
+      throw new GradcheckError(
+        'INVALID_OPTION',
+        `step ${h} is below the resolution of ${label()} ` +
+          `(${view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`,
+      );
     }
     const coarse = { plus: plus!, minus: minus! };
     const step = (coarse.plus - coarse.minus) / 2;
@@ -154,11 +188,20 @@ export class EntryEstimator {
     const centralFloor = noiseFloor(Math.max(Math.abs(lossPlus!), Math.abs(lossMinus!)), coarse, precision);
     // Central differences that agree need nothing more; nor do those that disagree in a tensor
     // already confirmed wrong {@link CONFIRMATIONS} times: it fails whatever the rest show.
-    if (scheme === 'central' &&
-      (entryExcess(analytic, central, centralFloor, tolerance) <= 1 || this.confirmed[tensorIndex]! >= CONFIRMATIONS)) {
+    if (
+      scheme === 'central' &&
+      (entryExcess(analytic, central, centralFloor, tolerance) <= 1 || this.confirmed[tensorIndex]! >= CONFIRMATIONS)
+    ) {
       return [{ numeric: central, floor: centralFloor, step, errorEstimate: 0 }, false];
     }
-    const [[plusHalf, minusHalf], [lossPlusHalf, lossMinusHalf]] = yield* this.lossesAlong(view, index, theta, h, label, [0.5, -0.5]);
+    const [[plusHalf, minusHalf], [lossPlusHalf, lossMinusHalf]] = yield* this.lossesAlong(
+      view,
+      index,
+      theta,
+      h,
+      label,
+      [0.5, -0.5],
+    );
     const fine = { plus: plusHalf!, minus: minusHalf! };
     const losses = [lossMinus!, lossMinusHalf!, this.session.loss, lossPlusHalf!, lossPlus!];
     const flat = losses.every((l) => l === this.session.loss);
@@ -166,30 +209,60 @@ export class EntryEstimator {
     // their fourth difference is (h/2)⁴·L⁗, far below rounding, and at most 16 times the noise.
     const fourth = Math.abs(losses[0]! - 4 * losses[1]! + 6 * losses[2]! - 4 * losses[3]! + losses[4]!);
     const changes = losses.map((l) => Math.abs(l - this.session.loss)).filter((d) => d > 0);
-    const modelled = Math.max(lossNoise(Math.max(...losses.map(Math.abs)), precision), widened && changes.length ? Math.min(...changes) : 0);
+    const modelled = Math.max(
+      lossNoise(Math.max(...losses.map(Math.abs)), precision),
+      widened && changes.length ? Math.min(...changes) : 0,
+    );
     const noise = Math.max(modelled, fourth / FOURTH_DIFFERENCE_SPREAD);
     const halfStep = (fine.plus - fine.minus) / 2;
     const refined = centralQuotient(lossPlusHalf!, lossMinusHalf!, fine);
-    const coarseFloor = noise / step, fineFloor = noise / halfStep;
+    const coarseFloor = noise / step,
+      fineFloor = noise / halfStep;
     const r2 = (step / halfStep) ** 2;
     // Richardson: the extrapolated value's error is below that of the finer quotient, which is
     // (fine − coarse)/(r² − 1); the central quotient's own error is r² times that.
-    const [numeric, floor, leading] = scheme === 'richardson'
-      ? [richardson(central, step, refined, halfStep), (r2 * fineFloor + coarseFloor) / (r2 - 1), Math.abs(refined - central) / (r2 - 1)]
-      : [central, coarseFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
+    const [numeric, floor, leading] =
+      scheme === 'richardson'
+        ? [
+            richardson(central, step, refined, halfStep),
+            (r2 * fineFloor + coarseFloor) / (r2 - 1),
+            Math.abs(refined - central) / (r2 - 1),
+          ]
+        : [central, coarseFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
     const errorEstimate = Math.max(ESTIMATE_SAFETY * leading, floor);
-    if (entryExcess(analytic, numeric, errorEstimate, tolerance) <= 1) return [{ numeric, floor, step, errorEstimate }, false];
-    const right = oneSidedDerivative(this.session.loss, fine.plus - theta, lossPlusHalf!, coarse.plus - theta, lossPlus!);
-    const left = oneSidedDerivative(this.session.loss, fine.minus - theta, lossMinusHalf!, coarse.minus - theta, lossMinus!);
+    if (entryExcess(analytic, numeric, errorEstimate, tolerance) <= 1)
+      return [{ numeric, floor, step, errorEstimate }, false];
+    const right = oneSidedDerivative(
+      this.session.loss,
+      fine.plus - theta,
+      lossPlusHalf!,
+      coarse.plus - theta,
+      lossPlus!,
+    );
+    const left = oneSidedDerivative(
+      this.session.loss,
+      fine.minus - theta,
+      lossMinusHalf!,
+      coarse.minus - theta,
+      lossMinus!,
+    );
     // (Against the modelled noise only: a kink inflates the fourth difference as noise does.)
-    const sidesNoise = oneSidedNoise(fine.plus - theta, coarse.plus - theta, modelled) + oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
+    const sidesNoise =
+      oneSidedNoise(fine.plus - theta, coarse.plus - theta, modelled) +
+      oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
     const mismatch = Math.abs(analytic - numeric);
     // A kink: the one-sided derivatives disagree beyond their noise.
     let kinked = entryExcess(left, right, sidesNoise, tolerance) > 1;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
       // A kink closer to θ than the loss can resolve (float32) shows in the analytic gradient
       // itself: it jumps within the step instead of varying linearly across it.
-      const [gradientPlus, gradientMinus] = yield* this.gradientsAlong(tensor, index, theta, [fine.plus, fine.minus], label);
+      const [gradientPlus, gradientMinus] = yield* this.gradientsAlong(
+        tensor,
+        index,
+        theta,
+        [fine.plus, fine.minus],
+        label,
+      );
       kinked = Math.abs(gradientPlus! - 2 * analytic + gradientMinus!) >= mismatch / 2;
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
@@ -200,13 +273,22 @@ export class EntryEstimator {
    * The analytic derivative with respect to entry `index` of `tensor` with that entry set to each
    * of `values` in turn (restored to `theta` afterwards).
    */
-  private *gradientsAlong(tensor: ParameterTensor, index: number, theta: number, values: readonly number[], label: () => string): Steps<number[]> {
+  private *gradientsAlong(
+    tensor: ParameterTensor,
+    index: number,
+    theta: number,
+    values: readonly number[],
+    label: () => string,
+  ): Steps<number[]> {
     const derivatives: number[] = [];
     try {
       for (const value of values) {
         tensor.view.set(index, value);
         this.session.gradientEvaluations++;
-        const answer = yield* evaluate('gradients', () => `with ${label()} = ${value} (θ = ${theta}), to look for a kink`);
+        const answer = yield* evaluate(
+          'gradients',
+          () => `with ${label()} = ${value} (θ = ${theta}), to look for a kink`,
+        );
         derivatives.push(readGradients(this.session.parameters, answer)[tensor.offset + index]!);
       }
     } finally {

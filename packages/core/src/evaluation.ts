@@ -75,8 +75,11 @@ export function* evaluate(request: Request, where: () => string): Generator<Requ
   }
   if (request === 'gradients') return answer;
   if (typeof answer !== 'number') {
-    throw new GradcheckError('LOSS_NOT_A_NUMBER', `loss(X, Y) returned ${describeValue(answer)} ${where()}; it must return a number` +
-      (typeof answer === 'object' && answer !== null ? ' (for a 1×1 matrix, return m.get(0, 0)).' : '.'));
+    throw new GradcheckError(
+      'LOSS_NOT_A_NUMBER',
+      `loss(X, Y) returned ${describeValue(answer)} ${where()}; it must return a number` +
+        (typeof answer === 'object' && answer !== null ? ' (for a 1×1 matrix, return m.get(0, 0)).' : '.'),
+    );
   }
   if (!Number.isFinite(answer)) {
     throw new GradcheckError('NON_FINITE_LOSS', `loss(X, Y) is ${answer} ${where()}.`);

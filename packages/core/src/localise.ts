@@ -55,8 +55,12 @@ export function* localise(
   const k = direction.tensorIndex;
   const start = session.lossEvaluations;
   const queue: { p: Projection; excess: number }[] = [{ p: root, excess: projectionExcess(root, tolerance) }];
-  const push = (p: Projection): void => { queue.push({ p, excess: projectionExcess(p, tolerance) }); };
-  let checked = 0, found = 0, stopped = false;
+  const push = (p: Projection): void => {
+    queue.push({ p, excess: projectionExcess(p, tolerance) });
+  };
+  let checked = 0,
+    found = 0,
+    stopped = false;
   while (queue.length > 0 && found < wanted) {
     let at = 0;
     for (let q = 1; q < queue.length; q++) if (queue[q]!.excess > queue[at]!.excess) at = q;

@@ -63,8 +63,11 @@ export interface NormalisedModel {
 
 /** True for a Promise or any other thenable. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
-    typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function then<T, U>(value: MaybePromise<T>, f: (v: T) => U): MaybePromise<U> {
@@ -79,26 +82,43 @@ const hasFunction = (o: object, key: string): boolean => typeof (o as Record<str
  */
 export function normaliseModel(model: unknown): NormalisedModel {
   if ((typeof model !== 'object' && typeof model !== 'function') || model === null) {
-    throw new GradcheckError('NOT_A_MODEL', `expected a model, received ${describeValue(model)}. ` +
-      'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.');
+    throw new GradcheckError(
+      'NOT_A_MODEL',
+      `expected a model, received ${describeValue(model)}. ` +
+        'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.',
+    );
   }
   const m = model as Record<string, unknown>;
-  const missing = (keys: string[]): string[] => keys.filter((k) => (k === 'parameters' ? m[k] == null : !hasFunction(m, k)));
+  const missing = (keys: string[]): string[] =>
+    keys.filter((k) => (k === 'parameters' ? m[k] == null : !hasFunction(m, k)));
   if (missing(['parameters', 'loss', 'gradients']).length === 0) {
     const g = model as GradientModel;
-    return { get parameters() { return g.parameters; }, loss: (X, Y) => g.loss(X, Y), gradients: (X, Y) => g.gradients(X, Y) };
+    return {
+      get parameters() {
+        return g.parameters;
+      },
+      loss: (X, Y) => g.loss(X, Y),
+      gradients: (X, Y) => g.gradients(X, Y),
+    };
   }
   if (missing(['parameters', 'forward', 'cost', 'backward']).length === 0) {
     const f = model as FunctionalModel;
     return {
-      get parameters() { return f.parameters; },
+      get parameters() {
+        return f.parameters;
+      },
       loss: (X, Y) => then(f.forward(f.parameters, X), ([AL]) => f.cost(AL, Y)),
       gradients: (X, Y) => then(f.forward(f.parameters, X), ([AL, caches]) => f.backward(f.parameters, Y, caches, AL)),
     };
   }
-  const lacks = hasFunction(m, 'forward') ? missing(['parameters', 'forward', 'cost', 'backward']) : missing(['parameters', 'loss', 'gradients']);
-  throw new GradcheckError('NOT_A_MODEL', `expected a model, received ${describeValue(model)} without ${lacks.join(', ')}. ` +
-    'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.');
+  const lacks = hasFunction(m, 'forward')
+    ? missing(['parameters', 'forward', 'cost', 'backward'])
+    : missing(['parameters', 'loss', 'gradients']);
+  throw new GradcheckError(
+    'NOT_A_MODEL',
+    `expected a model, received ${describeValue(model)} without ${lacks.join(', ')}. ` +
+      'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.',
+  );
 }
 
 /** Activation gradients of the classic backward pass (`dA0`, `dA1`, …), which are not parameters. */
@@ -115,27 +135,42 @@ export function readGradients(parameters: ParameterSet, gradients: unknown): Flo
   for (const t of parameters.tensors) {
     const key = entries.has(t.name) ? t.name : entries.has(`d${t.name}`) ? `d${t.name}` : undefined;
     if (key === undefined) {
-      throw new GradcheckError('MISSING_GRADIENT', `gradients(X, Y) has no gradient for parameter ${t.name} ` +
-        `(looked for "${t.name}" and "d${t.name}"; found ${[...entries.keys()].map((k) => `"${k}"`).join(', ') || 'nothing'}).`);
+      throw new GradcheckError(
+        'MISSING_GRADIENT',
+        `gradients(X, Y) has no gradient for parameter ${t.name} ` +
+          `(looked for "${t.name}" and "d${t.name}"; found ${[...entries.keys()].map((k) => `"${k}"`).join(', ') || 'nothing'}).`,
+      );
     }
     used.add(key);
     const view = viewTensor(entries.get(key), `gradient ${key}`);
-    if (view.size !== t.view.size || (view.shape.length > 1 && t.view.shape.length > 1 && view.shape.join() !== t.view.shape.join())) {
-      throw new GradcheckError('SHAPE_MISMATCH', `gradient ${key} has shape ${formatShape(view.shape)} but parameter ${t.name} ` +
-        `has shape ${formatShape(t.view.shape)}; a gradient must have its parameter's shape.`);
+    if (
+      view.size !== t.view.size ||
+      (view.shape.length > 1 && t.view.shape.length > 1 && view.shape.join() !== t.view.shape.join())
+    ) {
+      throw new GradcheckError(
+        'SHAPE_MISMATCH',
+        `gradient ${key} has shape ${formatShape(view.shape)} but parameter ${t.name} ` +
+          `has shape ${formatShape(t.view.shape)}; a gradient must have its parameter's shape.`,
+      );
     }
     for (let i = 0; i < view.size; i++) {
       const v = view.get(i);
       if (!Number.isFinite(v)) {
-        throw new GradcheckError('NON_FINITE_GRADIENT', `gradient ${key} is ${v} at ${parameters.label(t, i)}; analytic gradients must be finite.`);
+        throw new GradcheckError(
+          'NON_FINITE_GRADIENT',
+          `gradient ${key} is ${v} at ${parameters.label(t, i)}; analytic gradients must be finite.`,
+        );
       }
       flat[t.offset + i] = v;
     }
   }
   for (const key of entries.keys()) {
     if (!used.has(key) && !ACTIVATION_GRADIENT.test(key)) {
-      throw new GradcheckError('EXTRA_GRADIENT', `gradients(X, Y) returned "${key}", which matches no parameter ` +
-        `(parameters: ${parameters.tensors.map((t) => t.name).join(', ')}).`);
+      throw new GradcheckError(
+        'EXTRA_GRADIENT',
+        `gradients(X, Y) returned "${key}", which matches no parameter ` +
+          `(parameters: ${parameters.tensors.map((t) => t.name).join(', ')}).`,
+      );
     }
   }
   return flat;

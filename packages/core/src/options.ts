@@ -170,7 +170,12 @@ export interface ResolvedOptions {
 export const DEFAULT_BUDGET = 4000;
 
 const MODE_DEFAULTS = {
-  mode: 'auto', budget: { evaluations: DEFAULT_BUDGET, timeMs: Infinity }, directions: 1, direction: 'gaussian', localise: 3, samples: undefined,
+  mode: 'auto',
+  budget: { evaluations: DEFAULT_BUDGET, timeMs: Infinity },
+  directions: 1,
+  direction: 'gaussian',
+  localise: 3,
+  samples: undefined,
 } as const satisfies Partial<ResolvedOptions>;
 
 const MODES: readonly CheckMode[] = ['auto', 'full', 'directional', 'sampled'];
@@ -179,17 +184,39 @@ const DIRECTIONS: readonly DirectionKind[] = ['gaussian', 'rademacher'];
 /** Default tolerance per storage precision. */
 export const DEFAULT_TOLERANCE: Readonly<Record<Precision, number>> = { float64: 1e-6, float32: 1e-3 };
 
-const KNOWN = new Set(['step', 'scheme', 'tolerance', 'worst', 'includeGradients', 'onProgress', 'seed', 'kinks', 'taylor', 'examples',
-  'mode', 'budget', 'directions', 'direction', 'localise', 'samples']);
+const KNOWN = new Set([
+  'step',
+  'scheme',
+  'tolerance',
+  'worst',
+  'includeGradients',
+  'onProgress',
+  'seed',
+  'kinks',
+  'taylor',
+  'examples',
+  'mode',
+  'budget',
+  'directions',
+  'direction',
+  'localise',
+  'samples',
+]);
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
-  throw new GradcheckError('INVALID_OPTION', `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, received ${JSON.stringify(value)}.`);
+  throw new GradcheckError(
+    'INVALID_OPTION',
+    `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, received ${JSON.stringify(value)}.`,
+  );
 }
 
 function positive(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new GradcheckError('INVALID_OPTION', `${name} must be a positive finite number, received ${typeof value === 'number' ? value : typeof value}.`);
+    throw new GradcheckError(
+      'INVALID_OPTION',
+      `${name} must be a positive finite number, received ${typeof value === 'number' ? value : typeof value}.`,
+    );
   }
   return value;
 }
@@ -206,7 +233,20 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
       throw new GradcheckError('INVALID_OPTION', `unknown option "${key}"; known options: ${[...KNOWN].join(', ')}.`);
     }
   }
-  const { step, tolerance, worst, includeGradients, onProgress, seed, taylor, examples, budget, directions, localise, samples } = input;
+  const {
+    step,
+    tolerance,
+    worst,
+    includeGradients,
+    onProgress,
+    seed,
+    taylor,
+    examples,
+    budget,
+    directions,
+    localise,
+    samples,
+  } = input;
   const scheme = oneOf('scheme', input.scheme, ['central', 'richardson'] as const);
   const kinks = oneOf('kinks', input.kinks, ['exclude', 'fail'] as const);
   if (taylor !== undefined && typeof taylor !== 'boolean') {
@@ -251,7 +291,10 @@ function resolveBudget(budget: number | CheckBudget | undefined): ResolvedOption
   if (budget === undefined) return MODE_DEFAULTS.budget;
   if (typeof budget === 'number') return { evaluations: count('budget', budget, 1), timeMs: Infinity };
   if (typeof budget !== 'object' || budget === null) {
-    throw new GradcheckError('INVALID_OPTION', `budget must be a number of loss evaluations or { evaluations, timeMs }, received ${typeof budget}.`);
+    throw new GradcheckError(
+      'INVALID_OPTION',
+      `budget must be a number of loss evaluations or { evaluations, timeMs }, received ${typeof budget}.`,
+    );
   }
   for (const key of Object.keys(budget)) {
     if (key !== 'evaluations' && key !== 'timeMs') {
@@ -259,9 +302,12 @@ function resolveBudget(budget: number | CheckBudget | undefined): ResolvedOption
     }
   }
   return {
-    evaluations: budget.evaluations === undefined
-      ? (budget.timeMs === undefined ? DEFAULT_BUDGET : Infinity)
-      : count('budget.evaluations', budget.evaluations, 1),
+    evaluations:
+      budget.evaluations === undefined
+        ? budget.timeMs === undefined
+          ? DEFAULT_BUDGET
+          : Infinity
+        : count('budget.evaluations', budget.evaluations, 1),
     timeMs: budget.timeMs === undefined ? Infinity : positive('budget.timeMs', budget.timeMs),
   };
 }

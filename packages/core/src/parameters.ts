@@ -17,7 +17,10 @@ export function entriesOf(value: unknown, what: string): [string, unknown][] {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
     return Object.entries(value);
   }
-  throw new GradcheckError('NOT_A_MODEL', `${what} is ${describeValue(value)}; expected an object or Map from names to tensors.`);
+  throw new GradcheckError(
+    'NOT_A_MODEL',
+    `${what} is ${describeValue(value)}; expected an object or Map from names to tensors.`,
+  );
 }
 
 /**
@@ -38,7 +41,8 @@ export class ParameterSet {
   /** Views every tensor of a model's `parameters` (object or Map) in place. */
   static from(parameters: unknown): ParameterSet {
     const entries = entriesOf(parameters, 'model.parameters');
-    if (entries.length === 0) throw new GradcheckError('NO_PARAMETERS', 'model.parameters is empty: there is nothing to check.');
+    if (entries.length === 0)
+      throw new GradcheckError('NO_PARAMETERS', 'model.parameters is empty: there is nothing to check.');
     let offset = 0;
     const tensors = entries.map(([name, value]) => {
       const view = viewTensor(value, `parameter ${name}`);
@@ -91,7 +95,10 @@ export class ParameterSet {
       for (let i = 0; i < t.view.size; i++) {
         const v = snapshot[t.offset + i]!;
         if (!Number.isFinite(v)) {
-          throw new GradcheckError('NON_FINITE_PARAMETER', `parameter ${this.label(t, i)} is ${v}; a gradient check needs finite parameters.`);
+          throw new GradcheckError(
+            'NON_FINITE_PARAMETER',
+            `parameter ${this.label(t, i)} is ${v}; a gradient check needs finite parameters.`,
+          );
         }
       }
     }

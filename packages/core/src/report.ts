@@ -35,10 +35,17 @@ const width = (cell: string): number => [...cell.replace(/\u001b\[[0-9;]*m/g, ''
 
 function table(rows: string[][], rightAligned: boolean[]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => width(r[c]!))));
-  return rows.map((r) => '  ' + r.map((cell, c) => {
-    const pad = ' '.repeat(widths[c]! - width(cell));
-    return rightAligned[c] ? pad + cell : cell + pad;
-  }).join('  ').trimEnd());
+  return rows.map(
+    (r) =>
+      '  ' +
+      r
+        .map((cell, c) => {
+          const pad = ' '.repeat(widths[c]! - width(cell));
+          return rightAligned[c] ? pad + cell : cell + pad;
+        })
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 /** What the numeric side was computed on, after "central differences". */
@@ -57,8 +64,10 @@ export function verdictLine(result: CheckResult): string {
     return `Analytic gradients agree with ${basis}: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
   }
   const relation = result.difference > result.tolerance ? '>' : '≤';
-  return `Analytic gradients disagree with ${basis}: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
-    (failedTensors.length ? ` (wrong: ${failedTensors.join(', ')})` : '');
+  return (
+    `Analytic gradients disagree with ${basis}: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
+    (failedTensors.length ? ` (wrong: ${failedTensors.join(', ')})` : '')
+  );
 }
 
 /**
@@ -73,22 +82,47 @@ export function verdictLine(result: CheckResult): string {
 export function formatReport(result: CheckResult, style: ReportStyle = plain): string {
   const lines: string[] = [];
   lines.push(result.passed ? verdictLine(result) : style.bad(verdictLine(result)));
-  const step = result.step === 'auto'
-    ? `step auto (${sci(result.stepRange[0], 1)}…${sci(result.stepRange[1], 1)})`
-    : `step ${sci(result.step, 0)}`;
-  lines.push(style.dim(`${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
-    `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`));
+  const step =
+    result.step === 'auto'
+      ? `step auto (${sci(result.stepRange[0], 1)}…${sci(result.stepRange[1], 1)})`
+      : `step ${sci(result.step, 0)}`;
+  lines.push(
+    style.dim(
+      `${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
+        `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`,
+    ),
+  );
   lines.push(style.dim(`${result.mode} check (${result.modeReason})`));
   lines.push('');
   const diagnosed = result.tensors.some((t) => t.diagnosis);
   const full = result.mode === 'full';
-  const tensorRows = [['parameter', 'shape', 'entries', ...(full ? [] : ['checked']), 'difference', 'verdict', ...(diagnosed ? ['looks like'] : [])]];
+  const tensorRows = [
+    [
+      'parameter',
+      'shape',
+      'entries',
+      ...(full ? [] : ['checked']),
+      'difference',
+      'verdict',
+      ...(diagnosed ? ['looks like'] : []),
+    ],
+  ];
   for (const t of result.tensors) {
-    const verdict = t.passed ? style.good('✓') : style.bad(`✗${t.failing ? ` ${t.failing} of ${t.checked} entries off` : ''}`);
-    const checked = t.directions === undefined ? String(t.checked)
-      : `${t.directions} dir${t.checked ? ` + ${t.checked}` : ''}`;
+    const verdict = t.passed
+      ? style.good('✓')
+      : style.bad(`✗${t.failing ? ` ${t.failing} of ${t.checked} entries off` : ''}`);
+    const checked =
+      t.directions === undefined ? String(t.checked) : `${t.directions} dir${t.checked ? ` + ${t.checked}` : ''}`;
     const looksLike = diagnosed ? [t.diagnosis?.text ?? ''] : [];
-    tensorRows.push([t.name, formatShape(t.shape), String(t.size), ...(full ? [] : [checked]), sci(t.difference, 1), verdict, ...looksLike]);
+    tensorRows.push([
+      t.name,
+      formatShape(t.shape),
+      String(t.size),
+      ...(full ? [] : [checked]),
+      sci(t.difference, 1),
+      verdict,
+      ...looksLike,
+    ]);
   }
   lines.push(...table(tensorRows, [false, false, true, ...(full ? [] : [true]), true, false, false]));
   if (result.worst.length > 0) {
@@ -103,8 +137,13 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
   const { kinks } = result;
   if (kinks.count > 0) {
     const more = kinks.count > kinks.entries.length ? `, …` : '';
-    lines.push('', style.dim(`${kinks.count} ${kinks.count === 1 ? 'entry' : 'entries'} not differentiable here (one-sided slopes disagree within the step), ` +
-      `${kinks.policy === 'exclude' ? 'excluded' : 'counted as failing'}: ${kinks.entries.join(', ')}${more}`));
+    lines.push(
+      '',
+      style.dim(
+        `${kinks.count} ${kinks.count === 1 ? 'entry' : 'entries'} not differentiable here (one-sided slopes disagree within the step), ` +
+          `${kinks.policy === 'exclude' ? 'excluded' : 'counted as failing'}: ${kinks.entries.join(', ')}${more}`,
+      ),
+    );
   }
   if (result.taylor) {
     const line = describeTaylor(result.taylor, result.seed);

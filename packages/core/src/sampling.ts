@@ -31,7 +31,8 @@ export function largestEntries(values: Float64Array, offset: number, size: numbe
   const key = (i: number): number => Math.abs(values[offset + i]!);
   const sift = (at: number): void => {
     for (;;) {
-      const l = 2 * at + 1, r = l + 1;
+      const l = 2 * at + 1,
+        r = l + 1;
       let least = at;
       if (l < heap.length && key(heap[l]!) < key(heap[least]!)) least = l;
       if (r < heap.length && key(heap[r]!) < key(heap[least]!)) least = r;
@@ -62,16 +63,25 @@ export function largestEntries(values: Float64Array, offset: number, size: numbe
  * and random others alternating. Returns `[tensorIndex, entryIndex]` pairs in checking order
  * (round robin over the tensors).
  */
-export function sampleEntries(parameters: ParameterSet, analytic: Float64Array, shares: readonly number[], random: Random): [number, number][] {
+export function sampleEntries(
+  parameters: ParameterSet,
+  analytic: Float64Array,
+  shares: readonly number[],
+  random: Random,
+): [number, number][] {
   const perTensor = parameters.tensors.map(({ view, offset }, k) => {
-    const n = view.size, share = shares[k]!;
+    const n = view.size,
+      share = shares[k]!;
     if (share >= n) return Array.from({ length: n }, (_, i) => i);
     const largest = largestEntries(analytic, offset, n, Math.ceil(share / 2));
     const chosen = new Set(largest);
     const drawn: number[] = [];
     while (chosen.size < share) {
       const i = random.below(n);
-      if (!chosen.has(i)) { chosen.add(i); drawn.push(i); }
+      if (!chosen.has(i)) {
+        chosen.add(i);
+        drawn.push(i);
+      }
     }
     const order: number[] = [];
     for (let r = 0; r < largest.length || r < drawn.length; r++) {
@@ -82,6 +92,9 @@ export function sampleEntries(parameters: ParameterSet, analytic: Float64Array, 
   });
   const pairs: [number, number][] = [];
   const longest = Math.max(...perTensor.map((e) => e.length));
-  for (let r = 0; r < longest; r++) perTensor.forEach((entries, k) => { if (r < entries.length) pairs.push([k, entries[r]!]); });
+  for (let r = 0; r < longest; r++)
+    perTensor.forEach((entries, k) => {
+      if (r < entries.length) pairs.push([k, entries[r]!]);
+    });
   return pairs;
 }

@@ -5,7 +5,13 @@ import { GradcheckError } from './errors.js';
 import { EntryEstimator } from './estimate.js';
 import { evaluate, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
-import { resolveOptions, type CheckOptionsInput, type CheckPhase, type ResolvedOptions, type RunMode } from './options.js';
+import {
+  resolveOptions,
+  type CheckOptionsInput,
+  type CheckPhase,
+  type ResolvedOptions,
+  type RunMode,
+} from './options.js';
 import { ParameterSet } from './parameters.js';
 import type { CheckResult, TensorResult } from './result.js';
 import { TAYLOR_EVALUATIONS, taylorTest } from './taylor.js';
@@ -76,7 +82,11 @@ export class CheckSession {
    * @param data - X and Y as the check received them, read only to infer the number of examples
    *   for the diagnosis (see {@link inferExamples}).
    */
-  constructor(readonly model: NormalisedModel, input: CheckOptionsInput, data?: { readonly X: unknown; readonly Y: unknown }) {
+  constructor(
+    readonly model: NormalisedModel,
+    input: CheckOptionsInput,
+    data?: { readonly X: unknown; readonly Y: unknown },
+  ) {
     this.parameters = ParameterSet.from(model.parameters);
     this.options = resolveOptions(input, this.parameters.precision);
     this.examples = this.options.examples ?? (data ? inferExamples(data.X, data.Y) : undefined);
@@ -107,8 +117,11 @@ export class CheckSession {
     this.assertUnchanged('gradients(X, Y)');
     const again = yield* this.lossAt(() => 'at the unperturbed parameters, the second time');
     if (!Object.is(this.loss, again)) {
-      throw new GradcheckError('NONDETERMINISTIC_LOSS', `loss(X, Y) gave ${this.loss} and then ${again} at the same parameters; ` +
-        'the loss must be deterministic (turn off dropout, fix random seeds, use a fixed batch).');
+      throw new GradcheckError(
+        'NONDETERMINISTIC_LOSS',
+        `loss(X, Y) gave ${this.loss} and then ${again} at the same parameters; ` +
+          'the loss must be deterministic (turn off dropout, fix random seeds, use a fixed batch).',
+      );
     }
   }
 
@@ -116,8 +129,11 @@ export class CheckSession {
   assertUnchanged(by: string): void {
     const changed = this.parameters.restore(this.snapshot);
     if (changed) {
-      throw new GradcheckError('PARAMETERS_CHANGED', `${by} changed parameter ${changed}; ` +
-        'a model must not update its parameters while they are checked (restored).');
+      throw new GradcheckError(
+        'PARAMETERS_CHANGED',
+        `${by} changed parameter ${changed}; ` +
+          'a model must not update its parameters while they are checked (restored).',
+      );
     }
   }
 
@@ -156,18 +172,35 @@ export class CheckSession {
     const t = now();
     if (!final && t - this.lastProgress < PROGRESS_INTERVAL_MS) return;
     this.lastProgress = t;
-    onProgress({ mode: this.mode, phase: this.phase, checked, total, evaluations: this.lossEvaluations, elapsedMs: t - this.started });
+    onProgress({
+      mode: this.mode,
+      phase: this.phase,
+      checked,
+      total,
+      evaluations: this.lossEvaluations,
+      elapsedMs: t - this.started,
+    });
   }
 
   /** A fresh {@link Comparison} under this session's tolerance and options. */
   comparison(): Comparison {
-    return new Comparison(this.parameters, this.options.tolerance, this.options.worst, this.options.includeGradients, this.options.kinks);
+    return new Comparison(
+      this.parameters,
+      this.options.tolerance,
+      this.options.worst,
+      this.options.includeGradients,
+      this.options.kinks,
+    );
   }
 
   /** The diagnosis of each failing tensor in `verdict`. */
   private diagnose(comparison: Comparison, verdict: Verdict): TensorResult[] {
     const evidence = this.parameters.tensors.map((t, k): TensorEvidence => ({
-      name: t.name, shape: t.view.shape, failing: !verdict.tensors[k]!.passed, entries: comparison.recorded(k), noiseNorm: verdict.tensors[k]!.noiseNorm,
+      name: t.name,
+      shape: t.view.shape,
+      failing: !verdict.tensors[k]!.passed,
+      entries: comparison.recorded(k),
+      noiseNorm: verdict.tensors[k]!.noiseNorm,
       analyticAt: (i) => this.analytic[t.offset + i]!,
       thetaAt: (i) => this.snapshot[t.offset + i]!,
       label: (i) => this.parameters.label(t, i),
@@ -184,16 +217,28 @@ export class CheckSession {
     const when = this.options.taylor;
     if (when === 'never' || (when === 'on-failure' && result.passed)) return result;
     if (when === 'on-failure' && (this.evaluationsLeft() < TAYLOR_EVALUATIONS || this.outOfTime())) {
-      return { ...result, warnings: [...result.warnings, `the Taylor test was skipped: the budget has no room for its ${TAYLOR_EVALUATIONS} loss evaluations.`] };
+      return {
+        ...result,
+        warnings: [
+          ...result.warnings,
+          `the Taylor test was skipped: the budget has no room for its ${TAYLOR_EVALUATIONS} loss evaluations.`,
+        ],
+      };
     }
     const taylor = yield* taylorTest(this, this.options.seed);
     this.progress(this.lastChecked, this.lastTotal, true);
-    const warnings = result.passed && taylor.verdict === 'wrong'
-      ? [...result.warnings, 'every entry agreed, but the Taylor test found the remainder shrinking like t along a random direction: ' +
-        'a kink along that direction can do this; so can a gradient wrong only in combination (check the loss is the one differentiated).']
-      : result.warnings;
+    const warnings =
+      result.passed && taylor.verdict === 'wrong'
+        ? [
+            ...result.warnings,
+            'every entry agreed, but the Taylor test found the remainder shrinking like t along a random direction: ' +
+              'a kink along that direction can do this; so can a gradient wrong only in combination (check the loss is the one differentiated).',
+          ]
+        : result.warnings;
     return {
-      ...result, taylor, warnings,
+      ...result,
+      taylor,
+      warnings,
       evaluations: { loss: this.lossEvaluations, gradients: this.gradientEvaluations },
       elapsedMs: now() - this.started,
     };
@@ -220,11 +265,22 @@ export class CheckSession {
    * The analytic side uses the displacement the tensor actually stored, so rounding (float32) does
    * not count as an error. Every moved entry gets its exact original bits back on every way out.
    */
-  *estimateDirection(tensorIndex: number, weights: Float64Array, from: number, to: number, scale: number): Steps<DirectionEstimate> {
+  *estimateDirection(
+    tensorIndex: number,
+    weights: Float64Array,
+    from: number,
+    to: number,
+    scale: number,
+  ): Steps<DirectionEstimate> {
     const { view, offset, name } = this.parameters.tensors[tensorIndex]!;
-    const theta = this.snapshot, g = this.analytic;
-    const where = (sign: string) => () => `with entries ${from}…${to - 1} (flat) of ${name} moved along a random direction (${sign})`;
-    let up = 0, down = 0, lossPlus: number, lossMinus: number;
+    const theta = this.snapshot,
+      g = this.analytic;
+    const where = (sign: string) => () =>
+      `with entries ${from}…${to - 1} (flat) of ${name} moved along a random direction (${sign})`;
+    let up = 0,
+      down = 0,
+      lossPlus: number,
+      lossMinus: number;
     try {
       for (let i = from; i < to; i++) {
         const t = theta[offset + i]!;
@@ -242,7 +298,8 @@ export class CheckSession {
     return {
       analytic: (up - down) / 2,
       numeric: (lossPlus - lossMinus) / 2,
-      floor: DIRECTIONAL_ROUNDING * lossNoise(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), this.parameters.precision),
+      floor:
+        DIRECTIONAL_ROUNDING * lossNoise(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), this.parameters.precision),
     };
   }
 

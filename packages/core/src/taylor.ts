@@ -48,7 +48,9 @@ export function* taylorTest(subject: TaylorSubject, seed: number): Generator<Req
   let evaluations = 0;
   let t = FIRST_STEP;
   for (let k = 0; k < TAYLOR_EVALUATIONS; k++, t /= SHRINK) {
-    let linear = 0, moved2 = 0, loss: number;
+    let linear = 0,
+      moved2 = 0,
+      loss: number;
     try {
       for (const { view, offset } of parameters.tensors) {
         for (let i = 0; i < view.size; i++) {
@@ -64,7 +66,8 @@ export function* taylorTest(subject: TaylorSubject, seed: number): Generator<Req
       loss = yield* subject.lossAt(() => `in the Taylor test at t = ${at}`);
     } catch (error) {
       // A loss that overflows or throws far from θ only costs this point.
-      if (error instanceof GradcheckError && (error.code === 'NON_FINITE_LOSS' || error.code === 'MODEL_THREW')) continue;
+      if (error instanceof GradcheckError && (error.code === 'NON_FINITE_LOSS' || error.code === 'MODEL_THREW'))
+        continue;
       throw error;
     } finally {
       parameters.restore(snapshot);
@@ -77,10 +80,16 @@ export function* taylorTest(subject: TaylorSubject, seed: number): Generator<Req
   }
   const fitted = usable.slice(-FITTED);
   if (fitted.length < 2) return { verdict: 'inconclusive', slope: NaN, points, evaluations };
-  const xs = fitted.map(([s]) => Math.log(s)), ys = fitted.map(([, r]) => Math.log(r));
-  const mx = xs.reduce((a, b) => a + b) / xs.length, my = ys.reduce((a, b) => a + b) / ys.length;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < xs.length; i++) { sxy += (xs[i]! - mx) * (ys[i]! - my); sxx += (xs[i]! - mx) ** 2; }
+  const xs = fitted.map(([s]) => Math.log(s)),
+    ys = fitted.map(([, r]) => Math.log(r));
+  const mx = xs.reduce((a, b) => a + b) / xs.length,
+    my = ys.reduce((a, b) => a + b) / ys.length;
+  let sxy = 0,
+    sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
   const slope = sxy / sxx;
   const verdict = slope >= 1.5 && slope <= 3 ? 'correct' : slope >= 0.5 && slope < 1.5 ? 'wrong' : 'inconclusive';
   return { verdict, slope, points, evaluations };
@@ -88,11 +97,14 @@ export function* taylorTest(subject: TaylorSubject, seed: number): Generator<Req
 
 /** One sentence on a Taylor test's outcome, for the report. */
 export function describeTaylor(taylor: TaylorResult, seed: number): string {
-  const slope = Number.isFinite(taylor.slope) ? `the remainder shrinks like t^${taylor.slope.toFixed(2)}` : 'the remainder stayed at rounding noise';
-  const meaning = taylor.verdict === 'wrong'
-    ? 'the gradient is wrong along it (a correct one gives t^2)'
-    : taylor.verdict === 'correct'
-      ? 'as for a correct gradient along it (a wrong one gives t^1); a bug may be orthogonal to it, or the mismatch finite-difference error'
-      : 'inconclusive (a kink along the direction, rounding noise, or a loss linear in θ)';
+  const slope = Number.isFinite(taylor.slope)
+    ? `the remainder shrinks like t^${taylor.slope.toFixed(2)}`
+    : 'the remainder stayed at rounding noise';
+  const meaning =
+    taylor.verdict === 'wrong'
+      ? 'the gradient is wrong along it (a correct one gives t^2)'
+      : taylor.verdict === 'correct'
+        ? 'as for a correct gradient along it (a wrong one gives t^1); a bug may be orthogonal to it, or the mismatch finite-difference error'
+        : 'inconclusive (a kink along the direction, rounding noise, or a loss linear in θ)';
   return `Taylor test along a random direction (seed ${seed}): ${slope}: ${meaning}.`;
 }

@@ -97,9 +97,12 @@ interface MatrixLike {
 function isMatrixLike(value: unknown): value is MatrixLike {
   const m = value as MatrixLike;
   return (
-    typeof value === 'object' && value !== null &&
-    typeof m.rows === 'number' && typeof m.columns === 'number' &&
-    typeof m.get === 'function' && typeof m.set === 'function'
+    typeof value === 'object' &&
+    value !== null &&
+    typeof m.rows === 'number' &&
+    typeof m.columns === 'number' &&
+    typeof m.get === 'function' &&
+    typeof m.set === 'function'
   );
 }
 
@@ -109,27 +112,45 @@ function matrixView(m: MatrixLike): TensorView {
   const data = m.data;
   // ml-matrix's Matrix keeps one Float64Array per row in `data`: index it directly (get/set are
   // virtual calls with bounds checks), but fall back to get/set for views and other subclasses.
-  if (Array.isArray(data) && data.length === rows && data.every((r) => r instanceof Float64Array && r.length === columns)) {
+  if (
+    Array.isArray(data) &&
+    data.length === rows &&
+    data.every((r) => r instanceof Float64Array && r.length === columns)
+  ) {
     const rowsData = data as Float64Array[];
     return {
-      kind, shape: [rows, columns], size: rows * columns, precision: 'float64',
+      kind,
+      shape: [rows, columns],
+      size: rows * columns,
+      precision: 'float64',
       get: (i) => rowsData[(i / columns) | 0]![i % columns]!,
-      set: (i, v) => { rowsData[(i / columns) | 0]![i % columns] = v; },
+      set: (i, v) => {
+        rowsData[(i / columns) | 0]![i % columns] = v;
+      },
     };
   }
   return {
-    kind, shape: [rows, columns], size: rows * columns, precision: 'float64',
+    kind,
+    shape: [rows, columns],
+    size: rows * columns,
+    precision: 'float64',
     get: (i) => m.get((i / columns) | 0, i % columns),
-    set: (i, v) => { m.set((i / columns) | 0, i % columns, v); },
+    set: (i, v) => {
+      m.set((i / columns) | 0, i % columns, v);
+    },
   };
 }
 
 function flatView(data: Float64Array | Float32Array | number[], shape: readonly number[], kind: string): TensorView {
   return {
-    kind, shape, size: data.length,
+    kind,
+    shape,
+    size: data.length,
     precision: data instanceof Float32Array ? 'float32' : 'float64',
     get: (i) => data[i]!,
-    set: (i, v) => { data[i] = v; },
+    set: (i, v) => {
+      data[i] = v;
+    },
   };
 }
 
@@ -145,8 +166,10 @@ function nestedShape(value: unknown[]): number[] | string {
     if (depth === shape.length) {
       return typeof node === 'number' ? undefined : `entry ${path} is ${describeValue(node)}, not a number`;
     }
-    if (!Array.isArray(node)) return `entry ${path} is ${describeValue(node)}, expected an array of length ${shape[depth]}`;
-    if (node.length !== shape[depth]) return `row ${path} has length ${node.length}, expected ${shape[depth]} (ragged array)`;
+    if (!Array.isArray(node))
+      return `entry ${path} is ${describeValue(node)}, expected an array of length ${shape[depth]}`;
+    if (node.length !== shape[depth])
+      return `row ${path} has length ${node.length}, expected ${shape[depth]} (ragged array)`;
     for (let i = 0; i < node.length; i++) {
       const why = check(node[i], depth + 1, `${path}[${i}]`);
       if (why) return why;
@@ -162,9 +185,14 @@ function nestedView(value: unknown[], shape: number[]): TensorView {
     const rows = value as number[][];
     const columns = shape[1]!;
     return {
-      kind: 'number[][]', shape, size, precision: 'float64',
+      kind: 'number[][]',
+      shape,
+      size,
+      precision: 'float64',
       get: (i) => rows[(i / columns) | 0]![i % columns]!,
-      set: (i, v) => { rows[(i / columns) | 0]![i % columns] = v; },
+      set: (i, v) => {
+        rows[(i / columns) | 0]![i % columns] = v;
+      },
     };
   }
   const locate = (i: number): [number[], number] => {
@@ -174,9 +202,18 @@ function nestedView(value: unknown[], shape: number[]): TensorView {
     return [node as number[], at[at.length - 1]!];
   };
   return {
-    kind: `number${'[]'.repeat(shape.length)}`, shape, size, precision: 'float64',
-    get: (i) => { const [row, j] = locate(i); return row[j]!; },
-    set: (i, v) => { const [row, j] = locate(i); row[j] = v; },
+    kind: `number${'[]'.repeat(shape.length)}`,
+    shape,
+    size,
+    precision: 'float64',
+    get: (i) => {
+      const [row, j] = locate(i);
+      return row[j]!;
+    },
+    set: (i, v) => {
+      const [row, j] = locate(i);
+      row[j] = v;
+    },
   };
 }
 
@@ -195,7 +232,9 @@ export function viewTensor(value: unknown, name: string): TensorView {
   if (value instanceof Float64Array) return flatView(value, [value.length], 'Float64Array');
   if (value instanceof Float32Array) return flatView(value, [value.length], 'Float32Array');
   if (ArrayBuffer.isView(value)) {
-    throw unsupported(`${describeValue(value)}, which cannot hold a small perturbation (use Float64Array or Float32Array)`);
+    throw unsupported(
+      `${describeValue(value)}, which cannot hold a small perturbation (use Float64Array or Float32Array)`,
+    );
   }
   if (isMatrixLike(value)) return matrixView(value);
   if (Array.isArray(value)) {
@@ -213,17 +252,27 @@ export function viewTensor(value: unknown, name: string): TensorView {
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw unsupported(`{ data, shape } with shape ${JSON.stringify(shape)}, not a list of sizes`);
     }
-    if (!(data instanceof Float64Array || data instanceof Float32Array || (Array.isArray(data) && data.every((x) => typeof x === 'number')))) {
-      throw unsupported(`{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`);
+    if (!(
+      data instanceof Float64Array ||
+      data instanceof Float32Array ||
+      (Array.isArray(data) && data.every((x) => typeof x === 'number'))
+    )) {
+      throw unsupported(
+        `{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`,
+      );
     }
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
     if (size !== data.length) {
-      throw unsupported(`{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`);
+      throw unsupported(
+        `{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`,
+      );
     }
     return flatView(data, shape as number[], `{ data: ${describeValue(data).split(' ')[0]}, shape }`);
   }
   if (typeof value === 'number') {
-    throw unsupported(`a plain number (${value}), which cannot be perturbed in place; store it as [${value}] or in a Float64Array`);
+    throw unsupported(
+      `a plain number (${value}), which cannot be perturbed in place; store it as [${value}] or in a Float64Array`,
+    );
   }
   throw unsupported(describeValue(value));
 }

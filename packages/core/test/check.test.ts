@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix } from 'ml-matrix';
-import { checkGradients, checkGradientsAsync, GradcheckError, type GradcheckErrorCode, type GradientModel } from '../src/index.js';
+import {
+  checkGradients,
+  checkGradientsAsync,
+  GradcheckError,
+  type GradcheckErrorCode,
+  type GradientModel,
+} from '../src/index.js';
 import { linearData, linearModel, numbers } from './models.js';
 
 const { X, Y } = linearData(6, 5);
@@ -41,15 +47,25 @@ describe('checkGradients: verdicts', () => {
   });
 
   it('fails a wrong 5-entry bias beside a correct 100 000-entry weight', () => {
-    const n = 100_000, m = 5;
+    const n = 100_000,
+      m = 5;
     const W = new Float64Array(numbers(n, 11).map((v) => v * 0.01));
     const b = new Float64Array(numbers(m, 12));
     const x = new Float64Array(numbers(n, 13));
     // loss = Σ_j (b_j + Σ_i W_i x_i / n)²  — a linear layer with a shared pre-activation
-    const pre = (): number => { let s = 0; for (let i = 0; i < n; i++) s += W[i]! * x[i]!; return s / n; };
+    const pre = (): number => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += W[i]! * x[i]!;
+      return s / n;
+    };
     const model: GradientModel = {
       parameters: { W, b },
-      loss: () => { const p = pre(); let s = 0; for (const bj of b) s += (bj + p) ** 2; return s; },
+      loss: () => {
+        const p = pre();
+        let s = 0;
+        for (const bj of b) s += (bj + p) ** 2;
+        return s;
+      },
       gradients: () => {
         const p = pre();
         const db = Array.from(b, (bj) => 2 * (bj + p));
@@ -60,7 +76,10 @@ describe('checkGradients: verdicts', () => {
     };
     const result = checkGradients(model, null, null);
     expect(result.passed).toBe(false);
-    expect(result.tensors.map((t) => [t.name, t.passed])).toEqual([['W', true], ['b', false]]);
+    expect(result.tensors.map((t) => [t.name, t.passed])).toEqual([
+      ['W', true],
+      ['b', false],
+    ]);
     expect(result.worst[0]!.label).toBe('b[2]');
   });
 
@@ -87,12 +106,17 @@ describe('checkGradients: verdicts', () => {
   });
 
   it('ranks worst entries by excess and labels them in their own shape', () => {
-    const W = new Matrix([[0.5, -0.2, 0.1], [0.3, 0.7, -0.4]]);
+    const W = new Matrix([
+      [0.5, -0.2, 0.1],
+      [0.3, 0.7, -0.4],
+    ]);
     const model: GradientModel = {
       parameters: { W },
       loss: () => W.to1DArray().reduce((s, v) => s + v ** 3, 0),
       gradients: () => {
-        const g = W.clone().apply(function (this: Matrix, i: number, j: number) { this.set(i, j, 3 * W.get(i, j) ** 2); });
+        const g = W.clone().apply(function (this: Matrix, i: number, j: number) {
+          this.set(i, j, 3 * W.get(i, j) ** 2);
+        });
         g.set(1, 2, g.get(1, 2) + 1);
         return { dW: g };
       },
@@ -127,7 +151,13 @@ describe('checkGradients: nothing lost', () => {
     const before = bits([...w, ...b]);
     const model = linearModel(w, b);
     let calls = 0;
-    const throwing: GradientModel = { ...model, loss: (x, y) => { if (++calls === 9) throw new Error('out of memory'); return model.loss(x, y); } };
+    const throwing: GradientModel = {
+      ...model,
+      loss: (x, y) => {
+        if (++calls === 9) throw new Error('out of memory');
+        return model.loss(x, y);
+      },
+    };
     const error = errorOf(() => checkGradients(throwing, X, Y));
     expect(error.code).toBe('MODEL_THREW');
     expect(error.message).toMatch(/loss\(X, Y\) threw with w\[3\] = θ \+ h = .*: out of memory/);
@@ -147,7 +177,14 @@ describe('checkGradients: nothing lost', () => {
   it('restores and reports a model that changes its own parameters', () => {
     const w = new Float64Array(numbers(6));
     const model = linearModel(w, [0.3]);
-    const updating: GradientModel = { ...model, gradients: (x, y) => { const g = model.gradients(x, y); w[1] = 42; return g; } };
+    const updating: GradientModel = {
+      ...model,
+      gradients: (x, y) => {
+        const g = model.gradients(x, y);
+        w[1] = 42;
+        return g;
+      },
+    };
     const before = bits(w);
     expect(codeOf(() => checkGradients(updating, X, Y))).toBe('PARAMETERS_CHANGED');
     expect(bits(w)).toBe(before);
@@ -159,23 +196,98 @@ describe('checkGradients: bad input is explained', () => {
 
   it.each([
     ['not a model', () => checkGradients(42 as never, X, Y), 'NOT_A_MODEL', /received 42/],
-    ['a model without gradients', () => checkGradients({ parameters: {}, loss: () => 1 } as never, X, Y), 'NOT_A_MODEL', /without gradients/],
-    ['no parameters', () => checkGradients({ parameters: {}, loss: () => 1, gradients: () => ({}) }, X, Y), 'NO_PARAMETERS', /empty/],
-    ['a missing gradient', () => checkGradients({ ...good(), gradients: () => ({ dw: new Float64Array(6) }) }, X, Y), 'MISSING_GRADIENT', /parameter b/],
-    ['an extra gradient', () => checkGradients({ ...good(), gradients: () => ({ dw: new Float64Array(6), db: [0], dc: [1] }) }, X, Y), 'EXTRA_GRADIENT', /"dc"/],
-    ['a shape mismatch', () => checkGradients({ ...good(), gradients: () => ({ dw: new Float64Array(5), db: [0] }) }, X, Y), 'SHAPE_MISMATCH', /gradient dw has shape 5 but parameter w has shape 6/],
-    ['a NaN parameter', () => checkGradients(linearModel(new Float64Array([1, 2, NaN, 4, 5, 6]), [0]), X, Y), 'NON_FINITE_PARAMETER', /w\[2\] is NaN/],
-    ['a NaN gradient', () => checkGradients({ ...good(), gradients: () => ({ dw: [0, 0, 0, Infinity, 0, 0], db: [0] }) }, X, Y), 'NON_FINITE_GRADIENT', /Infinity at w\[3\]/],
-    ['a NaN loss', () => checkGradients({ ...good(), loss: () => NaN }, X, Y), 'NON_FINITE_LOSS', /NaN at the unperturbed/],
-    ['a loss that is not a number', () => checkGradients({ ...good(), loss: () => '1.5' as never }, X, Y), 'LOSS_NOT_A_NUMBER', /returned "1.5"/],
-    ['a matrix loss', () => checkGradients({ ...good(), loss: () => new Matrix([[1]]) as never }, X, Y), 'LOSS_NOT_A_NUMBER', /Matrix 1×1.*m\.get\(0, 0\)/],
-    ['eps ≤ 0', () => checkGradients(good(), X, Y, 0), 'INVALID_OPTION', /eps must be a positive finite number, received 0/],
+    [
+      'a model without gradients',
+      () => checkGradients({ parameters: {}, loss: () => 1 } as never, X, Y),
+      'NOT_A_MODEL',
+      /without gradients/,
+    ],
+    [
+      'no parameters',
+      () => checkGradients({ parameters: {}, loss: () => 1, gradients: () => ({}) }, X, Y),
+      'NO_PARAMETERS',
+      /empty/,
+    ],
+    [
+      'a missing gradient',
+      () => checkGradients({ ...good(), gradients: () => ({ dw: new Float64Array(6) }) }, X, Y),
+      'MISSING_GRADIENT',
+      /parameter b/,
+    ],
+    [
+      'an extra gradient',
+      () => checkGradients({ ...good(), gradients: () => ({ dw: new Float64Array(6), db: [0], dc: [1] }) }, X, Y),
+      'EXTRA_GRADIENT',
+      /"dc"/,
+    ],
+    [
+      'a shape mismatch',
+      () => checkGradients({ ...good(), gradients: () => ({ dw: new Float64Array(5), db: [0] }) }, X, Y),
+      'SHAPE_MISMATCH',
+      /gradient dw has shape 5 but parameter w has shape 6/,
+    ],
+    [
+      'a NaN parameter',
+      () => checkGradients(linearModel(new Float64Array([1, 2, NaN, 4, 5, 6]), [0]), X, Y),
+      'NON_FINITE_PARAMETER',
+      /w\[2\] is NaN/,
+    ],
+    [
+      'a NaN gradient',
+      () => checkGradients({ ...good(), gradients: () => ({ dw: [0, 0, 0, Infinity, 0, 0], db: [0] }) }, X, Y),
+      'NON_FINITE_GRADIENT',
+      /Infinity at w\[3\]/,
+    ],
+    [
+      'a NaN loss',
+      () => checkGradients({ ...good(), loss: () => NaN }, X, Y),
+      'NON_FINITE_LOSS',
+      /NaN at the unperturbed/,
+    ],
+    [
+      'a loss that is not a number',
+      () => checkGradients({ ...good(), loss: () => '1.5' as never }, X, Y),
+      'LOSS_NOT_A_NUMBER',
+      /returned "1.5"/,
+    ],
+    [
+      'a matrix loss',
+      () => checkGradients({ ...good(), loss: () => new Matrix([[1]]) as never }, X, Y),
+      'LOSS_NOT_A_NUMBER',
+      /Matrix 1×1.*m\.get\(0, 0\)/,
+    ],
+    [
+      'eps ≤ 0',
+      () => checkGradients(good(), X, Y, 0),
+      'INVALID_OPTION',
+      /eps must be a positive finite number, received 0/,
+    ],
     ['eps NaN', () => checkGradients(good(), X, Y, NaN), 'INVALID_OPTION', /received NaN/],
     ['eps Infinity', () => checkGradients(good(), X, Y, Infinity), 'INVALID_OPTION', /received Infinity/],
-    ['an unknown option', () => checkGradients(good(), X, Y, { tol: 1e-3 } as never), 'INVALID_OPTION', /unknown option "tol"/],
-    ['an unsupported tensor', () => checkGradients({ ...good(), parameters: { w: new Int32Array(6), b: [0] } }, X, Y), 'UNSUPPORTED_TENSOR', /parameter w is Int32Array/],
-    ['a ragged array', () => checkGradients({ ...good(), parameters: { w: [[1, 2], [3]], b: [0] } }, X, Y), 'UNSUPPORTED_TENSOR', /row \[1\] has length 1, expected 2/],
-    ['a plain number parameter', () => checkGradients({ ...good(), parameters: { w: 3 } }, X, Y), 'UNSUPPORTED_TENSOR', /plain number/],
+    [
+      'an unknown option',
+      () => checkGradients(good(), X, Y, { tol: 1e-3 } as never),
+      'INVALID_OPTION',
+      /unknown option "tol"/,
+    ],
+    [
+      'an unsupported tensor',
+      () => checkGradients({ ...good(), parameters: { w: new Int32Array(6), b: [0] } }, X, Y),
+      'UNSUPPORTED_TENSOR',
+      /parameter w is Int32Array/,
+    ],
+    [
+      'a ragged array',
+      () => checkGradients({ ...good(), parameters: { w: [[1, 2], [3]], b: [0] } }, X, Y),
+      'UNSUPPORTED_TENSOR',
+      /row \[1\] has length 1, expected 2/,
+    ],
+    [
+      'a plain number parameter',
+      () => checkGradients({ ...good(), parameters: { w: 3 } }, X, Y),
+      'UNSUPPORTED_TENSOR',
+      /plain number/,
+    ],
   ])('%s', (_, run, code, message) => {
     const error = errorOf(run);
     expect(error.code).toBe(code);
@@ -184,7 +296,9 @@ describe('checkGradients: bad input is explained', () => {
 
   it('a loss that changes at the same point (dropout left on)', () => {
     let flip = 0;
-    const error = errorOf(() => checkGradients({ ...good(), loss: (x, y) => (good().loss(x, y) as number) + (flip++ % 2) * 1e-3 }, X, Y));
+    const error = errorOf(() =>
+      checkGradients({ ...good(), loss: (x, y) => (good().loss(x, y) as number) + (flip++ % 2) * 1e-3 }, X, Y),
+    );
     expect(error.code).toBe('NONDETERMINISTIC_LOSS');
     expect(error.message).toMatch(/dropout/);
   });
@@ -211,7 +325,11 @@ describe('sync and async', () => {
 
   it('checks an async model through checkGradientsAsync, with the same result', async () => {
     const sync = checkGradients(linearModel(new Float64Array(numbers(6)), [0.3], 'scale'), X, Y);
-    const viaAsync = await checkGradientsAsync(asyncModel(linearModel(new Float64Array(numbers(6)), [0.3], 'scale')), X, Y);
+    const viaAsync = await checkGradientsAsync(
+      asyncModel(linearModel(new Float64Array(numbers(6)), [0.3], 'scale')),
+      X,
+      Y,
+    );
     expect({ ...viaAsync, elapsedMs: 0 }).toEqual({ ...sync, elapsedMs: 0 });
   });
 
@@ -220,7 +338,10 @@ describe('sync and async', () => {
     const before = Array.from(w);
     const model = linearModel(w, [0.3]);
     let calls = 0;
-    const lateAsync: GradientModel = { ...model, loss: (x, y) => (++calls > 5 ? Promise.resolve(model.loss(x, y)) : model.loss(x, y)) as number };
+    const lateAsync: GradientModel = {
+      ...model,
+      loss: (x, y) => (++calls > 5 ? Promise.resolve(model.loss(x, y)) : model.loss(x, y)) as number,
+    };
     const error = errorOf(() => checkGradients(lateAsync, X, Y));
     expect(error.code).toBe('ASYNC_MODEL');
     expect(error.message).toMatch(/checkGradientsAsync.*toPassGradientCheckAsync/);
@@ -232,8 +353,17 @@ describe('sync and async', () => {
     const before = Array.from(w);
     const model = asyncModel(linearModel(w, [0.3]));
     let calls = 0;
-    const rejecting: GradientModel = { ...model, loss: async (x, y) => { if (++calls === 7) throw new Error('GPU lost'); return model.loss(x, y); } };
-    await expect(checkGradientsAsync(rejecting, X, Y)).rejects.toMatchObject({ code: 'MODEL_THREW', message: expect.stringMatching(/GPU lost/) });
+    const rejecting: GradientModel = {
+      ...model,
+      loss: async (x, y) => {
+        if (++calls === 7) throw new Error('GPU lost');
+        return model.loss(x, y);
+      },
+    };
+    await expect(checkGradientsAsync(rejecting, X, Y)).rejects.toMatchObject({
+      code: 'MODEL_THREW',
+      message: expect.stringMatching(/GPU lost/),
+    });
     expect(Array.from(w)).toEqual(before);
   });
 });

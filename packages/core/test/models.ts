@@ -18,12 +18,17 @@ export function linearModel(
       let db = 0;
       X.forEach((x, k) => {
         const r = (2 * (predict(x) - Y[k]!)) / X.length;
-        x.forEach((xi, i) => { dw[i] = dw[i]! + r * xi; });
+        x.forEach((xi, i) => {
+          dw[i] = dw[i]! + r * xi;
+        });
         db += r;
       });
       if (bug === 'bias-sum') db *= X.length;
       if (bug === 'one-entry') dw[3] = dw[3]! * 1.5 + 0.1;
-      if (bug === 'scale') dw.forEach((v, i) => { dw[i] = v * 1.01; });
+      if (bug === 'scale')
+        dw.forEach((v, i) => {
+          dw[i] = v * 1.01;
+        });
       return { dw, db: [db] };
     },
   };

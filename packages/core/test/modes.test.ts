@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkGradients, checkGradientsAsync, formatReport, GradcheckError, type CheckOptions, type CheckProgress, type GradientModel } from '../src/index.js';
+import {
+  checkGradients,
+  checkGradientsAsync,
+  formatReport,
+  GradcheckError,
+  type CheckOptions,
+  type CheckProgress,
+  type GradientModel,
+} from '../src/index.js';
 import { projectTensors, type DirectionSampler } from '../src/directional.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
@@ -11,27 +19,44 @@ import { numbers } from './models.js';
  * A quadratic-plus-sine model over two tensors, cheap at any size: loss = Σ sin(wᵢ)·cᵢ + (Σ aᵢwᵢ)² + Σ b².
  * `bug` plants a mistake in the analytic gradient.
  */
-function bigModel(n: number, bug: 'none' | 'entry' | 'scale' | 'bias' = 'none', w: Float64Array = new Float64Array(numbers(n, 21))): GradientModel & { calls: number } {
-  const c = new Float64Array(numbers(n, 22)), a = new Float64Array(numbers(n, 23)).map((v) => v / Math.sqrt(n));
+function bigModel(
+  n: number,
+  bug: 'none' | 'entry' | 'scale' | 'bias' = 'none',
+  w: Float64Array = new Float64Array(numbers(n, 21)),
+): GradientModel & { calls: number } {
+  const c = new Float64Array(numbers(n, 22)),
+    a = new Float64Array(numbers(n, 23)).map((v) => v / Math.sqrt(n));
   const b = new Float64Array(numbers(5, 24));
   const model = {
     calls: 0,
     parameters: { w, b },
     loss: () => {
       model.calls++;
-      let s = 0, dot = 0;
-      for (let i = 0; i < n; i++) { s += Math.sin(w[i]!) * c[i]!; dot += a[i]! * w[i]!; }
+      let s = 0,
+        dot = 0;
+      for (let i = 0; i < n; i++) {
+        s += Math.sin(w[i]!) * c[i]!;
+        dot += a[i]! * w[i]!;
+      }
       for (const v of b) s += v * v * (1 + dot);
       return s + dot * dot;
     },
     gradients: () => {
-      let dot = 0, b2 = 0;
+      let dot = 0,
+        b2 = 0;
       for (let i = 0; i < n; i++) dot += a[i]! * w[i]!;
       for (const v of b) b2 += v * v;
       const dw = Float64Array.from(w, (wi, i) => Math.cos(wi) * c[i]! + (2 * dot + b2) * a[i]!);
       const db = Float64Array.from(b, (v) => 2 * v * (1 + dot));
       if (bug === 'entry') dw[n >> 1] = dw[n >> 1]! * 1.5;
-      if (bug === 'scale') { dw.forEach((v, i) => { dw[i] = v * 1.01; }); db.forEach((v, i) => { db[i] = v * 1.01; }); }
+      if (bug === 'scale') {
+        dw.forEach((v, i) => {
+          dw[i] = v * 1.01;
+        });
+        db.forEach((v, i) => {
+          db[i] = v * 1.01;
+        });
+      }
       if (bug === 'bias') db[2] = db[2]! * 1.3;
       return { w: dw, b: db };
     },
@@ -55,13 +80,19 @@ describe('mode: auto', () => {
     expect(result.modeReason).toMatch(/over the budget of 200/);
     expect(result.evaluations.loss).toBe(2 + 2 * 2);
     expect(result.passed).toBe(true);
-    expect(formatReport(result)).toContain('directional check (auto: a full check needs 210 more loss evaluations, over the budget of 200)');
+    expect(formatReport(result)).toContain(
+      'directional check (auto: a full check needs 210 more loss evaluations, over the budget of 200)',
+    );
   });
 
   it('weighs a time budget with the measured cost of one loss evaluation', () => {
     const slow = bigModel(100);
     const loss = slow.loss;
-    slow.loss = () => { const t = performance.now(); while (performance.now() - t < 2); return loss(null, null); };
+    slow.loss = () => {
+      const t = performance.now();
+      while (performance.now() - t < 2);
+      return loss(null, null);
+    };
     const result = checkGradients(slow, null, null, { budget: { timeMs: 50 } });
     expect(result.mode).toBe('directional');
     expect(result.modeReason).toMatch(/^auto: a full check would take about \d+ ms, over the time budget of 50 ms$/);
@@ -71,20 +102,39 @@ describe('mode: auto', () => {
 describe.each([
   ['full', { mode: 'full' }, [50, 400]],
   ['directional', { mode: 'directional' }, [50, 20_000, 200_000]],
-  ['directional, Rademacher, 3 directions', { mode: 'directional', direction: 'rademacher', directions: 3 }, [50, 20_000]],
+  [
+    'directional, Rademacher, 3 directions',
+    { mode: 'directional', direction: 'rademacher', directions: 3 },
+    [50, 20_000],
+  ],
   ['sampled', { mode: 'sampled', samples: 64 }, [50, 20_000]],
 ] as const)('mode %s catches the planted bugs', (_name, options: CheckOptions, sizes) => {
-  it.each(sizes.flatMap((n) => [[n, 7], [n, 1234]]))('n = %i, seed %i: passes the correct gradient', (n, seed) => {
+  it.each(
+    sizes.flatMap((n) => [
+      [n, 7],
+      [n, 1234],
+    ]),
+  )('n = %i, seed %i: passes the correct gradient', (n, seed) => {
     expect(checkGradients(bigModel(n), null, null, { ...options, seed }).passed).toBe(true);
   });
 
-  it.each(sizes.flatMap((n) => [[n, 7], [n, 1234]]))('n = %i, seed %i: fails a 1 %% scale error in every tensor', (n, seed) => {
+  it.each(
+    sizes.flatMap((n) => [
+      [n, 7],
+      [n, 1234],
+    ]),
+  )('n = %i, seed %i: fails a 1 %% scale error in every tensor', (n, seed) => {
     const result = checkGradients(bigModel(n, 'scale'), null, null, { ...options, seed });
     expect(result.passed).toBe(false);
     expect(result.tensors.map((t) => t.passed)).toEqual([false, false]);
   });
 
-  it.each(sizes.flatMap((n) => [[n, 7], [n, 1234]]))('n = %i, seed %i: fails a wrong entry of the 5-entry bias beside w, and names it', (n, seed) => {
+  it.each(
+    sizes.flatMap((n) => [
+      [n, 7],
+      [n, 1234],
+    ]),
+  )('n = %i, seed %i: fails a wrong entry of the 5-entry bias beside w, and names it', (n, seed) => {
     const result = checkGradients(bigModel(n, 'bias'), null, null, { ...options, seed });
     expect(result.passed).toBe(false);
     expect(result.tensors.map((t) => t.passed)).toEqual([true, false]);
@@ -93,7 +143,12 @@ describe.each([
 
   // A sampled check finds one wrong entry among many only if it samples it: a blind spot, tested below.
   if (options.mode !== 'sampled') {
-    it.each(sizes.flatMap((n) => [[n, 7], [n, 1234]]))('n = %i, seed %i: fails a single wrong entry and names it', (n, seed) => {
+    it.each(
+      sizes.flatMap((n) => [
+        [n, 7],
+        [n, 1234],
+      ]),
+    )('n = %i, seed %i: fails a single wrong entry and names it', (n, seed) => {
       const result = checkGradients(bigModel(n, 'entry'), null, null, { ...options, seed });
       expect(result.passed).toBe(false);
       expect(result.tensors.map((t) => t.passed)).toEqual([false, true]);
@@ -105,7 +160,11 @@ describe.each([
 describe('directional check', () => {
   it('localises one wrong entry among 200 000 in under 64 loss evaluations beyond the verdict', () => {
     const n = 200_000;
-    const verdict = checkGradients(bigModel(n, 'entry'), null, null, { mode: 'directional', localise: 0, taylor: false });
+    const verdict = checkGradients(bigModel(n, 'entry'), null, null, {
+      mode: 'directional',
+      localise: 0,
+      taylor: false,
+    });
     const localised = checkGradients(bigModel(n, 'entry'), null, null, { mode: 'directional', taylor: false });
     expect(verdict.evaluations.loss).toBe(2 + 2 * 2);
     expect(verdict.checked).toBe(0);
@@ -140,7 +199,11 @@ describe('directional check', () => {
     const x = new Float64Array(numbers(n, 32)).map((v) => 1 + v * 0.1);
     const model: GradientModel = {
       parameters: { w },
-      loss: () => { let s = 0; for (let i = 0; i < n; i++) s += w[i]! * x[i]!; return s / n; },
+      loss: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += w[i]! * x[i]!;
+        return s / n;
+      },
       gradients: () => ({ w: Float64Array.from(x, (xi, i) => (xi / n) * (1 + (i % 2 ? 0.002 : -0.002))) }),
     };
     const project = (sampler: DirectionSampler): boolean => {
@@ -167,7 +230,8 @@ describe('directional check', () => {
 describe('every mode with an empty tensor among the parameters', () => {
   it.each(['full', 'directional', 'sampled'] as const)('%s: passes a correct model, fails a wrong one', (mode) => {
     const model = (wrong: boolean): GradientModel => {
-      const w = new Float64Array(numbers(50, 51)), empty: number[] = [];
+      const w = new Float64Array(numbers(50, 51)),
+        empty: number[] = [];
       return {
         parameters: { w, empty },
         loss: () => w.reduce((s, v) => s + v ** 3, 0),
@@ -200,7 +264,11 @@ describe('sampled check', () => {
     const n = 20_000;
     const inflated = bigModel(n);
     const gradients = inflated.gradients;
-    inflated.gradients = (X, Y) => { const g = gradients(X, Y) as { w: Float64Array }; g.w[123] = 50; return g; };
+    inflated.gradients = (X, Y) => {
+      const g = gradients(X, Y) as { w: Float64Array };
+      g.w[123] = 50;
+      return g;
+    };
     const caught = checkGradients(inflated, null, null, { mode: 'sampled', samples: 32 });
     expect(caught.passed).toBe(false);
     expect(caught.worst[0]!.label).toBe('w[123]');
@@ -211,7 +279,11 @@ describe('sampled check', () => {
   it('stops at a time budget and says how far it got', () => {
     const slow = bigModel(1000);
     const loss = slow.loss;
-    slow.loss = () => { const t = performance.now(); while (performance.now() - t < 1); return loss(null, null); };
+    slow.loss = () => {
+      const t = performance.now();
+      while (performance.now() - t < 1);
+      return loss(null, null);
+    };
     const result = checkGradients(slow, null, null, { mode: 'sampled', budget: { timeMs: 40 } });
     expect(result.checked).toBeLessThan(1005);
     expect(result.checked).toBeGreaterThan(0);
@@ -220,7 +292,12 @@ describe('sampled check', () => {
 });
 
 describe('every mode leaves the parameters bit for bit', () => {
-  const modes: CheckOptions[] = [{ mode: 'full' }, { mode: 'directional' }, { mode: 'directional', directions: 2, direction: 'rademacher' }, { mode: 'sampled', samples: 50 }];
+  const modes: CheckOptions[] = [
+    { mode: 'full' },
+    { mode: 'directional' },
+    { mode: 'directional', directions: 2, direction: 'rademacher' },
+    { mode: 'sampled', samples: 50 },
+  ];
   const tricky = (n: number): Float64Array => {
     const w = new Float64Array(numbers(n, 41)).map((v) => v * 1e4 + 1 / 3);
     w[0] = -0;
@@ -260,13 +337,21 @@ describe('every mode leaves the parameters bit for bit', () => {
       const before = bits([...w, ...b]);
       const loss = model.loss;
       // 2 at the unperturbed point, 4 for the verdict on w and b, then localisation: throw in its 7th evaluation.
-      model.loss = () => { if (model.calls === 2 + 4 + 6) throw new Error('device lost'); return loss(null, null); };
-      const run = async ? checkGradientsAsync({ ...model, loss: async () => model.loss(null, null) }, null, null, { mode: 'directional' })
+      model.loss = () => {
+        if (model.calls === 2 + 4 + 6) throw new Error('device lost');
+        return loss(null, null);
+      };
+      const run = async
+        ? checkGradientsAsync({ ...model, loss: async () => model.loss(null, null) }, null, null, {
+            mode: 'directional',
+          })
         : Promise.resolve().then(() => checkGradients(model, null, null, { mode: 'directional' }));
       const error = await run.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GradcheckError);
       expect((error as GradcheckError).code).toBe('MODEL_THREW');
-      expect((error as GradcheckError).message).toMatch(/threw with entries \d+…\d+ \(flat\) of w moved along a random direction \(\+\): device lost/);
+      expect((error as GradcheckError).message).toMatch(
+        /threw with entries \d+…\d+ \(flat\) of w moved along a random direction \(\+\): device lost/,
+      );
       expect(bits([...w, ...b])).toBe(before);
       expect(Object.is(w[0], -0)).toBe(true);
     }
@@ -279,14 +364,19 @@ describe('progress', () => {
       const seen: CheckProgress[] = [];
       const slow = bigModel(2000, 'entry');
       const loss = slow.loss;
-      slow.loss = () => { const t = performance.now(); while (performance.now() - t < (mode === 'full' ? 0.15 : 15)); return loss(null, null); };
+      slow.loss = () => {
+        const t = performance.now();
+        while (performance.now() - t < (mode === 'full' ? 0.15 : 15));
+        return loss(null, null);
+      };
       const result = checkGradients(slow, null, null, { mode, samples: 20, onProgress: (p) => seen.push(p) });
       expect(seen.length).toBeGreaterThan(1);
       expect(new Set(seen.map((p) => p.mode))).toEqual(new Set([mode]));
       const last = seen[seen.length - 1]!;
       expect(last.evaluations).toBe(result.evaluations.loss);
       expect(last.checked).toBe(last.total);
-      for (let i = 1; i < seen.length; i++) expect(seen[i]!.evaluations).toBeGreaterThanOrEqual(seen[i - 1]!.evaluations);
+      for (let i = 1; i < seen.length; i++)
+        expect(seen[i]!.evaluations).toBeGreaterThanOrEqual(seen[i - 1]!.evaluations);
       if (mode === 'directional') expect(seen.some((p) => p.phase === 'localise' && p.checked > 0)).toBe(true);
       if (mode === 'sampled') expect(last).toMatchObject({ phase: 'sample', total: 25 });
     }

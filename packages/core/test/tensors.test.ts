@@ -1,17 +1,47 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, MatrixSubView } from 'ml-matrix';
-import { checkGradients, formatIndex, GradcheckError, registerTensorAdapter, viewTensor, type GradientModel, type TensorView } from '../src/index.js';
+import {
+  checkGradients,
+  formatIndex,
+  GradcheckError,
+  registerTensorAdapter,
+  viewTensor,
+  type GradientModel,
+  type TensorView,
+} from '../src/index.js';
 
 const roundTrip = (view: TensorView): number[] => Array.from({ length: view.size }, (_, i) => view.get(i));
 
 describe('tensor views', () => {
   it.each([
-    ['ml-matrix Matrix', () => new Matrix([[1, 2, 3], [4, 5, 6]]), [2, 3], 'Matrix'],
+    [
+      'ml-matrix Matrix',
+      () =>
+        new Matrix([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      [2, 3],
+      'Matrix',
+    ],
     ['Float64Array', () => new Float64Array([1, 2, 3, 4, 5, 6]), [6], 'Float64Array'],
     ['number[]', () => [1, 2, 3, 4, 5, 6], [6], 'number[]'],
-    ['number[][]', () => [[1, 2, 3], [4, 5, 6]], [2, 3], 'number[][]'],
+    [
+      'number[][]',
+      () => [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [2, 3],
+      'number[][]',
+    ],
     ['number[][][]', () => [[[1, 2, 3]], [[4, 5, 6]]], [2, 1, 3], 'number[][][]'],
-    ['{ data, shape }', () => ({ data: new Float64Array([1, 2, 3, 4, 5, 6]), shape: [3, 2] }), [3, 2], '{ data: Float64Array, shape }'],
+    [
+      '{ data, shape }',
+      () => ({ data: new Float64Array([1, 2, 3, 4, 5, 6]), shape: [3, 2] }),
+      [3, 2],
+      '{ data: Float64Array, shape }',
+    ],
   ])('%s: shape, row-major get, and set in place', (_, make, shape, kind) => {
     const tensor = make();
     const view = viewTensor(tensor, 'T');
@@ -25,7 +55,10 @@ describe('tensor views', () => {
   });
 
   it('ml-matrix views write through to the matrix they view', () => {
-    const M = new Matrix([[1, 2, 3], [4, 5, 6]]);
+    const M = new Matrix([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const sub = new MatrixSubView(M, 0, 1, 1, 2);
     const view = viewTensor(sub, 'S');
     expect(view.shape).toEqual([2, 2]);
@@ -41,7 +74,7 @@ describe('tensor views', () => {
     expect(view.get(0)).toBe(1);
   });
 
-  it('formats indices in the tensor\'s own shape', () => {
+  it("formats indices in the tensor's own shape", () => {
     expect(formatIndex([5, 4], 11)).toBe('[2,3]');
     expect(formatIndex([7], 3)).toBe('[3]');
     expect(formatIndex([2, 1, 3], 5)).toBe('[1,0,2]');
@@ -52,12 +85,22 @@ describe('tensor views', () => {
     [{ data: [1, 2, 3], shape: [2, 2] }, /shape \[2,2\] \(4 entries\) but 3 data values/],
     [{ data: 'abc', shape: [3] }, /data is "abc"/],
     [[1, 'x', 3], /entry \[1\] is "x"/],
-    [[[1, 2], [3, 'x']], /entry \[1\]\[1\] is "x", not a number/],
+    [
+      [
+        [1, 2],
+        [3, 'x'],
+      ],
+      /entry \[1\]\[1\] is "x", not a number/,
+    ],
     [new Map(), /expected an ml-matrix Matrix/],
     [null, /T is null/],
   ])('refuses %o with a message that says why', (value, message) => {
     let error: unknown;
-    try { viewTensor(value, 'T'); } catch (e) { error = e; }
+    try {
+      viewTensor(value, 'T');
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(GradcheckError);
     expect((error as GradcheckError).code).toBe('UNSUPPORTED_TENSOR');
     expect((error as GradcheckError).message).toMatch(message);
@@ -74,8 +117,14 @@ describe('registerTensorAdapter', () => {
       name: 'Tensor1D',
       matches: (v): v is Tensor1D => v instanceof Tensor1D,
       view: (t) => ({
-        kind: 'Tensor1D', shape: [t.values.length], size: t.values.length, precision: 'float64',
-        get: (i) => t.values[i]!, set: (i, x) => { t.values[i] = x; },
+        kind: 'Tensor1D',
+        shape: [t.values.length],
+        size: t.values.length,
+        precision: 'float64',
+        get: (i) => t.values[i]!,
+        set: (i, x) => {
+          t.values[i] = x;
+        },
       }),
     });
     try {

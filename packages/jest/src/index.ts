@@ -7,4 +7,12 @@
 import './types.js';
 
 export { gradientCheckMatchers as matchers, toPassGradientCheck, toPassGradientCheckAsync } from '@gradcheck/core';
-export type { CheckOptions, CheckOptionsInput, CheckResult, GradientCheckMatchers, GradientModel, FunctionalModel, Model } from '@gradcheck/core';
+export type {
+  CheckOptions,
+  CheckOptionsInput,
+  CheckResult,
+  GradientCheckMatchers,
+  GradientModel,
+  FunctionalModel,
+  Model,
+} from '@gradcheck/core';

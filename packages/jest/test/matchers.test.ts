@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { ReferenceCase } from '@gradcheck/reference-network';
 import { matcherContract } from '../../../test/matcher-contract';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '../../../test/fixtures/reference-case.json'), 'utf8')) as ReferenceCase;
+const fixture = JSON.parse(
+  readFileSync(join(__dirname, '../../../test/fixtures/reference-case.json'), 'utf8'),
+) as ReferenceCase;
 
 describe('Jest, global expect', () => {
   matcherContract({ describe, it, expect, host: expect }, fixture);

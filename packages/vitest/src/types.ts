@@ -3,6 +3,11 @@
 import type { GradientCheckMatchers } from '@gradcheck/core';
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type
-  interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown> extends GradientCheckMatchers<R> {}
+  // T must be declared to merge with Vitest's Matchers<R, T>; the matchers do not use it.
+  /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type */
+  interface Matchers<
+    R extends void | Promise<void> = void | Promise<void>,
+    T = unknown,
+  > extends GradientCheckMatchers<R> {}
+  /* eslint-enable @typescript-eslint/no-unused-vars, @typescript-eslint/no-empty-object-type */
 }

@@ -6,7 +6,9 @@ import { matchers } from '@gradcheck/vitest';
 import type { ReferenceCase } from '@gradcheck/reference-network';
 import { matcherContract } from '../../../test/matcher-contract.js';
 
-const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/reference-case.json', import.meta.url), 'utf8')) as ReferenceCase;
+const fixture = JSON.parse(
+  readFileSync(new URL('../../../test/fixtures/reference-case.json', import.meta.url), 'utf8'),
+) as ReferenceCase;
 
 describe('Vitest 5', () => {
   it('exports the matchers object without side effects', () => {
