@@ -285,25 +285,45 @@ export function diagnoseTensors(
   return diagnoses;
 }
 
-function shapeOf(value: unknown): readonly number[] | undefined {
-  if (value === null || value === undefined || typeof value !== 'object') return undefined;
+/**
+ * The sizes an argument (X or Y) offers for the examples' axis: every dimension of a tensor; the
+ * length of a plain array of examples (records, strings: anything but numbers and arrays), which
+ * is certain; for a record of tensors (`{ features, mask }`), the dimensions all its members
+ * share. `undefined` when the argument says nothing (a number, `undefined`, an empty record).
+ */
+function axesOf(value: unknown, depth = 0): { sizes: number[]; certain: boolean } | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
   try {
-    return viewTensor(value, 'X').shape;
+    return { sizes: [...viewTensor(value, 'X').shape], certain: false };
   } catch {
-    return undefined;
+    // not a tensor: an array of examples, or a record of tensors
   }
+  if (Array.isArray(value)) return value.length > 0 ? { sizes: [value.length], certain: true } : undefined;
+  if (depth > 0 || value instanceof Map || ArrayBuffer.isView(value)) return undefined;
+  const members = Object.values(value)
+    .map((v) => axesOf(v, depth + 1))
+    .filter((a) => a !== undefined);
+  if (members.length === 0) return undefined;
+  const certain = members.find((a) => a.certain);
+  if (certain) return certain;
+  const common = members[0]!.sizes.filter((d) => members.every((a) => a.sizes.includes(d)));
+  return { sizes: common.length > 0 ? common : members.flatMap((a) => a.sizes), certain: false };
 }
 
 /**
- * The number of examples in X, for the "k = m" diagnosis: the size of a dimension X shares with
- * Y (the last one of X when several are shared), or, with no usable Y, the columns of a 2-D X
- * (the classic layout: features × examples). `undefined` when X is not a tensor.
+ * The number of examples in X, for the "k = m" diagnosis, or `undefined` unless it is
+ * unambiguous: the length of a plain array of examples (X or Y, or a member of a record); else
+ * the one size above 1 that a dimension of X shares with a dimension of Y, whichever the axis
+ * (examples in rows, as TF.js has them, or in columns, as the classic course code). Two shared
+ * sizes (X 4×6 and Y 4×6), or none (no usable Y), leave it unknown: the diagnosis then gives the
+ * factor alone rather than guess.
  */
 export function inferExamples(X: unknown, Y: unknown): number | undefined {
-  const xs = shapeOf(X);
-  if (!xs || xs.length === 0) return undefined;
-  const ys = shapeOf(Y);
-  const shared = ys ? xs.filter((d) => d > 1 && ys.includes(d)) : [];
-  if (shared.length > 0) return shared.includes(xs[xs.length - 1]!) ? xs[xs.length - 1] : shared[0];
-  return xs.length === 2 && xs[1]! > 1 ? xs[1] : undefined;
+  const xs = axesOf(X),
+    ys = axesOf(Y);
+  if (xs?.certain) return xs.sizes[0]! > 1 ? xs.sizes[0] : undefined;
+  if (ys?.certain) return ys.sizes[0]! > 1 ? ys.sizes[0] : undefined;
+  if (!xs || !ys) return undefined;
+  const shared = new Set(xs.sizes.filter((d) => d > 1 && ys.sizes.includes(d)));
+  return shared.size === 1 ? [...shared][0] : undefined;
 }

@@ -15,7 +15,8 @@
  * - `PARAMETERS_CHANGED`: the model changed its own parameters while being checked.
  * - `INVALID_OPTION`: an option (eps, step, tolerance, …) is out of range.
  * - `ASYNC_MODEL`: a synchronous check met a Promise; use the async entry point.
- * - `MODEL_THREW`: the model's `loss` or `gradients` threw; the original error is the `cause`.
+ * - `MODEL_THREW`: the model's `loss` or `gradients` threw; the original error is the `cause`
+ *   (the matchers print its stack). It and `NON_FINITE_LOSS` say what X and Y were (their shapes).
  */
 export type GradcheckErrorCode =
   | 'NOT_A_MODEL'
