@@ -168,4 +168,10 @@ export interface CheckResult {
   readonly seed: number;
   /** Things the user should know that did not decide the verdict. */
   readonly warnings: readonly string[];
+  /**
+   * What failed the check besides the entries' comparison, one sentence each, printed in the
+   * report's first line: gradients that differ between two calls at the same point (accumulating
+   * buffers), a tensor whose perturbation never moves the loss, too many entries left out as kinks.
+   */
+  readonly findings?: readonly string[];
 }
