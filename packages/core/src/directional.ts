@@ -17,7 +17,7 @@
  */
 import { defaultStep } from './difference.js';
 import type { Algorithm, Request } from './evaluation.js';
-import type { DirectionKind } from './options.js';
+import type { DirectionDistribution } from './options.js';
 import { seededRandom, type Random } from './random.js';
 import type { CheckSession } from './session.js';
 
@@ -27,7 +27,7 @@ type Steps<T> = Generator<Request, T, unknown>;
 export type DirectionSampler = (random: Random) => number;
 
 /** The symmetric direction distributions. */
-export const DIRECTION_SAMPLERS: Readonly<Record<DirectionKind, DirectionSampler>> = {
+export const DIRECTION_SAMPLERS: Readonly<Record<DirectionDistribution, DirectionSampler>> = {
   gaussian: (random) => random.gaussian(),
   rademacher: (random) => random.sign(),
 };
@@ -156,7 +156,7 @@ export function projectedDifference(residual2: number, weight2: number, numeric2
  */
 export function* projectTensors(session: CheckSession, sampler?: DirectionSampler): Algorithm<TensorProjections[]> {
   const { options, parameters, snapshot } = session;
-  const draw = sampler ?? DIRECTION_SAMPLERS[options.direction];
+  const draw = sampler ?? DIRECTION_SAMPLERS[options.distribution];
   const random = seededRandom(options.seed);
   const total = parameters.tensors.length * options.directions;
   session.phase = 'directions';

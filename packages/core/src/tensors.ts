@@ -45,11 +45,26 @@ export interface TensorAdapter<T = unknown> {
   readonly name: string;
   /** True when `value` is a tensor this adapter wraps. */
   matches(value: unknown): value is T;
-  /** Wraps `value`; the view must alias the tensor's storage. */
-  view(value: T): TensorView;
+  /**
+   * Wraps `value`; the view must alias the tensor's storage. `role` says what the check does
+   * with it: a `'parameter'` is perturbed in place and must stay the model's own storage; an
+   * `'input'` is a checked input; a `'gradient'` is only read. An adapter may refuse a value in
+   * one role (throw a {@link GradcheckError}) and accept it in another.
+   */
+  view(value: T, role: TensorRole): TensorView;
 }
 
-const adapters: TensorAdapter[] = [];
+/** What a check does with a tensor it views: see {@link TensorAdapter.view}. */
+export type TensorRole = 'parameter' | 'input' | 'gradient';
+
+/**
+ * The registered adapters, newest first. They live on `globalThis` under a `Symbol.for` key, so
+ * that the ESM and the CommonJS builds of core (both may load in one process: a Jest adapter
+ * `require`s core while a test file `import`s it) share one registry.
+ */
+const REGISTRY = Symbol.for('gradcheck.tensorAdapters');
+const shared = globalThis as { [REGISTRY]?: TensorAdapter[] };
+const adapters: TensorAdapter[] = (shared[REGISTRY] ??= []);
 
 /**
  * Registers a {@link TensorAdapter}. Adapters registered later are tried first, before the
@@ -222,11 +237,12 @@ const ACCEPTED =
   'other types need registerTensorAdapter()';
 
 /**
- * Wraps `value` in a {@link TensorView}. `name` is used in error messages ("parameter W1 is …").
+ * Wraps `value` in a {@link TensorView} for the given `role` (default `'parameter'`, passed to a
+ * registered adapter's `view`). `name` is used in error messages ("parameter W1 is …").
  * Throws a {@link GradcheckError} with code `UNSUPPORTED_TENSOR` for values no adapter handles.
  */
-export function viewTensor(value: unknown, name: string): TensorView {
-  for (const adapter of adapters) if (adapter.matches(value)) return adapter.view(value);
+export function viewTensor(value: unknown, name: string, role: TensorRole = 'parameter'): TensorView {
+  for (const adapter of adapters) if (adapter.matches(value)) return adapter.view(value, role);
   const unsupported = (why: string): GradcheckError =>
     new GradcheckError('UNSUPPORTED_TENSOR', `${name} is ${why}; expected ${ACCEPTED}.`);
   if (value instanceof Float64Array) return flatView(value, [value.length], 'Float64Array');
