@@ -8,10 +8,10 @@ import {
   type CheckProgress,
   type GradientModel,
 } from '../src/index.js';
-import { projectTensors, type DirectionSampler } from '../src/directional.js';
+import { projectTensors, type DirectionSampler } from '../src/modes/projections.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
-import { largestEntries, shareEntries } from '../src/sampling.js';
+import { largestEntries, shareEntries } from '../src/modes/sampled.js';
 import { CheckSession } from '../src/session.js';
 import { numbers } from './models.js';
 
