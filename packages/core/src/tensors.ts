@@ -236,6 +236,32 @@ const ACCEPTED =
   'an ml-matrix Matrix, a Float64Array or Float32Array, a number[] or nested number[][], or { data, shape }; ' +
   'other types need registerTensorAdapter()';
 
+/** A view over `{ data, shape }`, or the reason it is not a tensor. */
+function dataShapeView(
+  { data, shape }: { data: unknown; shape: unknown },
+  unsupported: (why: string) => GradcheckError,
+): TensorView {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw unsupported(`{ data, shape } with shape ${JSON.stringify(shape)}, not a list of sizes`);
+  }
+  if (!(
+    data instanceof Float64Array ||
+    data instanceof Float32Array ||
+    (Array.isArray(data) && data.every((x) => typeof x === 'number'))
+  )) {
+    throw unsupported(
+      `{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`,
+    );
+  }
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (size !== data.length) {
+    throw unsupported(
+      `{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`,
+    );
+  }
+  return flatView(data, shape as number[], `{ data: ${describeValue(data).split(' ')[0]}, shape }`);
+}
+
 /**
  * Wraps `value` in a {@link TensorView} for the given `role` (default `'parameter'`, passed to a
  * registered adapter's `view`). `name` is used in error messages ("parameter W1 is …").
@@ -264,26 +290,7 @@ export function viewTensor(value: unknown, name: string, role: TensorRole = 'par
     return nestedView(value, shape);
   }
   if (typeof value === 'object' && value !== null && 'data' in value && 'shape' in value) {
-    const { data, shape } = value as { data: unknown; shape: unknown };
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw unsupported(`{ data, shape } with shape ${JSON.stringify(shape)}, not a list of sizes`);
-    }
-    if (!(
-      data instanceof Float64Array ||
-      data instanceof Float32Array ||
-      (Array.isArray(data) && data.every((x) => typeof x === 'number'))
-    )) {
-      throw unsupported(
-        `{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`,
-      );
-    }
-    const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (size !== data.length) {
-      throw unsupported(
-        `{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`,
-      );
-    }
-    return flatView(data, shape as number[], `{ data: ${describeValue(data).split(' ')[0]}, shape }`);
+    return dataShapeView(value as { data: unknown; shape: unknown }, unsupported);
   }
   if (typeof value === 'number') {
     throw unsupported(
