@@ -95,7 +95,7 @@ export function centralQuotient(lossPlus: number, lossMinus: number, taken: Step
  * How many rounding errors of size ε·|L| a loss evaluation may carry before its noise counts as
  * a disagreement. Losses are sums over examples and units, each term rounded; 8 leaves room for
  * that without hiding errors of a real bug, which are orders larger (an entry that disagrees is
- * measured again, and its noise read off the losses themselves: estimate.ts).
+ * measured again, and its noise read off the losses themselves: entry-rules.ts).
  */
 export const ROUNDING_ALLOWANCE = 8;
 
