@@ -11,13 +11,13 @@ import {
   checkGradients,
   formatReport,
   GradcheckError,
-  seededRandom,
   toPassGradientCheck,
   type CheckOptionsInput,
   type CheckResult,
   type GradientModel,
   type MatcherUtils,
 } from '@gradcheck/core';
+import { seededRandom } from '@gradcheck/core/internal';
 import {
   accumulatingModel,
   buildRealNet,

@@ -10,7 +10,8 @@
  * Every network also computes its loss and gradient in float64 from the same parameter values:
  * the reference against which the error that central differences actually make is measured.
  */
-import { seededRandom, type GradientModel, type Random } from '@gradcheck/core';
+import type { GradientModel } from '@gradcheck/core';
+import { seededRandom, type Random } from '@gradcheck/core/internal';
 
 export type RealLoss = 'mse' | 'bce' | 'bce-naive';
 export type Layout = 'columns' | 'rows';

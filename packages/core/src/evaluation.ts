@@ -27,7 +27,7 @@ function call(model: NormalisedModel, request: Request, X: unknown, Y: unknown):
 export function describeData(value: unknown, depth = 0): string {
   if (value === null || value === undefined || typeof value !== 'object') return describeValue(value);
   try {
-    return formatShape(viewTensor(value, 'X').shape);
+    return formatShape(viewTensor(value, 'X', 'input').shape);
   } catch {
     // not a tensor
   }
