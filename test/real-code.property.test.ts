@@ -50,14 +50,10 @@ const seedOf = (k: number): number => 9100 + k + 7919 * SHIFT;
  * measured on every run and a fix shows as a failure here until it is moved out of this list.
  */
 const PENDING = new Set([
-  'accumulating buffers (n-th call returns n·g)',
-  'momentum-like buffers (0.9·previous + g)',
-  'dropout in the backward only',
   'fails, naming the copies',
   'weights of scale 0.01: no false alarm, every bug above 3 × the FD error caught',
   'weights of scale 0.001: no false alarm, every bug above 3 × the FD error caught',
   'no false alarm on correct networks',
-  'a loss(X, Y) that changes the parameters is named',
 ]);
 
 /** \`it\`, or \`it.fails\` for a class in {@link PENDING}. */
@@ -133,7 +129,8 @@ describe('impure gradients fail, and say why', () => {
   ] as const)
     test(name, () => {
       const random = seededRandom(seedOf(k));
-      const missed: string[] = [];
+      const missed: string[] = [],
+        unexplained: string[] = [];
       let caught = 0,
         explained = 0;
       for (let n = 0; n < MODELS; n++) {
@@ -145,10 +142,16 @@ describe('impure gradients fail, and say why', () => {
         }
         caught++;
         if (reason.test(text(outcome))) explained++;
+        else unexplained.push(`${describeSpec(net.spec)}\n${text(outcome)}`);
       }
-      report(name, { models: MODELS, caught, missed: missed.length, 'reason given': explained }, missed);
+      report(name, { models: MODELS, caught, missed: missed.length, 'reason given': explained }, [
+        ...missed,
+        ...unexplained,
+      ]);
       expect(missed.slice(0, 1)).toEqual([]);
-      expect(explained).toBe(MODELS);
+      // Two calls of a backward with its own dropout draw the same mask now and then (11 entries:
+      // 0.68¹¹ ≈ 1 %): then nothing shows it is impure, and the mismatch alone fails the check.
+      expect(explained).toBeGreaterThanOrEqual(k === 2 ? 0.95 * MODELS : MODELS);
     });
 });
 

@@ -101,11 +101,12 @@ describe('precision-aware tolerances', () => {
   it('says when a tolerance is below what the precision can reach, and what it can reach', () => {
     const w = new Float32Array([0.3, -1.2]);
     const result = checkGradients(separable(w, Math.sin, Math.cos), null, null, { tolerance: 1e-7 });
-    expect(result.warnings).toEqual([
+    // (At a tolerance that low, the step widens where the loss's rounding decides the error: a note too.)
+    expect(result.warnings).toContainEqual(
       expect.stringMatching(
         /tolerance 1e-7 is below what central differences can reach with float32 parameters \(about 2e-5 relative\).*at least 2e-5/,
       ),
-    ]);
+    );
     expect(formatReport(result)).toMatch(/note: tolerance 1e-7 is below/);
     expect(checkGradients(separable(w, Math.sin, Math.cos), null, null).warnings).toEqual([]);
     const w64 = new Float64Array([0.3]);
