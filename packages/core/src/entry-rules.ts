@@ -44,9 +44,11 @@ export const NOISE_WIDENINGS = 3;
 /**
  * A step widened for noise moves an entry by at most this share of its scale (the larger of |θ|
  * and its tensor's root mean square): a wider move crosses the nonlinearities (and ReLU kinks)
- * of a tensor of that scale, which the truncation estimate from h and h/2 may not see.
+ * of a tensor of that scale, which the truncation estimate from h and h/2 may not see. Measured
+ * (real-code property test, float32 weights 1e-2 / 1e-3, bugs missed of 200): 27 / 35 at 1/4,
+ * 24 / 29 at 1/2, 20 / 23 at 1, with no false alarm in the property tests at any of them.
  */
-export const WIDEST_SHARE = 1 / 4;
+export const WIDEST_SHARE = 1;
 
 /**
  * Where the one-sided derivatives disagree within the default step, the step shrinks by
