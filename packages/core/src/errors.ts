@@ -16,6 +16,8 @@
  * - `INVALID_OPTION`: an option (eps, step, tolerance, …) is out of range.
  * - `ASYNC_MODEL`: a synchronous check met a Promise; use the async entry point.
  * - `MODEL_THREW`: the model's `loss` or `gradients` threw; the original error is the `cause`.
+ * - `UNAWAITED_CHECK`: a test ended while its `toPassGradientCheckAsync` was still running (it was
+ *   not awaited); thrown by the adapters' `afterEach` through `failOnPendingChecks`.
  */
 export type GradcheckErrorCode =
   | 'NOT_A_MODEL'
@@ -32,7 +34,8 @@ export type GradcheckErrorCode =
   | 'PARAMETERS_CHANGED'
   | 'INVALID_OPTION'
   | 'ASYNC_MODEL'
-  | 'MODEL_THREW';
+  | 'MODEL_THREW'
+  | 'UNAWAITED_CHECK';
 
 /**
  * The one error class gradcheck throws. `code` says which cause (see {@link GradcheckErrorCode});

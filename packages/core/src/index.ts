@@ -25,11 +25,13 @@ export {
   type Precision,
 } from './tensors.js';
 export { formatReport } from './report.js';
+export { failOnPendingChecks } from './pending.js';
 export {
   toPassGradientCheck,
   toPassGradientCheckAsync,
   gradientCheckMatchers,
   type GradientCheckMatchers,
+  type GradientCheckArguments,
   type MatcherContext,
   type MatcherUtils,
   type MatcherResult,
