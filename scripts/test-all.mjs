@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compatSuites } from './compat-suites.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), 'gradcheck-tests-'));
@@ -85,6 +86,7 @@ export const suites = [
   typeSuite('packages/vitest/type-tests'),
   typeSuite('examples/jest-ts'),
   typeSuite('examples/vitest'),
+  ...compatSuites,
 ];
 
 const only = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import {
+  plainMatcherUtils,
   toPassGradientCheck,
   toPassGradientCheckAsync,
   type CheckOptionsInput,
@@ -32,23 +33,17 @@ interface PluginAssertion {
   passGradientCheckAsync(...args: unknown[]): Promise<void>;
 }
 
-const plain = (text: string) => text;
-
 /**
  * Core's matchers render their first line with `matcherHint`; in Chai it is the Chai form,
  * `expect(model).to.not.passGradientCheck(X, Y, 1e-7)`, without colours (Mocha prints messages
  * as they are).
  */
 const chaiUtils: MatcherUtils = {
+  ...plainMatcherUtils,
   matcherHint(matcherName, received = 'received', expected = '', options = {}) {
     const name = matcherName.replace(/^toPass/, 'pass');
     return `expect(${received}).to${options.isNot ? '.not' : ''}.${name}(${expected})`;
   },
-  printReceived: (value) => String(value),
-  printExpected: (value) => String(value),
-  EXPECTED_COLOR: plain,
-  RECEIVED_COLOR: plain,
-  DIM_COLOR: plain,
 };
 
 /**

@@ -30,6 +30,7 @@ export {
   toPassGradientCheck,
   toPassGradientCheckAsync,
   gradientCheckMatchers,
+  plainMatcherUtils,
   type GradientCheckMatchers,
   type GradientCheckArguments,
   type MatcherContext,

@@ -132,12 +132,43 @@ function argumentsText(args: number, options: CheckOptionsInput): string {
   return typeof options === 'number' ? `X, Y, ${options}` : 'X, Y, options';
 }
 
+const plain = (text: string): string => text;
+
+/**
+ * Message helpers without colours, for hosts whose `this.utils` differ from Jest's and Vitest's
+ * (Bun's `expect.extend` has no `DIM_COLOR`, and its `matcherHint` and colours print differently),
+ * and for adapters that print plain text (Chai): hints in Jest's form,
+ * `expect(model).not.toPassGradientCheck(X, Y)`.
+ */
+export const plainMatcherUtils: MatcherUtils = {
+  matcherHint(matcherName, received = 'received', expected = '', options = {}) {
+    const promise = options.promise ? `.${options.promise}` : '';
+    return `expect(${received})${promise}${options.isNot ? '.not' : ''}.${matcherName}(${expected})`;
+  },
+  printReceived: (value) => String(value),
+  printExpected: (value) => String(value),
+  EXPECTED_COLOR: plain,
+  RECEIVED_COLOR: plain,
+  DIM_COLOR: plain,
+};
+
+/** The host's helpers, or the plain ones under Bun (see {@link plainMatcherUtils}). */
+function utilsOf(context: MatcherContext): MatcherUtils {
+  const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
+  return isBun || typeof context.utils?.DIM_COLOR !== 'function' ? plainMatcherUtils : context.utils;
+}
+
 function styleOf(utils: MatcherUtils): ReportStyle {
-  return { bad: utils.RECEIVED_COLOR, good: utils.EXPECTED_COLOR, dim: utils.DIM_COLOR };
+  // Called as methods: some hosts' helpers need their `this`.
+  return {
+    bad: (text) => utils.RECEIVED_COLOR(text),
+    good: (text) => utils.EXPECTED_COLOR(text),
+    dim: (text) => utils.DIM_COLOR(text),
+  };
 }
 
 function hint(context: MatcherContext, name: string, args: number, options: CheckOptionsInput): string {
-  return context.utils.matcherHint(name, 'model', argumentsText(args, options), {
+  return utilsOf(context).matcherHint(name, 'model', argumentsText(args, options), {
     isNot: context.isNot,
     promise: context.promise,
   });
@@ -145,7 +176,7 @@ function hint(context: MatcherContext, name: string, args: number, options: Chec
 
 /** The result of a check that ran: the report, or under `.not` why agreement fails the assertion. */
 function verdict(context: MatcherContext, heading: () => string, result: CheckResult): MatcherResult {
-  const { utils } = context;
+  const utils = utilsOf(context);
   return {
     pass: result.passed,
     message: () => {
@@ -163,7 +194,7 @@ function verdict(context: MatcherContext, heading: () => string, result: CheckRe
  */
 function failure(context: MatcherContext, heading: () => string, error: unknown): MatcherResult {
   if (!(error instanceof GradcheckError)) throw error;
-  const { utils } = context;
+  const utils = utilsOf(context);
   return {
     pass: context.isNot === true,
     message: () => {
