@@ -25,9 +25,15 @@ const chaiFixture = {
   absent: ['jest', 'vitest', 'expect', '@jest/globals'],
   header: chaiHeader,
   contract: 'chai-contract.js',
-  unawaited: null,
+  unawaited: 'chai-unawaited.js',
+  unawaitedMessage:
+    /GradcheckError UNAWAITED_CHECK: expect\(model\)\.to\.passGradientCheckAsync\(X, Y\) was still running when the test ended: it was not awaited, so its verdict could not fail the test\. Write `await expect\(model\)\.to\.passGradientCheckAsync\(X, Y\)`/,
   typeCases: 'chai-type-cases.ts',
-  typeHosts: { chai: {} },
+  typeHosts: {
+    chai: {
+      source: "import * as chai from 'chai';\n\nexport { chai };\nexport { gradcheck } from '@gradcheck/chai';\n",
+    },
+  },
 };
 
 /**

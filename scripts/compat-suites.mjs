@@ -53,8 +53,16 @@ export const nodeTestSuite = {
   },
 };
 
+/** The Chai plugin's type contract in the workspace: `tsc -p` must compile; one test. */
+const chaiTypeSuite = {
+  name: 'types: tsc -p packages/chai/type-tests',
+  cwd: root,
+  command: ['pnpm', 'exec', 'tsc', '-p', 'packages/chai/type-tests'],
+  counts: (status) => (status === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 }),
+};
+
 /** Every suite of this module, for scripts/test-all.mjs. */
-export const compatSuites = [nodeTestSuite, ...matrixSuites];
+export const compatSuites = [chaiTypeSuite, nodeTestSuite, ...matrixSuites];
 
 // No report of an earlier run may stand in for this one's.
 mkdirSync(join(tmpdir(), 'gradcheck-compat'), { recursive: true });

@@ -249,7 +249,8 @@ export function toPassGradientCheckAsync(
 ): Promise<MatcherResult> {
   const args = arguments.length - 1;
   const heading = () => hint(this, 'toPassGradientCheckAsync', args, options);
-  const assertion = `expect(model)${this.isNot ? '.not' : ''}.toPassGradientCheckAsync(${argumentsText(args, options)})`;
+  // The hint as the host writes it (Jest, Vitest, Chai), without colours, for the UNAWAITED_CHECK message.
+  const assertion = heading().replace(/\u001b\[[0-9;]*m/g, '');
   const check = async (): Promise<MatcherResult> => {
     let result: CheckResult;
     try {

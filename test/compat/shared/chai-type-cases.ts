@@ -1,8 +1,8 @@
 // The Chai plugin's type contract: `chai.use(gradcheck)` and the assertions on Chai's `Assertion`
 // and `assert`. Chai's `Assertion` carries no type of its target, so X and Y cannot follow the
 // model's types here (they do in Jest and Vitest); options and return types are checked.
-import * as chai from 'chai';
-import { gradcheck } from '@gradcheck/chai';
+// `type-host` (tsconfig `paths`) exports `chai` and the plugin, resolved from the project's node_modules.
+import { chai, gradcheck } from 'type-host';
 
 chai.use(gradcheck);
 declare const model: {
