@@ -87,7 +87,7 @@ export type GradientCheckArguments<T> =
             ? [X: X, options?: CheckOptions]
             : T extends { f(x: infer X): unknown; grad(x: any): unknown }
               ? [x: X, options?: CheckOptions]
-              : [X: unknown, Y: unknown, options?: CheckOptionsInput];
+              : [X: unknown, Y?: unknown, options?: CheckOptionsInput];
 
 /**
  * The gradcheck matchers' signatures, for the runner adapters' type declarations.
