@@ -1,6 +1,7 @@
 export { checkGradients, checkGradientsAsync } from './check.js';
 export { GradcheckError, type GradcheckErrorCode } from './errors.js';
 export type { Model, GradientModel, FunctionalModel, NamedTensors, Tensor, MaybePromise } from './model.js';
+export { protocolOf, type Layer, type GradientFunction, type Protocol } from './layer.js';
 export type {
   CheckOptions,
   CheckOptionsInput,
@@ -21,6 +22,7 @@ export {
   formatIndex,
   formatShape,
   type TensorAdapter,
+  type AccessorTensor,
   type TensorView,
   type Precision,
 } from './tensors.js';

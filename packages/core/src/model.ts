@@ -85,7 +85,8 @@ export function normaliseModel(model: unknown): NormalisedModel {
     throw new GradcheckError(
       'NOT_A_MODEL',
       `expected a model, received ${describeValue(model)}. ` +
-        'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.',
+        'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }; ' +
+        'a layer { parameters?, forward(X), backward(dY, X) }; a function { f(x), grad(x) }.',
     );
   }
   const m = model as Record<string, unknown>;
@@ -117,7 +118,8 @@ export function normaliseModel(model: unknown): NormalisedModel {
   throw new GradcheckError(
     'NOT_A_MODEL',
     `expected a model, received ${describeValue(model)} without ${lacks.join(', ')}. ` +
-      'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.',
+      'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }; ' +
+      'a layer { parameters?, forward(X), backward(dY, X) }; a function { f(x), grad(x) }.',
   );
 }
 

@@ -127,6 +127,14 @@ export interface CheckOptions {
    * among the tensors.
    */
   samples?: number;
+  /**
+   * Layers only: how many seeded Gaussian cotangents R to check ⟨R, forward(X)⟩ against
+   * `backward(R, X)` with. Each cotangent is a check of its own (with its own budget); the checks
+   * stop at the first that fails, and the result is that one's, or, when all pass, the one with the
+   * largest difference. Default 1: a wrong backward disagrees on a Gaussian R with probability 1,
+   * more cotangents only add margin against an error that is small along the first.
+   */
+  cotangents?: number;
 }
 
 /** A budget: loss evaluations and/or wall time in milliseconds. */
@@ -164,6 +172,7 @@ export interface ResolvedOptions {
   readonly direction: DirectionKind;
   readonly localise: number;
   readonly samples: number | undefined;
+  readonly cotangents: number;
 }
 
 /** Default evaluation budget: a full check of up to 1999 parameters fits it. */
@@ -201,6 +210,7 @@ const KNOWN = new Set([
   'direction',
   'localise',
   'samples',
+  'cotangents',
 ]);
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
@@ -246,6 +256,7 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
     directions,
     localise,
     samples,
+    cotangents,
   } = input;
   const scheme = oneOf('scheme', input.scheme, ['central', 'richardson'] as const);
   const kinks = oneOf('kinks', input.kinks, ['exclude', 'fail'] as const);
@@ -277,6 +288,7 @@ export function resolveOptions(input: CheckOptionsInput, precision: Precision): 
     direction: direction ?? MODE_DEFAULTS.direction,
     localise: localise === undefined ? MODE_DEFAULTS.localise : count('localise', localise, 0),
     samples: samples === undefined ? undefined : count('samples', samples, 1),
+    cotangents: cotangents === undefined ? 1 : count('cotangents', cotangents, 1),
   };
 }
 

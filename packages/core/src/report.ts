@@ -86,9 +86,20 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
     result.step === 'auto'
       ? `step auto (${sci(result.stepRange[0], 1)}…${sci(result.stepRange[1], 1)})`
       : `step ${sci(result.step, 0)}`;
+  const inputs = new Set(result.inputs?.names ?? []);
+  const inputEntries = result.tensors.filter((t) => inputs.has(t.name)).reduce((n, t) => n + t.size, 0);
+  const parameterEntries = result.parameters - inputEntries;
+  const entries = result.inputs
+    ? [parameterEntries > 0 ? `${parameterEntries} parameters` : '', inputEntries > 0 ? `${inputEntries} inputs` : '']
+        .filter(Boolean)
+        .join(' + ') +
+      (result.inputs.cotangents !== undefined
+        ? ` · ${result.inputs.cotangents === 1 ? 'a random cotangent' : `${result.inputs.cotangents} random cotangents`}`
+        : '')
+    : `${result.parameters} parameters`;
   lines.push(
     style.dim(
-      `${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
+      `${entries} · ${result.checked} checked (${result.mode}) · ` +
         `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`,
     ),
   );
@@ -98,7 +109,7 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
   const full = result.mode === 'full';
   const tensorRows = [
     [
-      'parameter',
+      result.inputs ? 'tensor' : 'parameter',
       'shape',
       'entries',
       ...(full ? [] : ['checked']),
@@ -115,7 +126,7 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
       t.directions === undefined ? String(t.checked) : `${t.directions} dir${t.checked ? ` + ${t.checked}` : ''}`;
     const looksLike = diagnosed ? [t.diagnosis?.text ?? ''] : [];
     tensorRows.push([
-      t.name,
+      inputs.has(t.name) ? `${t.name} (input)` : t.name,
       formatShape(t.shape),
       String(t.size),
       ...(full ? [] : [checked]),
