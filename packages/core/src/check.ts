@@ -213,10 +213,12 @@ function* checkLayer(layer: LayerModel, options: CheckOptionsInput, cotangents: 
   }
   assertSameGradients(layer, first, second);
   const results: CheckResult[] = [];
+  const offsets: number[] = [];
   for (let k = 0; k < cotangents; k++) {
     if (k > 0) layer.useCotangent();
     const result = yield* check(layer, options, undefined);
     results.push(result);
+    offsets.push(layer.offset);
     if (!result.passed) break;
   }
   const shown = results[results.length - 1]!.passed
@@ -232,6 +234,7 @@ function* checkLayer(layer: LayerModel, options: CheckOptionsInput, cotangents: 
         : [`cotangent ${count} of ${cotangents} failed${count > 1 ? ` (the first ${count - 1} passed)` : ''}.`];
   return {
     ...shown,
+    loss: shown.loss - offsets[count - 1]!,
     evaluations: { loss: sum((r) => r.evaluations.loss), gradients: sum((r) => r.evaluations.gradients) + 2 },
     elapsedMs: sum((r) => r.elapsedMs),
     inputs: { names: layer.checkedInputs, ...(layer.protocol === 'layer' ? { cotangents } : {}) },

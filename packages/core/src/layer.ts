@@ -118,6 +118,25 @@ interface OutputSlot {
   /** `undefined` for a number output. */
   readonly shape: readonly number[] | undefined;
   readonly cotangent: Float64Array;
+  /** Y at the given point (the first forward pass), and its magnitude entry by entry. */
+  readonly value: Float64Array;
+  readonly magnitude: Float64Array;
+}
+
+/**
+ * ±Σ|Rᵢ·Yᵢ| over every output, the magnitude of the terms of ⟨R, Y⟩, with the sign of ⟨R, Y⟩ (so
+ * that the sum and the offset cannot cancel).
+ */
+function offsetOf(outputs: readonly OutputSlot[]): number {
+  let magnitude = 0,
+    sum = 0;
+  for (const o of outputs) {
+    for (let i = 0; i < o.cotangent.length; i++) {
+      magnitude += Math.abs(o.cotangent[i]! * o.magnitude[i]!);
+      sum += o.cotangent[i]! * o.value[i]!;
+    }
+  }
+  return sum < 0 ? -magnitude : magnitude;
 }
 
 /**
@@ -251,7 +270,16 @@ export class LayerModel implements NormalisedModel {
   useCotangent(): void {
     if (!this.outputs) return;
     this.outputs = this.outputs.map((o) => ({ ...o, cotangent: this.draw(o.cotangent.length) }));
+    this.offset = offsetOf(this.outputs!);
   }
+
+  /**
+   * A constant added to ⟨R, Y⟩: ±Σ|Rᵢ·Yᵢ| at the given point (the sign of ⟨R, Y⟩ there). The check models a loss's rounding
+   * as ε·|L|, but ⟨R, Y⟩ is a sum of terms of both signs whose rounding is ε·Σ|Rᵢ·Yᵢ|, far above
+   * ε·|⟨R, Y⟩| when the terms cancel; the offset makes the loss's magnitude that of its terms and
+   * changes no derivative. The result reports ⟨R, Y⟩ without it.
+   */
+  offset = 0;
 
   private draw(n: number): Float64Array {
     const r = new Float64Array(n);
@@ -299,13 +327,18 @@ export class LayerModel implements NormalisedModel {
   private learnOutput(output: unknown): void {
     this.outputs = this.outputParts(output).map(([name, value]) => {
       const v = this.viewPart(name, value, undefined);
-      return typeof v === 'number'
-        ? { name, shape: undefined, cotangent: this.draw(1) }
-        : { name, shape: v.shape, cotangent: this.draw(v.size) };
+      const values = typeof v === 'number' ? Float64Array.of(v) : new Float64Array(v.size);
+      if (typeof v !== 'number') for (let i = 0; i < v.size; i++) values[i] = v.get(i);
+      const shape = typeof v === 'number' ? undefined : v.shape;
+      return { name, shape, cotangent: this.draw(values.length), value: values, magnitude: values.map(Math.abs) };
     });
+    this.offset = offsetOf(this.outputs!);
   }
 
-  /** ⟨R, output⟩, summed with Neumaier's compensation so that the sum adds no rounding of its own. */
+  /**
+   * ⟨R, output⟩ + {@link LayerModel.offset}, summed with Neumaier's compensation so that the sum
+   * adds no rounding of its own.
+   */
   private project(output: unknown): number {
     const parts = this.outputParts(output);
     const slots = this.outputs!;
@@ -316,7 +349,7 @@ export class LayerModel implements NormalisedModel {
           `${slots.map((s) => s.name || '(one tensor)').join(', ')} at the first forward pass.`,
       );
     }
-    let sum = 0,
+    let sum = this.offset,
       compensation = 0;
     const add = (term: number): void => {
       const t = sum + term;
