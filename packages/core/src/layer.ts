@@ -98,6 +98,16 @@ function isTensor(value: unknown): boolean {
 }
 
 /**
+ * True for an object meant as a tensor that no adapter accepts (`{ data, shape }` or an accessor
+ * view with a fault): it is one input, whose view explains the fault, not a record of inputs.
+ */
+function looksLikeTensor(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || value instanceof Map) return false;
+  const o = value as Record<string, unknown>;
+  return ('data' in o && 'shape' in o) || (typeof o.get === 'function' && typeof o.set === 'function');
+}
+
+/**
  * A copy of a tensor that gradcheck may write the cotangent into, or `undefined` for a type it
  * cannot copy (then the output of a second forward pass holds the cotangent).
  */
@@ -144,7 +154,7 @@ function offsetOf(outputs: readonly OutputSlot[]): number {
  * named inputs. `values` maps each name to the user's own object, which is perturbed in place.
  */
 function inputsOf(X: unknown, single: string): Map<string, unknown> {
-  if (isTensor(X)) return new Map([[single, X]]);
+  if (isTensor(X) || looksLikeTensor(X)) return new Map([[single, X]]);
   if (X instanceof Map || (typeof X === 'object' && X !== null && !Array.isArray(X) && !ArrayBuffer.isView(X))) {
     const entries = entriesOf(X, 'the inputs');
     if (entries.length > 0) return new Map(entries);
@@ -415,6 +425,7 @@ export class LayerModel implements NormalisedModel {
     const X = this.argument;
     return then(layer.forward(X), (output) => {
       if (!this.outputs) this.learnOutput(output);
+      else this.project(output);
       const dY = this.cotangentLike(output, () => {
         const again = layer.forward(X);
         if (isThenable(again)) {
