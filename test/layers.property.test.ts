@@ -17,6 +17,7 @@ import { BUGS, LAYER_KINDS, randomLayer, type Case, type LayerKind, type T } fro
 
 const CORRECT_PER_KIND = Number(process.env.GC_LAYERS ?? 60);
 const PER_BUG = Number(process.env.GC_LAYER_BUGS ?? 25);
+const DIRECTIONAL_PER_BUG = Number(process.env.GC_LAYER_DIRECTIONAL ?? 10);
 /** Shifts every seed: `GC_SEED=1 pnpm exec vitest run test/layers.property.test.ts` draws other layers. */
 const SHIFT = Number(process.env.GC_SEED ?? 0);
 /** A bug counts as planted in a tensor when it moves its gradient by at least this classic difference. */
@@ -135,6 +136,46 @@ describe('layer checks over random layers', () => {
       `planted bugs caught: ${caught}/${planted} (${notPlanted} draws where the bug changed nothing, skipped)\n  ${rows.join('\n  ')}`,
     );
     expect(planted).toBeGreaterThan(0.8 * PER_BUG * Object.values(BUGS).flat().length);
+    expect(missed, missed.slice(0, 3).join('\n\n')).toEqual([]);
+  });
+
+  it(`directional checks (3 directions): no false alarm, every planted bug caught (${DIRECTIONAL_PER_BUG} layers per bug and kind)`, () => {
+    const options = (seed: number) => ({ seed, mode: 'directional' as const, directions: 3 });
+    const alarms: string[] = [],
+      missed: string[] = [];
+    let correct = 0,
+      caught = 0,
+      planted = 0;
+    for (const kind of LAYER_KINDS) {
+      for (let n = 0; n < DIRECTIONAL_PER_BUG; n++) {
+        const seed = 3_000_000 + 1000 * LAYER_KINDS.indexOf(kind) + n + SHIFT * 100_000;
+        const c = randomLayer(kind, 'none', seededRandom(seed));
+        const r = checkGradients(c.layer, c.X, options(seed));
+        if (r.passed) correct++;
+        else alarms.push(show(c, seed, r));
+      }
+      for (const bug of BUGS[kind]) {
+        for (let n = 0; n < DIRECTIONAL_PER_BUG; n++) {
+          const seed =
+            9_000_000 + 1000 * BUGS[kind].indexOf(bug) + 50_000 * LAYER_KINDS.indexOf(kind) + n + SHIFT * 100_000;
+          if (plantedIn(kind, bug, seed).length === 0) continue;
+          planted++;
+          const c = randomLayer(kind, bug, seededRandom(seed));
+          try {
+            const r = checkGradients(c.layer, c.X, options(seed));
+            if (!r.passed) caught++;
+            else missed.push(show(c, seed, r));
+          } catch (error) {
+            if (!(error instanceof GradcheckError && error.code === 'NONDETERMINISTIC_GRADIENT')) throw error;
+            caught++;
+          }
+        }
+      }
+    }
+    console.log(
+      `directional: correct layers passed ${correct}/${DIRECTIONAL_PER_BUG * LAYER_KINDS.length}, planted bugs caught ${caught}/${planted}`,
+    );
+    expect(alarms, alarms.slice(0, 3).join('\n\n')).toEqual([]);
     expect(missed, missed.slice(0, 3).join('\n\n')).toEqual([]);
   });
 });
