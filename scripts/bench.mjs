@@ -15,7 +15,8 @@
 // not written), e.g. `pnpm build && node scripts/bench.mjs --only=layer`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { checkGradients, seededRandom } from '../packages/core/dist/esm/index.js';
+import { checkGradients } from '../packages/core/dist/esm/index.js';
+import { seededRandom } from '../packages/core/dist/esm/internal.js';
 import { ReferenceNetwork, randomData, referenceMatrices } from '../examples/reference-network/dist/esm/index.js';
 
 const quick = process.argv.includes('--quick');

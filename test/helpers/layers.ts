@@ -3,7 +3,8 @@
  * of test/layers.property.test.ts. Tensors are `{ data: Float64Array, shape }`, so that reports
  * name entries in their own shape (`X[1,2,3]`).
  */
-import type { Layer, Random } from '@gradcheck/core';
+import type { Layer } from '@gradcheck/core';
+import type { Random } from '@gradcheck/core/internal';
 
 export interface T {
   data: Float64Array;

@@ -1,3 +1,4 @@
+import { accessorView, isAccessor } from './accessor.js';
 import { GradcheckError, describeValue } from './errors.js';
 
 /**
@@ -45,11 +46,26 @@ export interface TensorAdapter<T = unknown> {
   readonly name: string;
   /** True when `value` is a tensor this adapter wraps. */
   matches(value: unknown): value is T;
-  /** Wraps `value`; the view must alias the tensor's storage. */
-  view(value: T): TensorView;
+  /**
+   * Wraps `value`; the view must alias the tensor's storage. `role` says what the check does
+   * with it: a `'parameter'` is perturbed in place and must stay the model's own storage; an
+   * `'input'` is a checked input; a `'gradient'` is only read. An adapter may refuse a value in
+   * one role (throw a {@link GradcheckError}) and accept it in another.
+   */
+  view(value: T, role: TensorRole): TensorView;
 }
 
-const adapters: TensorAdapter[] = [];
+/** What a check does with a tensor it views: see {@link TensorAdapter.view}. */
+export type TensorRole = 'parameter' | 'input' | 'gradient';
+
+/**
+ * The registered adapters, newest first. They live on `globalThis` under a `Symbol.for` key, so
+ * that the ESM and the CommonJS builds of core (both may load in one process: a Jest adapter
+ * `require`s core while a test file `import`s it) share one registry.
+ */
+const REGISTRY = Symbol.for('gradcheck.tensorAdapters');
+const shared = globalThis as { [REGISTRY]?: TensorAdapter[] };
+const adapters: TensorAdapter[] = (shared[REGISTRY] ??= []);
 
 /**
  * Registers a {@link TensorAdapter}. Adapters registered later are tried first, before the
@@ -221,70 +237,39 @@ const ACCEPTED =
   'an ml-matrix Matrix, a Float64Array or Float32Array, a number[] or nested number[][], { data, shape }, ' +
   'or an accessor view { size, get(i), set(i, v), shape? }; other types need registerTensorAdapter()';
 
-/**
- * An accessor view: a tensor whose entries live wherever the user keeps them (weights on neuron
- * objects, fields of a struct), read and written by flat row-major index. `shape` defaults to
- * `[size]`; `precision: 'float32'` declares float32 storage (default float64).
- *
- * @example
- * ```ts
- * const w = { size: neurons.length, get: (i) => neurons[i].weight, set: (i, v) => { neurons[i].weight = v } }
- * ```
- */
-export interface AccessorTensor {
-  /** Number of entries. */
-  readonly size: number;
-  /** Reads entry `index`. */
-  get(index: number): number;
-  /** Writes entry `index`. */
-  set(index: number, value: number): void;
-  /** The shape, outermost dimension first; its product must be `size`. Default `[size]`. */
-  readonly shape?: readonly number[];
-  /** Storage precision, when the entries are float32. Default `'float64'`. */
-  readonly precision?: Precision;
-}
-
-function isAccessor(value: unknown): value is AccessorTensor {
-  const a = value as AccessorTensor;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !(value instanceof Map) &&
-    typeof a.size === 'number' &&
-    typeof a.get === 'function' &&
-    typeof a.set === 'function'
-  );
-}
-
-function accessorView(a: AccessorTensor, unsupported: (why: string) => GradcheckError): TensorView {
-  const { size } = a;
-  if (!Number.isSafeInteger(size) || size < 0) throw unsupported(`an accessor view with size ${size}`);
-  const shape = a.shape === undefined ? [size] : a.shape;
+/** A view over `{ data, shape }`, or the reason it is not a tensor. */
+function dataShapeView(
+  { data, shape }: { data: unknown; shape: unknown },
+  unsupported: (why: string) => GradcheckError,
+): TensorView {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw unsupported(`an accessor view with shape ${JSON.stringify(shape)}, not a list of sizes`);
+    throw unsupported(`{ data, shape } with shape ${JSON.stringify(shape)}, not a list of sizes`);
   }
-  if (shape.reduce((n, d) => n * d, 1) !== size) {
-    throw unsupported(`an accessor view with shape [${shape.join(',')}] but size ${size}`);
+  if (!(
+    data instanceof Float64Array ||
+    data instanceof Float32Array ||
+    (Array.isArray(data) && data.every((x) => typeof x === 'number'))
+  )) {
+    throw unsupported(
+      `{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`,
+    );
   }
-  if (a.precision !== undefined && a.precision !== 'float64' && a.precision !== 'float32') {
-    throw unsupported(`an accessor view with precision ${JSON.stringify(a.precision)} (use 'float64' or 'float32')`);
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (size !== data.length) {
+    throw unsupported(
+      `{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`,
+    );
   }
-  return {
-    kind: 'accessor view',
-    shape: [...shape],
-    size,
-    precision: a.precision ?? 'float64',
-    get: (i) => a.get(i),
-    set: (i, v) => a.set(i, v),
-  };
+  return flatView(data, shape as number[], `{ data: ${describeValue(data).split(' ')[0]}, shape }`);
 }
 
 /**
- * Wraps `value` in a {@link TensorView}. `name` is used in error messages ("parameter W1 is …").
+ * Wraps `value` in a {@link TensorView} for the given `role` (default `'parameter'`, passed to a
+ * registered adapter's `view`). `name` is used in error messages ("parameter W1 is …").
  * Throws a {@link GradcheckError} with code `UNSUPPORTED_TENSOR` for values no adapter handles.
  */
-export function viewTensor(value: unknown, name: string): TensorView {
-  for (const adapter of adapters) if (adapter.matches(value)) return adapter.view(value);
+export function viewTensor(value: unknown, name: string, role: TensorRole = 'parameter'): TensorView {
+  for (const adapter of adapters) if (adapter.matches(value)) return adapter.view(value, role);
   const unsupported = (why: string): GradcheckError =>
     new GradcheckError('UNSUPPORTED_TENSOR', `${name} is ${why}; expected ${ACCEPTED}.`);
   if (value instanceof Float64Array) return flatView(value, [value.length], 'Float64Array');
@@ -306,26 +291,7 @@ export function viewTensor(value: unknown, name: string): TensorView {
     return nestedView(value, shape);
   }
   if (typeof value === 'object' && value !== null && 'data' in value && 'shape' in value) {
-    const { data, shape } = value as { data: unknown; shape: unknown };
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw unsupported(`{ data, shape } with shape ${JSON.stringify(shape)}, not a list of sizes`);
-    }
-    if (!(
-      data instanceof Float64Array ||
-      data instanceof Float32Array ||
-      (Array.isArray(data) && data.every((x) => typeof x === 'number'))
-    )) {
-      throw unsupported(
-        `{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`,
-      );
-    }
-    const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (size !== data.length) {
-      throw unsupported(
-        `{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`,
-      );
-    }
-    return flatView(data, shape as number[], `{ data: ${describeValue(data).split(' ')[0]}, shape }`);
+    return dataShapeView(value as { data: unknown; shape: unknown }, unsupported);
   }
   if (isAccessor(value)) return accessorView(value, unsupported);
   if (typeof value === 'number') {
