@@ -80,6 +80,7 @@ export const suites = [
   jestSuite('jest example (CommonJS)', 'examples/jest-cjs'),
   jestSuite('jest example (TypeScript)', 'examples/jest-ts'),
   vitest5Suite('vitest 5 example', 'examples/vitest'),
+  vitest5Suite('vitest 5 example (layers)', 'examples/layers'),
   typeSuite('packages/jest/type-tests/global'),
   typeSuite('packages/jest/type-tests/jest-globals'),
   typeSuite('packages/jest/type-tests/expect'),

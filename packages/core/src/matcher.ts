@@ -1,6 +1,6 @@
 import { checkGradients, checkGradientsAsync } from './check.js';
 import { GradcheckError } from './errors.js';
-import type { Model } from './model.js';
+import { protocolOf, type Protocol } from './layer.js';
 import type { CheckOptions, CheckOptionsInput } from './options.js';
 import { trackPendingCheck } from './pending.js';
 import { formatReport, type ReportStyle } from './report.js';
@@ -126,8 +126,17 @@ export interface GradientCheckMatchers<R = void, T = unknown> {
   toPassGradientCheckAsync(...args: GradientCheckArguments<T>): Promise<void>;
 }
 
-/** The expected-argument text of the hint: `X, Y`, `X, Y, 1e-7` or `X, Y, options`. */
-function argumentsText(args: number, options: CheckOptionsInput): string {
+/**
+ * The expected-argument text of the hint: `X, Y`, `X, Y, 1e-7` or `X, Y, options` for a model;
+ * `X`, `X, 1e-7` or `X, options` for a layer (`x, …` for a function), whose options come second.
+ */
+function argumentsText(protocol: Protocol | undefined, args: number, Y: unknown, options: CheckOptionsInput): string {
+  if (protocol === 'layer' || protocol === 'function') {
+    const x = protocol === 'layer' ? 'X' : 'x';
+    const given = Y ?? options;
+    if (args < 2 || given === undefined) return x;
+    return typeof given === 'number' ? `${x}, ${given}` : `${x}, options`;
+  }
   if (args < 3) return 'X, Y';
   return typeof options === 'number' ? `X, Y, ${options}` : 'X, Y, options';
 }
@@ -167,8 +176,16 @@ function styleOf(utils: MatcherUtils): ReportStyle {
   };
 }
 
-function hint(context: MatcherContext, name: string, args: number, options: CheckOptionsInput): string {
-  return utilsOf(context).matcherHint(name, 'model', argumentsText(args, options), {
+function hint(
+  context: MatcherContext,
+  name: string,
+  received: unknown,
+  args: number,
+  Y: unknown,
+  options: CheckOptionsInput,
+): string {
+  const protocol = protocolOf(received);
+  return utilsOf(context).matcherHint(name, protocol ?? 'model', argumentsText(protocol, args, Y, options), {
     isNot: context.isNot,
     promise: context.promise,
   });
@@ -224,10 +241,10 @@ export function toPassGradientCheck(
   options?: CheckOptionsInput,
 ): MatcherResult {
   const args = arguments.length - 1;
-  const heading = () => hint(this, 'toPassGradientCheck', args, options);
+  const heading = () => hint(this, 'toPassGradientCheck', received, args, Y, options);
   let result: CheckResult;
   try {
-    result = checkGradients(received as Model, X, Y, options);
+    result = checkGradients(received, X, Y, options);
   } catch (error) {
     return failure(this, heading, error);
   }
@@ -248,13 +265,13 @@ export function toPassGradientCheckAsync(
   options?: CheckOptionsInput,
 ): Promise<MatcherResult> {
   const args = arguments.length - 1;
-  const heading = () => hint(this, 'toPassGradientCheckAsync', args, options);
+  const heading = () => hint(this, 'toPassGradientCheckAsync', received, args, Y, options);
   // The hint as the host writes it (Jest, Vitest, Chai), without colours, for the UNAWAITED_CHECK message.
   const assertion = heading().replace(/\u001b\[[0-9;]*m/g, '');
   const check = async (): Promise<MatcherResult> => {
     let result: CheckResult;
     try {
-      result = await checkGradientsAsync(received as Model, X, Y, options);
+      result = await checkGradientsAsync(received, X, Y, options);
     } catch (error) {
       return failure(this, heading, error);
     }
