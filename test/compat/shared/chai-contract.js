@@ -19,6 +19,9 @@ describe('gradcheck chai plugin contract', () => {
     expect(linearModel()).to.passGradientCheck(X, Y, { tolerance: 1e-7, seed: 7 });
     expect(linearModel({ broken: true })).not.to.passGradientCheck(X, Y);
     assert.passesGradientCheck(linearModel(), X, Y);
+    expect(tanhLayer()).to.passGradientCheck([0.3, -0.2, 1.1]);
+    expect(tanhLayer({ broken: true })).not.to.passGradientCheck([0.3, -0.2, 1.1]);
+    expect(rosenbrock).to.passGradientCheck([-1.2, 1]);
   });
 
   it('fails a broken model with the report as the message', async () => {

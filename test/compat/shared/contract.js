@@ -25,6 +25,24 @@ function linearModel({ broken = false, async = false, delayMs = 0 } = {}) {
   };
 }
 
+/** A layer y = w ⊙ tanh(x) with dX (and dw); `broken` forgets tanh's derivative in dX. */
+function tanhLayer({ broken = false } = {}) {
+  const w = new Float64Array([0.5, -1.5, 2]);
+  return {
+    parameters: { w },
+    forward: (x) => x.map((v, i) => w[i] * Math.tanh(v)),
+    backward: (dY, x) => ({
+      dw: x.map((v, i) => dY[i] * Math.tanh(v)),
+      dX: x.map((v, i) => dY[i] * w[i] * (broken ? 1 : 1 - Math.tanh(v) ** 2)),
+    }),
+  };
+}
+/** Rosenbrock's function and its gradient. */
+const rosenbrock = {
+  f: ([a, b]) => (1 - a) ** 2 + 100 * (b - a * a) ** 2,
+  grad: ([a, b]) => [-2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a)],
+};
+
 const X = [
   [1, 2],
   [0.5, -1],
@@ -38,6 +56,15 @@ describe('gradcheck matcher contract', () => {
     expect(linearModel()).toPassGradientCheck(X, Y, 1e-7);
     expect(linearModel()).toPassGradientCheck(X, Y, { tolerance: 1e-7, seed: 7 });
     expect(linearModel({ broken: true })).not.toPassGradientCheck(X, Y);
+  });
+
+  it('checks a layer (with its input) and a function: pass, .not, and the report naming input entries', () => {
+    expect(tanhLayer()).toPassGradientCheck([0.3, -0.2, 1.1]);
+    expect(tanhLayer({ broken: true })).not.toPassGradientCheck([0.3, -0.2, 1.1], { seed: 3 });
+    expect(() => expect(tanhLayer({ broken: true })).toPassGradientCheck([0.3, -0.2, 1.1])).toThrow(
+      /toPassGradientCheck\(X\)[^]*\(wrong: X\)[^]*X\[\d\]/,
+    );
+    expect(rosenbrock).toPassGradientCheck([-1.2, 1]);
   });
 
   it('fails a broken model with the report as the message', () => {
