@@ -13,7 +13,7 @@ interface AssertionThis {
   assert(expression: boolean, message: () => string, negatedMessage: () => string): void;
 }
 
-/** The part of `chai` the plugin uses (chai 4, 5 and 6 all have it). */
+/** The part of `chai` the plugin uses (chai 5 and 6 both have it). */
 export interface ChaiLike {
   Assertion: {
     new (target: unknown, message?: string, ssfi?: (...args: any[]) => unknown, lockSsfi?: boolean): unknown;

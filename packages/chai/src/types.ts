@@ -1,6 +1,6 @@
-// Type declarations of the plugin's assertions on Chai's global `Chai` namespace, which @types/chai
-// (chai 4 and 5) and chai 6's own types both declare. A module (it has an import), so that
-// `declare global` augments.
+// Type declarations of the plugin's assertions on the global `Chai` namespace that @types/chai
+// declares (chai 5 and 6 ship no types of their own; @types/chai 5 types both). A module (it has an
+// import), so that `declare global` augments.
 import type { CheckOptionsInput } from '@gradcheck/core';
 
 declare global {
