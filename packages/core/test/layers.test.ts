@@ -203,6 +203,24 @@ describe('layers: { parameters?, forward(X), backward(dY, X) }', () => {
     expect(checkGradients(logSumExp, x).passed).toBe(true);
   });
 
+  it('checks in float32 when the output is float32, whatever the inputs and weights', () => {
+    const X = Float64Array.from(numbers(12, 13));
+    const W = Float64Array.from(numbers(12, 14));
+    const slope = (x: Float64Array, i: number) => 1 - Math.tanh(x[i]! * W[i]!) ** 2;
+    const layer: Layer<Float64Array, Float32Array> = {
+      parameters: { W },
+      forward: (x) => Float32Array.from(x, (v, i) => Math.tanh(v * W[i]!)),
+      backward: (dY, x) => ({
+        dX: x.map((_, i) => dY[i]! * slope(x, i) * W[i]!),
+        dW: x.map((v, i) => dY[i]! * slope(x, i) * v),
+      }),
+    };
+    const r = checkGradients(layer, X);
+    expect(r.precision).toBe('float32');
+    expect(r.tolerance).toBe(1e-3);
+    expect(r.passed).toBe(true);
+  });
+
   it('checks async layers with checkGradientsAsync', async () => {
     const { layer, X } = denseLayer();
     const asyncLayer: Layer<Matrix, Matrix> = {
