@@ -191,6 +191,17 @@ describe('layers: { parameters?, forward(X), backward(dY, X) }', () => {
     expect(sampled.checked).toBe(9);
   });
 
+  it('reports a ReLU input at its kink as not differentiable, as for models', () => {
+    const relu: Layer<number[], number[]> = {
+      forward: (x) => x.map((v) => Math.max(0, v)),
+      backward: (dY, x) => x.map((v, i) => (v > 0 ? dY[i]! : 0)),
+    };
+    const r = checkGradients(relu, [0.5, 0, -0.3, 0, 1.2]);
+    expect(r.passed).toBe(true);
+    expect(r.kinks.entries).toEqual(['X[1]', 'X[3]']);
+    expect(checkGradients(relu, [0.5, 0, -0.3, 0, 1.2], { kinks: 'fail' }).passed).toBe(false);
+  });
+
   it('checks a layer with a number output (a loss layer)', () => {
     const x = Float64Array.from(numbers(5, 9));
     const logSumExp: Layer<Float64Array, number> = {
