@@ -16,6 +16,9 @@ import { checkGradients } from '../packages/core/dist/esm/index.js';
 import { ReferenceNetwork, randomData, referenceMatrices } from '../examples/reference-network/dist/esm/index.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only=tfjs` runs one case alone (printed, bench/results.md left as it is). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const CASES = { tfjs: async (say) => (await import('./bench-tfjs.mjs')).benchTfjs(say) };
 const root = new URL('..', import.meta.url);
 const out = [];
 const started = performance.now();
@@ -92,6 +95,12 @@ say(
   `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}. ` +
     `Reference network (ml-matrix) 784-H-1, ${EXAMPLES} examples, default options unless stated. Command: \`pnpm bench\`.`,
 );
+
+if (only) {
+  if (!CASES[only]) throw new Error(`unknown case ${only}; cases: ${Object.keys(CASES).join(', ')}`);
+  await CASES[only](say);
+  process.exit(0);
+}
 
 // 1. The reference case.
 {
@@ -318,6 +327,8 @@ for (const delta of [2e-5, 2e-4, 2e-3]) {
   note(`near the tolerance: δ = ${delta}: ${cells.join(', ')}`);
   say(row([delta, `≈ ${delta / 2}`, ...cells]));
 }
+
+await CASES.tfjs(say);
 
 say();
 say(`Total benchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s.`);
