@@ -106,3 +106,12 @@ describe('tfFunction: forward and backward', () => {
     expect(() => tfFunction((a) => tf.cast(a, 'int32')).forward(x)).toThrow(/int32/);
   });
 });
+
+describe('tfjs-core without the bundle', () => {
+  it('cannot differentiate prod: its gradient calls a chained op (x.reshape) that only the @tensorflow/tfjs bundle registers', () => {
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    expect(() => tfFunction((a) => tf.prod(a, 1)).backward({ data: [1, 1], shape: [2] }, x)).toThrow(
+      /reshape is not a function/,
+    );
+  });
+});
