@@ -15,7 +15,7 @@ function immutable(name: string, t: Tensor): GradcheckError {
   return new GradcheckError('UNSUPPORTED_TENSOR', `${name} is a ${describeTf(t)}; ${IMMUTABLE}.`);
 }
 
-/** A read-only view of a tensor's values (a gradient, or a tensor whose role the core does not say). */
+/** A read-only view of a tensor's values: a write is refused (a tf.Tensor is immutable). */
 function readView(t: Tensor, name: string): TensorView {
   assertFloat32(t, name);
   const data = t.dataSync() as Float32Array;
@@ -50,12 +50,15 @@ function inputView(t: Tensor, name: string): TensorView {
   };
 }
 
-/** The view of a `tf.Tensor` (or `tf.Variable`) in the role the core says it plays. */
+/**
+ * The view of a `tf.Tensor` (or `tf.Variable`) in the role the core says it plays. A plain tensor
+ * as a parameter is readable (the core also probes values with this role to learn whether they
+ * are tensors at all) and refuses the first write, with a message that says what to do.
+ */
 export function tfTensorView(t: Tensor, role?: Role): TensorView {
   if (isTfVariable(t)) return eagerVariableView(t, `a ${role ?? 'tensor'} (tf.Variable ${t.name})`);
-  if (role === 'parameter') throw immutable('a parameter', t);
   if (role === 'input') return inputView(t, 'an input');
-  return readView(t, role === 'gradient' ? 'a gradient' : 'a tensor');
+  return readView(t, role === 'gradient' ? 'a gradient' : role === 'parameter' ? 'a parameter' : 'a tensor');
 }
 
 let registered = false;

@@ -63,6 +63,8 @@ describe('tensor adapters', () => {
     expect(asInput.get(1)).toBe(7);
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
     expect(() => viewTensor(tf.tensor([1, 2], [2], 'int32'), 'i')).toThrow(/int32.*float32/);
-    expect(() => tfTensorView(t, 'parameter')).toThrow(/tf\.variable.*tfFunction/);
+    const asParameter = tfTensorView(t, 'parameter');
+    expect(asParameter.get(0)).toBe(1);
+    expect(() => asParameter.set(0, 2)).toThrow(/a parameter is a tf\.Tensor 1×3 float32.*tf\.variable.*tfFunction/);
   });
 });
