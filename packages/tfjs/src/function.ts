@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
-import { GradcheckError, viewTensor, type MaybePromise } from '@gradcheck/core';
+import { GradcheckError, type MaybePromise } from '@gradcheck/core';
 import { flushPendingWrites, hostCopy } from './host.js';
 import { readAndDispose, type HostTensor } from './read.js';
 import { describeTf, isLayerVariable, isTfTensor, isTfVariable, variableOf, type LayerVariableLike } from './tfjs.js';
@@ -95,13 +95,25 @@ function namedVariables(variables: TfFunctionOptions['variables']): [string, Var
   });
 }
 
-/** Reads the cotangent `dY` (any tensor gradcheck reads, or a record for a record output) into float32. */
+/**
+ * Reads the cotangent `dY` into float32: the core hands `backward` a copy of what `forward`
+ * returned (`{ data, shape }`, or a record of them for a record output) holding R; a typed array,
+ * a number array, a number or a `tf.Tensor` are read too.
+ */
 function cotangent(dY: unknown, name: string | undefined): Float32Array {
-  const value = name === undefined ? dY : (dY as Record<string, unknown>)?.[name];
-  const view = viewTensor(value, name === undefined ? 'dY' : `dY.${name}`);
-  const out = new Float32Array(view.size);
-  for (let i = 0; i < view.size; i++) out[i] = view.get(i);
-  return out;
+  const value = name === undefined ? dY : (dY as Record<string, unknown> | null)?.[name];
+  const what = name === undefined ? 'dY' : `dY.${name}`;
+  if (typeof value === 'number') return Float32Array.of(value);
+  if (isTfTensor(value)) return Float32Array.from(value.dataSync() as Float32Array);
+  const data =
+    typeof value === 'object' && value !== null && 'data' in value ? (value as { data: unknown }).data : value;
+  if (ArrayBuffer.isView(data) || (Array.isArray(data) && data.every((v) => typeof v === 'number'))) {
+    return Float32Array.from(data as ArrayLike<number>);
+  }
+  throw new GradcheckError(
+    'UNSUPPORTED_TENSOR',
+    `the cotangent ${what} is not { data, shape }, a typed array, a number array or a tf.Tensor.`,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkGradients, GradcheckError, viewTensor } from '@gradcheck/core';
+import { checkGradients, GradcheckError } from '@gradcheck/core';
 import '../src/index.js';
 import { tfTensorView } from '../src/adapters.js';
 import { numbers, useBackend } from './setup.js';
@@ -62,7 +62,7 @@ describe('tensor adapters', () => {
     asInput.set(1, 7);
     expect(asInput.get(1)).toBe(7);
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
-    expect(() => viewTensor(tf.tensor([1, 2], [2], 'int32'), 'i')).toThrow(/int32.*float32/);
+    expect(() => tfTensorView(tf.tensor([1, 2], [2], 'int32'), 'input')).toThrow(/int32.*float32/);
     const asParameter = tfTensorView(t, 'parameter');
     expect(asParameter.get(0)).toBe(1);
     expect(() => asParameter.set(0, 2)).toThrow(/a parameter is a tf\.Tensor 1×3 float32.*tf\.variable.*tfFunction/);
