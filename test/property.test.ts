@@ -8,11 +8,11 @@ import {
   checkGradients,
   formatReport,
   GradcheckError,
-  seededRandom,
   type CheckResult,
   type DiagnosisKind,
   type TensorResult,
 } from '@gradcheck/core';
+import { seededRandom } from '../packages/core/src/random.js';
 import {
   BUG_KINDS,
   buildNet,
