@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkGradients, GradcheckError } from '@gradcheck/core';
+import { viewTensor } from '@gradcheck/core/internal';
 import '../src/index.js';
 import { tfTensorView } from '../src/adapters.js';
 import { numbers, useBackend } from './setup.js';
@@ -62,6 +63,9 @@ describe('tensor adapters', () => {
     asInput.set(1, 7);
     expect(asInput.get(1)).toBe(7);
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
+    // Through the core's registry (shared by its ESM and CJS builds), with the role it passes.
+    expect(viewTensor(t, 'x', 'input').kind).toBe('tf.Tensor');
+    expect(() => viewTensor(t, 'W').set(0, 1)).toThrow(/a parameter is a tf\.Tensor/);
     expect(() => tfTensorView(tf.tensor([1, 2], [2], 'int32'), 'input')).toThrow(/int32.*float32/);
     const asParameter = tfTensorView(t, 'parameter');
     expect(asParameter.get(0)).toBe(1);
