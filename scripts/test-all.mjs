@@ -80,6 +80,7 @@ export const suites = [
   jestSuite('jest example (TypeScript)', 'examples/jest-ts'),
   jestSuite('jest example (TensorFlow.js)', 'examples/tfjs'),
   vitest5Suite('vitest 5 example', 'examples/vitest'),
+  vitest5Suite('vitest 5 example (layers)', 'examples/layers'),
   typeSuite('packages/jest/type-tests/global'),
   typeSuite('packages/jest/type-tests/jest-globals'),
   typeSuite('packages/jest/type-tests/expect'),

@@ -33,24 +33,38 @@ export class ParameterSet {
   /** Total number of entries. */
   readonly size: number;
 
-  private constructor(tensors: ParameterTensor[]) {
+  private constructor(
+    tensors: ParameterTensor[],
+    private readonly inputs: ReadonlySet<string>,
+  ) {
     this.tensors = tensors;
     this.size = tensors.reduce((n, t) => n + t.view.size, 0);
   }
 
-  /** Views every tensor of a model's `parameters` (object or Map) in place. */
-  static from(parameters: unknown): ParameterSet {
+  /**
+   * Views every tensor of a model's `parameters` (object or Map) in place; the names in `inputs`
+   * are a layer's or function's inputs, viewed with the role `'input'`.
+   */
+  static from(parameters: unknown, inputs: readonly string[] = []): ParameterSet {
     const entries = entriesOf(parameters, 'model.parameters');
     if (entries.length === 0)
       throw new GradcheckError('NO_PARAMETERS', 'model.parameters is empty: there is nothing to check.');
+    const isInput = new Set(inputs);
     let offset = 0;
     const tensors = entries.map(([name, value]) => {
-      const view = viewTensor(value, `parameter ${name}`);
+      const view = isInput.has(name)
+        ? viewTensor(value, `input ${name}`, 'input')
+        : viewTensor(value, `parameter ${name}`);
       const tensor = { name, view, offset };
       offset += view.size;
       return tensor;
     });
-    return new ParameterSet(tensors);
+    return new ParameterSet(tensors, isInput);
+  }
+
+  /** `'input'` for a layer's or function's input, else `'parameter'`: for messages. */
+  kindOf(tensor: ParameterTensor): 'input' | 'parameter' {
+    return this.inputs.has(tensor.name) ? 'input' : 'parameter';
   }
 
   /** The coarsest storage precision among the tensors (`float32` if any is float32). */
@@ -97,7 +111,7 @@ export class ParameterSet {
         if (!Number.isFinite(v)) {
           throw new GradcheckError(
             'NON_FINITE_PARAMETER',
-            `parameter ${this.label(t, i)} is ${v}; a gradient check needs finite parameters.`,
+            `${this.kindOf(t)} ${this.label(t, i)} is ${v}; a gradient check needs finite parameters and inputs.`,
           );
         }
       }
