@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { GradcheckError } from '@gradcheck/core';
+import { checkGradients, GradcheckError } from '@gradcheck/core';
 import { tfFunction, type HostTensor } from '../src/index.js';
 import { tfTensorView } from '../src/adapters.js';
 import { numbers, useBackend } from './setup.js';
@@ -113,5 +113,42 @@ describe('tfjs-core without the bundle', () => {
     expect(() => tfFunction((a) => tf.prod(a, 1)).backward({ data: [1, 1], shape: [2] }, x)).toThrow(
       /reshape is not a function/,
     );
+  });
+});
+
+describe('tfFunction checked by the core', () => {
+  it('checks inputs and a declared variable, restores the variable bit for bit and leaks nothing', () => {
+    const v = tf.variable(tf.tensor(numbers(12, 11), [3, 4]), true, 'tfFunction_check_v');
+    const x = tf.tensor(numbers(6, 12), [2, 3]);
+    const before = (v.dataSync() as Float32Array).slice();
+    const tensors = tf.memory().numTensors;
+    for (const mode of ['full', 'directional', 'sampled'] as const) {
+      const result = checkGradients(
+        tfFunction((a) => tf.sigmoid(tf.matMul(a, v)), { variables: { W: v } }),
+        x,
+        { mode },
+      );
+      expect(result.passed).toBe(true);
+      expect(result.tensors.map((t) => t.name).sort()).toEqual(['W', 'X']);
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(Buffer.from((v.dataSync() as Float32Array).buffer).equals(Buffer.from(before.buffer))).toBe(true);
+    v.dispose();
+  });
+
+  it('restores a variable when f throws midway through the check', () => {
+    const v = tf.variable(tf.tensor(numbers(4, 13), [4]), true, 'tfFunction_throw_v');
+    const before = (v.dataSync() as Float32Array).slice();
+    let calls = 0;
+    const layer = tfFunction(
+      (a) => {
+        if (++calls > 6) throw new Error('boom');
+        return tf.mul(a, v);
+      },
+      { variables: [v] },
+    );
+    expect(() => checkGradients(layer, tf.tensor(numbers(4, 14), [4]))).toThrow(/boom/);
+    expect(Buffer.from((v.dataSync() as Float32Array).buffer).equals(Buffer.from(before.buffer))).toBe(true);
+    v.dispose();
   });
 });

@@ -50,6 +50,30 @@ describe('on the WebAssembly backend', () => {
     );
   });
 
+  it('checks a tfFunction with input gradients, synchronously and with data()', async () => {
+    const w = tf.tensor(numbers(6, 3), [3, 2]);
+    const tensors = tf.memory().numTensors;
+    const sync = checkGradients(
+      tfFunction((x, v) => tf.tanh(tf.matMul(x, v)), { variables: [] }),
+      { x: X, w },
+    );
+    expect(sync.passed).toBe(true);
+    expect(sync.tensors.map((t) => t.name)).toEqual(['x', 'w']);
+    const layer = tfFunction((x, v) => tf.tanh(tf.matMul(x, v)), { variables: [], async: true });
+    expect((await checkGradientsAsync(layer, { x: X, w })).passed).toBe(true);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const wrong = tf.customGrad(((a: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([a]);
+      return { value: tf.square(a), gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => tf.mul(dy, tf.mul(s!, -2)) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    const failed = await checkGradientsAsync(
+      tfFunction((a) => wrong(a) as tf.Tensor, { async: true }),
+      X,
+    );
+    expect(failed.passed).toBe(false);
+    expect(failed.tensors[0]!.diagnosis?.kind).toBe('sign');
+  });
+
   it('computes a tfFunction’s forward and backward with data()', async () => {
     const layer = tfFunction((x, w) => tf.matMul(x, w), { async: true });
     const w = tf.tensor(numbers(6, 3), [3, 2]);
