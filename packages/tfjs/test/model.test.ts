@@ -94,3 +94,19 @@ describe('tfModel', () => {
     expect(() => checkGradients(m, X, Y)).toThrow(/must be a scalar/);
   });
 });
+
+describe('tfModel on objects that are not LayersModels', () => {
+  it('takes trainableWeights of tf.Variables and predict', () => {
+    const w = tf.variable(tf.tensor(numbers(12, 21), [4, 3]), true, 'plain_w');
+    const X = tf.tensor(numbers(8, 22), [2, 4]);
+    const Y = tf.tensor(numbers(6, 23), [2, 3]);
+    const plain = {
+      trainableWeights: [w],
+      predict: (x: tf.Tensor | tf.Tensor[]) => tf.tanh(tf.matMul(x as tf.Tensor, w)),
+    };
+    const result = checkGradients(tfModel(plain, 'huberLoss'), X, Y);
+    expect(result.passed).toBe(true);
+    expect(result.tensors.map((t) => t.name)).toEqual(['plain_w']);
+    w.dispose();
+  });
+});
