@@ -5,7 +5,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { tfFunction, type HostTensor } from '../src/index.js';
-import { avgPool, centralGradient, cumsum, difference, gaussian, softmaxCrossEntropy } from './reference64.js';
+import {
+  avgPool,
+  avgPool3d,
+  centralGradient,
+  cumsum,
+  difference,
+  gaussian,
+  mirrorPadReflect,
+  softmaxCrossEntropy,
+} from './reference64.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -127,5 +136,54 @@ describe('softmaxCrossEntropy: tfjs’s gradient with respect to the labels is w
     const g = tfjsGradient(loss, { y, p: logits }, R, []);
     const dp = centralGradient((p) => Float64Array.of(softmaxCrossEntropy(f64(y), p, rows, classes)), f64(logits), R);
     expect(difference(g.dp!.data, dp)).toBeGreaterThan(0.05);
+  });
+});
+
+describe('avgPool3d with padding "same": the same defect in 3-D', () => {
+  it('forward agrees with float64; the gradient does not for "same", does for "valid"', () => {
+    const x = tf.tensor(Float32Array.from(gaussian(64, 8)), [1, 4, 4, 4, 1]);
+    for (const [padding, k, wrong] of [
+      ['same', 3, true],
+      ['valid', 2, false],
+    ] as const) {
+      const ref = avgPool3d(f64(x), [4, 4, 4], k, padding);
+      const f = (v: tf.Tensor) => tf.avgPool3d(v as tf.Tensor5D, k, 1, padding);
+      expect(difference(f(x).dataSync(), ref)).toBeLessThan(1e-6);
+      const R = gaussian(ref.length, 9);
+      const shape = padding === 'same' ? [1, 4, 4, 4, 1] : [1, 3, 3, 3, 1];
+      const gTf = tfjsGradient(f, { x }, R, shape).dx!.data;
+      const g64 = centralGradient((v) => avgPool3d(v, [4, 4, 4], k, padding), f64(x), R);
+      if (wrong) expect(difference(gTf, g64)).toBeGreaterThan(0.1);
+      else expect(difference(gTf, g64)).toBeLessThan(1e-6);
+    }
+  });
+});
+
+describe('mirrorPad "reflect": tfjs’s gradient drops the reflected copies', () => {
+  it('forward agrees with float64; the gradient is the centre slice of dY only', () => {
+    const x = tf.tensor(Float32Array.from(gaussian(12, 10)), [3, 4]);
+    const pads: [[number, number], [number, number]] = [
+      [1, 1],
+      [2, 2],
+    ];
+    const ref = mirrorPadReflect(f64(x), 3, 4, pads);
+    expect(difference(tf.mirrorPad(x, pads, 'reflect').dataSync(), ref)).toBeLessThan(1e-6);
+    const R = gaussian(ref.length, 11);
+    const gTf = tfjsGradient((v) => tf.mirrorPad(v, pads, 'reflect'), { x }, R, [5, 8]).dx!.data;
+    const g64 = centralGradient((v) => mirrorPadReflect(v, 3, 4, pads), f64(x), R);
+    expect(difference(gTf, g64)).toBeGreaterThan(0.2);
+    // tfjs returns R's centre 3×4 block: the entries of dY at the unpadded positions only.
+    const centre = Array.from({ length: 12 }, (_, i) => R[(((i / 4) | 0) + 1) * 8 + (i % 4) + 2]!);
+    expect(difference(gTf, centre)).toBeLessThan(1e-6);
+  });
+});
+
+describe('resizeBilinear on a non-square image: tfjs’s gradient throws', () => {
+  it('the gradient of a 3×4 image resized to 5×7 has its height and width swapped', () => {
+    const x = tf.tensor(Float32Array.from(gaussian(24, 12)), [1, 3, 4, 2]);
+    const R = gaussian(70, 13);
+    expect(() =>
+      tfjsGradient((v) => tf.image.resizeBilinear(v as tf.Tensor4D, [5, 7]), { x }, R, [1, 5, 7, 2]),
+    ).toThrow(/ResizeBilinear. The gradient of input 'images' has shape '1,4,3,2'/);
   });
 });

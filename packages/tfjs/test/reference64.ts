@@ -109,3 +109,47 @@ export function cumsum(x: Float64Array, rows: number, cols: number, axis: 0 | 1)
     }
   return y;
 }
+
+/** Average pooling of an NDHWC tensor (batch 1, 1 channel here), TensorFlow's 'same' / 'valid' definition as {@link avgPool}. */
+export function avgPool3d(
+  x: Float64Array,
+  [d, h, w]: readonly number[],
+  k: number,
+  padding: 'same' | 'valid',
+): Float64Array {
+  const pad = padding === 'same' ? Math.floor((k - 1) / 2) : 0;
+  const out = (n: number): number => (padding === 'same' ? n : n - k + 1);
+  const y = new Float64Array(out(d!) * out(h!) * out(w!));
+  let o = 0;
+  for (let a = 0; a < out(d!); a++)
+    for (let b = 0; b < out(h!); b++)
+      for (let c = 0; c < out(w!); c++) {
+        let sum = 0,
+          count = 0;
+        for (let i = a - pad; i < a - pad + k; i++)
+          for (let j = b - pad; j < b - pad + k; j++)
+            for (let l = c - pad; l < c - pad + k; l++) {
+              if (i < 0 || i >= d! || j < 0 || j >= h! || l < 0 || l >= w!) continue;
+              sum += x[(i * h! + j) * w! + l]!;
+              count++;
+            }
+        y[o++] = sum / count;
+      }
+  return y;
+}
+
+/** tf.mirrorPad(x, [[top, bottom], [left, right]], 'reflect') of a rows×cols matrix. */
+export function mirrorPadReflect(
+  x: Float64Array,
+  rows: number,
+  cols: number,
+  [[t, b], [l, r]]: readonly [readonly [number, number], readonly [number, number]],
+): Float64Array {
+  const reflect = (i: number, n: number): number => (i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i);
+  const R = rows + t! + b!,
+    C = cols + l! + r!;
+  const y = new Float64Array(R * C);
+  for (let i = 0; i < R; i++)
+    for (let j = 0; j < C; j++) y[i * C + j] = x[reflect(i - t!, rows) * cols + reflect(j - l!, cols)]!;
+  return y;
+}

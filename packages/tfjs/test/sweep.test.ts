@@ -122,6 +122,51 @@ const correct: Case[] = [
     () => ({ p: T([4, 3]) }),
   ],
   ['losses.cosineDistance', (y, p) => tf.losses.cosineDistance(y!, p!, 1), () => ({ y: T([4, 3]), p: T([4, 3]) })],
+  [
+    'depthwiseConv2d, stride 2, same',
+    (x, w) => tf.depthwiseConv2d(t4(x!), t4(w!), 2, 'same'),
+    () => ({ x: T([1, 6, 6, 2]), w: T([3, 3, 2, 2]) }),
+  ],
+  [
+    'conv2dTranspose, stride 2, same',
+    (x, w) => tf.conv2dTranspose(t4(x!), t4(w!), [1, 6, 6, 2], 2, 'same'),
+    () => ({ x: T([1, 3, 3, 3]), w: T([3, 3, 2, 3]) }),
+  ],
+  [
+    'conv1d, stride 2, same',
+    (x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 2, 'same'),
+    () => ({ x: T([1, 7, 2]), w: T([3, 2, 3]) }),
+  ],
+  [
+    'separableConv2d',
+    (x, d, p) => tf.separableConv2d(t4(x!), t4(d!), t4(p!), 1, 'same'),
+    () => ({ x: T([1, 5, 5, 2]), d: T([3, 3, 2, 1]), p: T([1, 1, 2, 3]) }),
+  ],
+  ['avgPool3d 2×2×2, valid', (x) => tf.avgPool3d(x as tf.Tensor5D, 2, 1, 'valid'), () => ({ x: T([1, 4, 4, 4, 1]) })],
+  ['logSumExp, axis 0', (x) => tf.logSumExp(x!, 0), () => ({ x: T([3, 5]) })],
+  ['softmax, rank 3', (x) => tf.softmax(x!), () => ({ x: T([2, 3, 4]) })],
+  ['norm (euclidean)', (x) => tf.norm(x!), () => ({ x: T([3, 4]) })],
+  ['max, axis 1', (x) => tf.max(x!, 1), () => ({ x: T([3, 4]) })],
+  ['min, axis 0', (x) => tf.min(x!, 0), () => ({ x: T([3, 4]) })],
+  ['gather', (x) => tf.gather(x!, tf.tensor1d([2, 0, 2], 'int32')), () => ({ x: T([3, 4]) })],
+  [
+    'unsortedSegmentSum',
+    (x) => tf.unsortedSegmentSum(x!, tf.tensor1d([1, 0, 1], 'int32'), 2),
+    () => ({ x: T([3, 4]) }),
+  ],
+  [
+    'sqrt, reciprocal, rsqrt',
+    (x) => tf.add(tf.sqrt(x!), tf.add(tf.reciprocal(x!), tf.rsqrt(x!))),
+    () => ({ x: positive([6]) }),
+  ],
+  [
+    'erf, asinh, atanh',
+    (x) => tf.add(tf.erf(x!), tf.add(tf.asinh(x!), tf.atanh(tf.mul(x!, 0.5)))),
+    () => ({ x: T([6]) }),
+  ],
+  ['tile', (x) => tf.tile(x!, [2, 3]), () => ({ x: T([2, 2]) })],
+  ['squaredDifference', (a, b) => tf.squaredDifference(a!, b!), () => ({ a: T([5]), b: T([5]) })],
+  ['clipByValue', (x) => tf.clipByValue(x!, -0.5, 0.5), () => ({ x: T([10]) })],
 ];
 
 /** Ops whose gradients are wrong (float64 evidence in findings.test.ts): each must fail, on these inputs. */
@@ -133,6 +178,38 @@ const wrong: [...Case, failing: string[]][] = [
     (y, p) => tf.losses.softmaxCrossEntropy(y!, p!),
     () => ({ y: tf.softmax(T([4, 3])), p: T([4, 3]) }),
     ['y'],
+  ],
+  [
+    'avgPool3d 3×3×3, stride 1, same',
+    (x) => tf.avgPool3d(x as tf.Tensor5D, 3, 1, 'same'),
+    () => ({ x: T([1, 4, 4, 4, 1]) }),
+    ['X'],
+  ],
+  [
+    "mirrorPad 'reflect'",
+    (x) =>
+      tf.mirrorPad(
+        x!,
+        [
+          [1, 1],
+          [2, 2],
+        ],
+        'reflect',
+      ),
+    () => ({ x: T([3, 4]) }),
+    ['X'],
+  ],
+];
+
+/** Ops whose gradient throws on valid inputs (float64 evidence in findings.test.ts). */
+const throwing: [...Case, error: RegExp][] = [
+  ['cumsum, axis 0', (x) => tf.cumsum(x!, 0), () => ({ x: T([3, 4]) }), /Cumsum/],
+  ['cumsum, axis 1 of a rank-3 tensor', (x) => tf.cumsum(x!, 1), () => ({ x: T([2, 3, 4]) }), /Cumsum/],
+  [
+    'image.resizeBilinear, 3×4 to 5×7',
+    (x) => tf.image.resizeBilinear(t4(x!), [5, 7]),
+    () => ({ x: T([1, 3, 4, 2]) }),
+    /ResizeBilinear/,
   ],
 ];
 
@@ -181,19 +258,17 @@ describe('sweep: tfjs bugs are caught', () => {
     expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(failing);
   });
 
-  it('cumsum along a leading axis: the check reports the gradient tfjs throws', () => {
+  it.each(throwing)('%s: the check reports the gradient tfjs throws', (name, f, inputs, message) => {
+    reseed(name);
     let error: unknown;
     try {
-      checkGradients(
-        tfFunction((x) => tf.cumsum(x!, 0), { variables: [] }),
-        T([3, 4]),
-      );
+      checkGradients(tfFunction(f, { variables: [] }), argument(inputs()));
     } catch (e) {
       error = e;
     }
-    table.push('| cumsum, axis 0 | FAIL (tfjs throws) | — | — | X |');
+    table.push(`| ${name} | FAIL (tfjs throws) | — | — | X |`);
     expect(error).toBeInstanceOf(GradcheckError);
     expect((error as GradcheckError).code).toBe('MODEL_THREW');
-    expect(String((error as Error).message)).toMatch(/Cumsum/);
+    expect(String((error as Error).message)).toMatch(message);
   });
 });
