@@ -7,15 +7,15 @@ import { GradcheckError, describeValue } from './errors.js';
 import type { CallNames } from './model.js';
 import { entriesOf } from './parameters.js';
 import { seededRandom, type Random } from './random.js';
-import { formatShape, viewTensor, type TensorView } from './tensors.js';
+import { formatShape, viewTensor, type TensorRole, type TensorView } from './tensors.js';
 
 /** A seed for the cotangents that differs from the seed of the check's directions and samples. */
 const COTANGENT_SEED_OFFSET = 0x5eed;
 
-/** True when `value` is a tensor gradcheck can view (not a record of them). */
-export function isTensor(value: unknown): boolean {
+/** True when `value` is a tensor gradcheck can view in `role` (not a record of them). */
+export function isTensor(value: unknown, role: TensorRole): boolean {
   try {
-    viewTensor(value, 'value');
+    viewTensor(value, 'value', role);
     return true;
   } catch {
     return false;
@@ -108,7 +108,7 @@ export class Cotangent {
 
   /** The output's parts: `['', value]` for a single tensor or number, the entries of a record. */
   private outputParts(output: unknown): [string, unknown][] {
-    if (typeof output === 'number' || isTensor(output)) return [['', output]];
+    if (typeof output === 'number' || isTensor(output, 'gradient')) return [['', output]];
     if (typeof output === 'object' && output !== null && !Array.isArray(output)) {
       const parts = entriesOf(output, `${this.calls.loss} result`);
       if (parts.length > 0) return parts;
@@ -127,7 +127,7 @@ export class Cotangent {
       if (expected && expected.shape !== undefined) throw this.outputChanged(label, 'a number', expected);
       return value;
     }
-    const view = viewTensor(value, `${this.calls.loss} ${label}`);
+    const view = viewTensor(value, `${this.calls.loss} ${label}`, 'gradient');
     if (expected && (expected.shape === undefined || expected.cotangent.length !== view.size)) {
       throw this.outputChanged(label, formatShape(view.shape), expected);
     }
@@ -204,7 +204,7 @@ export class Cotangent {
           );
         }
       }
-      const view = viewTensor(copy, 'the cotangent dY');
+      const view = viewTensor(copy, 'the cotangent dY', 'input');
       for (let i = 0; i < view.size; i++) view.set(i, slot.cotangent[i]!);
       return copy;
     };

@@ -113,7 +113,7 @@ function looksLikeTensor(value: unknown): boolean {
  * named inputs. `values` maps each name to the user's own object, which is perturbed in place.
  */
 function inputsOf(X: unknown, single: string): Map<string, unknown> {
-  if (isTensor(X) || looksLikeTensor(X)) return new Map([[single, X]]);
+  if (isTensor(X, 'input') || looksLikeTensor(X)) return new Map([[single, X]]);
   if (X instanceof Map || (typeof X === 'object' && X !== null && !Array.isArray(X) && !ArrayBuffer.isView(X))) {
     const entries = entriesOf(X, 'the inputs');
     if (entries.length > 0) return new Map(entries);
@@ -182,7 +182,7 @@ export class LayerModel implements NormalisedModel {
   /** Every tensor whose values the check must protect: all parameters and every viewable input. */
   everyTensor(): ParameterSet | undefined {
     const all = new Map(this.layerParameters);
-    const viewable = [...this.given].filter(([, value]) => isTensor(value));
+    const viewable = [...this.given].filter(([, value]) => isTensor(value, 'input'));
     for (const [name, value] of viewable) all.set(name, value);
     return all.size > 0
       ? ParameterSet.from(
@@ -231,7 +231,7 @@ export class LayerModel implements NormalisedModel {
 
   /** The input a bare tensor returned by backward/grad is the gradient of, when that is unambiguous. */
   private bareGradientName(gradients: unknown): string | undefined {
-    if (this.layerParameters.length > 0 || this.given.size !== 1 || !isTensor(gradients)) return undefined;
+    if (this.layerParameters.length > 0 || this.given.size !== 1 || !isTensor(gradients, 'gradient')) return undefined;
     return this.given.keys().next().value;
   }
 

@@ -5,6 +5,7 @@ import {
   checkGradientsAsync,
   formatReport,
   GradcheckError,
+  registerTensorAdapter,
   type GradcheckErrorCode,
   type Layer,
 } from '../src/index.js';
@@ -88,7 +89,9 @@ describe('layers: { parameters?, forward(X), backward(dY, X) }', () => {
         return layer.forward(x) as Matrix;
       },
     };
-    expect(errorOf(() => checkGradients(throwing, X)).code).toBe('MODEL_THREW');
+    const thrown = errorOf(() => checkGradients(throwing, X));
+    expect(thrown.code).toBe('MODEL_THREW');
+    expect(thrown.message).toMatch(/^forward\(X\) threw with (W|b|X)\[\d,\d\] = .*: boom$/);
     expect([bits(W.to1DArray()), bits(X.to1DArray())]).toEqual(before);
     checkGradients(layer, X);
     expect([bits(W.to1DArray()), bits(X.to1DArray())]).toEqual(before);
@@ -262,6 +265,61 @@ describe('layers: { parameters?, forward(X), backward(dY, X) }', () => {
     const e = errorOf(run);
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
+  });
+});
+
+describe('layer messages and adapters', () => {
+  it('name the layer calls and the input in errors', () => {
+    const missing = errorOf(() =>
+      checkGradients({ parameters: { w: [1] }, forward: (x: number[]) => x, backward: () => ({ dX: [1, 1] }) }, [1, 2]),
+    );
+    expect(missing.code).toBe('MISSING_GRADIENT');
+    expect(missing.message).toMatch(/^backward\(dY, X\) has no gradient for parameter w /);
+    const shape = errorOf(() =>
+      checkGradients({ forward: (x: number[]) => x, backward: () => ({ dX: [1, 1, 1] }) }, [1, 2]),
+    );
+    expect(shape.code).toBe('SHAPE_MISMATCH');
+    expect(shape.message).toMatch(/but input X has shape 2/);
+    const nan = errorOf(() => checkGradients({ f: () => NaN, grad: () => [0] }, [1]));
+    expect(nan.message).toMatch(/^f\(x\) is NaN/);
+    const async = errorOf(() => checkGradients({ f: async () => 1, grad: () => [0] }, [1]));
+    expect(async.message).toMatch(/^f\(x\) returned a Promise: .*checkGradientsAsync\(\{ f, grad \}, x\)/);
+  });
+
+  it('view inputs with the role input, so an adapter may accept a value as an input only', () => {
+    class Frozen {
+      constructor(readonly values: Float64Array) {}
+    }
+    const roles: string[] = [];
+    const unregister = registerTensorAdapter({
+      name: 'Frozen',
+      matches: (v): v is Frozen => v instanceof Frozen,
+      view: (t: Frozen, role) => {
+        roles.push(role);
+        if (role === 'parameter') throw new GradcheckError('UNSUPPORTED_TENSOR', 'a Frozen cannot be a parameter');
+        return {
+          kind: 'Frozen',
+          shape: [t.values.length],
+          size: t.values.length,
+          precision: 'float64',
+          get: (i) => t.values[i]!,
+          set: (i, v) => {
+            t.values[i] = v;
+          },
+        };
+      },
+    });
+    try {
+      const square: Layer<Frozen, number[]> = {
+        forward: (x) => Array.from(x.values, (v) => v * v),
+        backward: (dY, x) => Array.from(x.values, (v, i) => 2 * v * dY[i]!),
+      };
+      expect(checkGradients(square, new Frozen(Float64Array.of(1, -2, 0.5))).passed).toBe(true);
+      expect(roles).toContain('input');
+      expect(roles).not.toContain('parameter');
+    } finally {
+      unregister();
+    }
   });
 });
 
