@@ -51,14 +51,15 @@ function inputView(t: Tensor, name: string): TensorView {
 }
 
 /**
- * The view of a `tf.Tensor` (or `tf.Variable`) in the role the core says it plays. A plain tensor
- * as a parameter is readable (the core also probes values with this role to learn whether they
- * are tensors at all) and refuses the first write, with a message that says what to do.
+ * The view of a `tf.Tensor` (or `tf.Variable`) in the role the core says it plays: a plain tensor
+ * is refused as a parameter (it cannot be written), viewed through a host copy as an input, and
+ * read as a gradient or an output.
  */
 export function tfTensorView(t: Tensor, role?: Role): TensorView {
   if (isTfVariable(t)) return eagerVariableView(t, `a ${role ?? 'tensor'} (tf.Variable ${t.name})`);
+  if (role === 'parameter') throw immutable('a parameter', t);
   if (role === 'input') return inputView(t, 'an input');
-  return readView(t, role === 'gradient' ? 'a gradient' : role === 'parameter' ? 'a parameter' : 'a tensor');
+  return readView(t, role === 'gradient' ? 'a gradient' : 'a tensor');
 }
 
 let registered = false;

@@ -65,10 +65,10 @@ describe('tensor adapters', () => {
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
     // Through the core's registry (shared by its ESM and CJS builds), with the role it passes.
     expect(viewTensor(t, 'x', 'input').kind).toBe('tf.Tensor');
-    expect(() => viewTensor(t, 'W').set(0, 1)).toThrow(/a parameter is a tf\.Tensor/);
+    expect(() => viewTensor(t, 'W')).toThrow(/a parameter is a tf\.Tensor/);
     expect(() => tfTensorView(tf.tensor([1, 2], [2], 'int32'), 'input')).toThrow(/int32.*float32/);
-    const asParameter = tfTensorView(t, 'parameter');
-    expect(asParameter.get(0)).toBe(1);
-    expect(() => asParameter.set(0, 2)).toThrow(/a parameter is a tf\.Tensor 1×3 float32.*tf\.variable.*tfFunction/);
+    expect(() => tfTensorView(t, 'parameter')).toThrow(
+      /a parameter is a tf\.Tensor 1×3 float32.*tf\.variable.*tfFunction/,
+    );
   });
 });
