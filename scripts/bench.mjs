@@ -9,9 +9,10 @@
 //      names the planted entry;
 //   4. which planted bugs (one wrong entry, 1 % scale error, a wrong bias entry) each mode catches;
 //   5. how often a directional check misses a wrong gradient just above the tolerance.
-//   6. a convolution layer (weights and input, ≥ 10 000 entries): full against directional.
+//   6. a convolution layer (weights and input, ≥ 10 000 entries): full against directional;
+//   7. a TensorFlow.js model of 10 384 weights through @gradcheck/tfjs (scripts/bench-tfjs.mjs).
 // `node scripts/bench.mjs --quick` skips the full check (the only slow part: about 5 minutes);
-// `--only=reference|full|growth|bugs|tolerance|layer` runs one section (bench/results.md is then
+// `--only=reference|full|growth|bugs|tolerance|layer|tfjs` runs one section (bench/results.md is then
 // not written), e.g. `pnpm build && node scripts/bench.mjs --only=layer`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -439,6 +440,8 @@ if (section('layer')) {
     );
   }
 }
+
+if (section('tfjs')) await (await import('./bench-tfjs.mjs')).benchTfjs(say);
 
 say();
 say(`Total benchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s.`);

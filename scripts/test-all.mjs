@@ -79,6 +79,7 @@ export const suites = [
   vitest5Suite('vitest 5 (adapter)', 'packages/vitest'),
   jestSuite('jest example (CommonJS)', 'examples/jest-cjs'),
   jestSuite('jest example (TypeScript)', 'examples/jest-ts'),
+  jestSuite('jest example (TensorFlow.js)', 'examples/tfjs'),
   vitest5Suite('vitest 5 example', 'examples/vitest'),
   vitest5Suite('vitest 5 example (layers)', 'examples/layers'),
   typeSuite('packages/jest/type-tests/global'),

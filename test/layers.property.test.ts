@@ -2,7 +2,8 @@
  * Layer checks can be trusted: over seeded random layers (dense, convolution with random stride
  * and padding, max pooling, batch normalisation, elementwise activations, a two-input op, a
  * two-output layer; test/helpers/layers.ts), no false alarm on a correct backward, and every bug
- * planted in dX or in a weight gradient caught, on the tensor it is in. Counts are printed.
+ * planted in dX or in a weight gradient caught, on the tensor it is in; the same with float32
+ * weights and inputs, and in directional mode. Counts are printed.
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients, formatReport, GradcheckError, type CheckResult, type Layer } from '@gradcheck/core';
@@ -12,6 +13,7 @@ import { BUGS, LAYER_KINDS, randomLayer, type Case, type LayerKind, type T } fro
 const CORRECT_PER_KIND = Number(process.env.GC_LAYERS ?? 60);
 const PER_BUG = Number(process.env.GC_LAYER_BUGS ?? 25);
 const DIRECTIONAL_PER_BUG = Number(process.env.GC_LAYER_DIRECTIONAL ?? 10);
+const FLOAT32_PER_BUG = Number(process.env.GC_LAYER_FLOAT32 ?? 10);
 /** Shifts every seed: `GC_SEED=1 pnpm exec vitest run test/layers.property.test.ts` draws other layers. */
 const SHIFT = Number(process.env.GC_SEED ?? 0);
 /** A bug counts as planted in a tensor when it moves its gradient by at least this classic difference. */
@@ -48,17 +50,60 @@ const classic = (a: Float64Array, b: Float64Array): number => {
 };
 
 /**
- * The tensors whose gradient the bug moves by at least {@link PLANTED} at this draw: the second
- * call of the buggy backward (so that accumulation shows) against the correct one.
+ * How far above float32 resolution a bug's error must be to count as planted (the rule of
+ * test/property.test.ts): its root-mean-square over a tensor, each entry's error times
+ * max(1, |θ|), at least this many times ε^(2/3) times the magnitude of the terms of ⟨R, Y⟩.
  */
-function plantedIn(kind: LayerKind, bug: string, seed: number): string[] {
-  const buggy = randomLayer(kind, bug, seededRandom(seed));
-  const reference = randomLayer(kind, bug, seededRandom(seed), false);
-  const dY = cotangentFor(reference.layer.forward(reference.X), seed + 1);
+const RESOLVABLE = 50;
+const FLOAT32_RESOLUTION = (2 ** -23) ** (2 / 3);
+
+/** The layer's tensors by name (its parameters, and X or the record of inputs), as flat arrays. */
+function tensorsOf(c: Case): Map<string, ArrayLike<number>> {
+  const all = new Map<string, ArrayLike<number>>();
+  for (const [name, t] of Object.entries((c.layer.parameters ?? {}) as Record<string, T>)) all.set(name, t.data);
+  if (isT(c.X)) all.set('X', c.X.data);
+  else for (const [name, t] of Object.entries(c.X as Record<string, T>)) all.set(name, t.data);
+  return all;
+}
+
+/** Σ|Rᵢ·Yᵢ|: the magnitude of the terms of ⟨R, Y⟩. */
+function termMagnitude(output: unknown, dY: unknown): number {
+  const parts = (v: unknown): T[] => (isT(v) ? [v] : Object.values(v as Record<string, T>));
+  const r = parts(dY);
+  return parts(output).reduce((s, y, k) => s + y.data.reduce((a, v, i) => a + Math.abs(v * r[k]!.data[i]!), 0), 0);
+}
+
+/**
+ * The tensors whose gradient the bug moves by at least {@link PLANTED} at this draw: the second
+ * call of the buggy backward (so that accumulation shows) against the correct one. In float32,
+ * only where the error is above the resolution of finite differences at all ({@link RESOLVABLE}).
+ */
+function plantedIn(
+  kind: LayerKind,
+  bug: string,
+  seed: number,
+  precision: 'float64' | 'float32' = 'float64',
+  resolutionRule = true,
+): string[] {
+  const buggy = randomLayer(kind, bug, seededRandom(seed), true, precision);
+  const reference = randomLayer(kind, bug, seededRandom(seed), false, precision);
+  const output = reference.layer.forward(reference.X);
+  const dY = cotangentFor(output, seed + 1);
   gradientsOf(buggy.layer, buggy.X, dY);
   const wrong = gradientsOf(buggy.layer, buggy.X, dY);
   const right = gradientsOf(reference.layer, reference.X, dY);
-  return [...right].filter(([name, g]) => classic(g, wrong.get(name)!) >= PLANTED).map(([name]) => name);
+  const theta = tensorsOf(reference);
+  const resolution = RESOLVABLE * FLOAT32_RESOLUTION * termMagnitude(output, dY);
+  const resolvable = (name: string, g: Float64Array): boolean => {
+    if (precision === 'float64' || !resolutionRule) return true;
+    const w = wrong.get(name)!,
+      t = theta.get(name)!;
+    const ms = g.reduce((s, v, i) => s + ((v - w[i]!) * Math.max(1, Math.abs(t[i]!))) ** 2, 0) / g.length;
+    return Math.sqrt(ms) >= resolution;
+  };
+  return [...right]
+    .filter(([name, g]) => classic(g, wrong.get(name)!) >= PLANTED && resolvable(name, g))
+    .map(([name]) => name);
 }
 
 const failingTensors = (r: CheckResult): string[] => r.tensors.filter((t) => !t.passed).map((t) => t.name);
@@ -130,6 +175,51 @@ describe('layer checks over random layers', () => {
       `planted bugs caught: ${caught}/${planted} (${notPlanted} draws where the bug changed nothing, skipped)\n  ${rows.join('\n  ')}`,
     );
     expect(planted).toBeGreaterThan(0.8 * PER_BUG * Object.values(BUGS).flat().length);
+    expect(missed, missed.slice(0, 3).join('\n\n')).toEqual([]);
+  });
+
+  it(`float32 weights and inputs: no false alarm, every planted bug caught (${FLOAT32_PER_BUG} layers per bug and kind)`, () => {
+    const alarms: string[] = [],
+      missed: string[] = [];
+    let correct = 0,
+      caught = 0,
+      planted = 0,
+      belowResolution = 0;
+    for (const kind of LAYER_KINDS) {
+      for (let n = 0; n < FLOAT32_PER_BUG; n++) {
+        const seed = 5_000_000 + 1000 * LAYER_KINDS.indexOf(kind) + n + SHIFT * 100_000;
+        const c = randomLayer(kind, 'none', seededRandom(seed), true, 'float32');
+        const r = checkGradients(c.layer, c.X, { seed });
+        expect(r.precision).toBe('float32');
+        if (r.passed) correct++;
+        else alarms.push(show(c, seed, r));
+      }
+      for (const bug of BUGS[kind]) {
+        for (let n = 0; n < FLOAT32_PER_BUG; n++) {
+          const seed =
+            11_000_000 + 1000 * BUGS[kind].indexOf(bug) + 50_000 * LAYER_KINDS.indexOf(kind) + n + SHIFT * 100_000;
+          if (plantedIn(kind, bug, seed, 'float32').length === 0) {
+            if (plantedIn(kind, bug, seed, 'float32', false).length > 0) belowResolution++;
+            continue;
+          }
+          planted++;
+          const c = randomLayer(kind, bug, seededRandom(seed), true, 'float32');
+          try {
+            const r = checkGradients(c.layer, c.X, { seed });
+            if (!r.passed) caught++;
+            else missed.push(show(c, seed, r));
+          } catch (error) {
+            if (!(error instanceof GradcheckError && error.code === 'NONDETERMINISTIC_GRADIENT')) throw error;
+            caught++;
+          }
+        }
+      }
+    }
+    console.log(
+      `float32: correct layers passed ${correct}/${FLOAT32_PER_BUG * LAYER_KINDS.length}, planted bugs caught ${caught}/${planted} ` +
+        `(not counted: ${belowResolution} below the finite-difference resolution of float32)`,
+    );
+    expect(alarms, alarms.slice(0, 3).join('\n\n')).toEqual([]);
     expect(missed, missed.slice(0, 3).join('\n\n')).toEqual([]);
   });
 

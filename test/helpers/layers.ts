@@ -15,8 +15,12 @@ const tensor = (shape: number[], data?: Float64Array): T => ({
   data: data ?? new Float64Array(shape.reduce((a, b) => a * b, 1)),
   shape,
 });
+/** The storage of the weights and inputs the builders draw (set by {@link randomLayer} while it builds). */
+let storage: 'float64' | 'float32' = 'float64';
 const randomTensor = (rng: Random, shape: number[], scale = 1): T => {
   const t = tensor(shape);
+  // Float32 storage: the layer's arithmetic reads the stored (rounded) values, in float64.
+  if (storage === 'float32') t.data = new Float32Array(t.data.length) as unknown as Float64Array;
   for (let i = 0; i < t.data.length; i++) t.data[i] = scale * rng.gaussian();
   return t;
 };
@@ -414,8 +418,20 @@ const BUILDERS: Readonly<Record<LayerKind, (rng: Random, bug: string, planted: b
 /**
  * A random layer of `kind` with `bug` planted (`'none'`: correct). With `planted: false`, the
  * same layer (same draws, same shapes) with the correct backward: the reference that shows
- * whether the bug changes anything at this draw.
+ * whether the bug changes anything at this draw. `precision: 'float32'` stores the weights and
+ * inputs in Float32Arrays.
  */
-export function randomLayer(kind: LayerKind, bug: string, rng: Random, planted = true): Case {
-  return BUILDERS[kind](rng, bug, planted);
+export function randomLayer(
+  kind: LayerKind,
+  bug: string,
+  rng: Random,
+  planted = true,
+  precision: 'float64' | 'float32' = 'float64',
+): Case {
+  storage = precision;
+  try {
+    return BUILDERS[kind](rng, bug, planted);
+  } finally {
+    storage = 'float64';
+  }
 }

@@ -7,7 +7,7 @@ import { GradcheckError, describeValue } from './errors.js';
 import type { CallNames } from './model.js';
 import { entriesOf } from './parameters.js';
 import { seededRandom, type Random } from './random.js';
-import { formatShape, viewTensor, type TensorRole, type TensorView } from './tensors.js';
+import { formatShape, viewTensor, type Precision, type TensorRole, type TensorView } from './tensors.js';
 
 /** A seed for the cotangents that differs from the seed of the check's directions and samples. */
 const COTANGENT_SEED_OFFSET = 0x5eed;
@@ -80,6 +80,9 @@ export class Cotangent {
     this.random = seededRandom(seed + COTANGENT_SEED_OFFSET);
   }
 
+  /** The output's storage precision: `'float32'` when any output part is float32. */
+  precision: Precision = 'float64';
+
   /** True once the output's shape is known (after the first forward pass). */
   get drawn(): boolean {
     return this.slots !== undefined;
@@ -149,6 +152,7 @@ export class Cotangent {
       const values = typeof v === 'number' ? Float64Array.of(v) : new Float64Array(v.size);
       if (typeof v !== 'number') for (let i = 0; i < v.size; i++) values[i] = v.get(i);
       const shape = typeof v === 'number' ? undefined : v.shape;
+      if (typeof v !== 'number' && v.precision === 'float32') this.precision = 'float32';
       return { name, shape, cotangent: this.draw(values.length), value: values, magnitude: values.map(Math.abs) };
     });
     this.offset = offsetOf(this.slots!);

@@ -8,6 +8,7 @@ import {
   type Tensor,
 } from './model.js';
 import { entriesOf, ParameterSet } from './parameters.js';
+import type { Precision } from './tensors.js';
 import { Cotangent, isTensor } from './cotangent.js';
 
 /**
@@ -244,6 +245,11 @@ export class LayerModel implements NormalisedModel {
   /** Draws the next cotangent. */
   useCotangent(): void {
     this.cotangent.next();
+  }
+
+  /** The precision of the output the loss projects: float32 makes the check's precision float32. */
+  get lossPrecision(): Precision {
+    return this.cotangent.precision;
   }
 
   /** The constant the loss carries: see {@link Cotangent.offset}. */

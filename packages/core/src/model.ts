@@ -1,6 +1,6 @@
 import { GradcheckError, describeValue } from './errors.js';
 import { entriesOf, type ParameterSet } from './parameters.js';
-import { formatShape, viewTensor } from './tensors.js';
+import { formatShape, viewTensor, type Precision } from './tensors.js';
 
 /** A value gradcheck can view as a tensor: see {@link viewTensor} and {@link registerTensorAdapter}. */
 export type Tensor = unknown;
@@ -83,6 +83,8 @@ export interface NormalisedModel {
   readonly inputs?: readonly string[];
   /** Default {@link MODEL_CALLS}. */
   readonly calls?: CallNames;
+  /** `'float32'` when the loss is computed from float32 values the parameters do not show (a layer's output). */
+  readonly lossPrecision?: Precision;
 }
 
 /** True for a Promise or any other thenable. */

@@ -36,6 +36,8 @@ export class ParameterSet {
   private constructor(
     tensors: ParameterTensor[],
     private readonly inputs: ReadonlySet<string>,
+    /** The precision the loss is computed in when it is coarser than the tensors' (a layer's float32 output). */
+    private readonly lossPrecision?: Precision,
   ) {
     this.tensors = tensors;
     this.size = tensors.reduce((n, t) => n + t.view.size, 0);
@@ -43,9 +45,10 @@ export class ParameterSet {
 
   /**
    * Views every tensor of a model's `parameters` (object or Map) in place; the names in `inputs`
-   * are a layer's or function's inputs, viewed with the role `'input'`.
+   * are a layer's or function's inputs, viewed with the role `'input'`. `lossPrecision`: the loss
+   * is computed in float32 whatever the tensors (a layer with a float32 output).
    */
-  static from(parameters: unknown, inputs: readonly string[] = []): ParameterSet {
+  static from(parameters: unknown, inputs: readonly string[] = [], lossPrecision?: Precision): ParameterSet {
     const entries = entriesOf(parameters, 'model.parameters');
     if (entries.length === 0)
       throw new GradcheckError('NO_PARAMETERS', 'model.parameters is empty: there is nothing to check.');
@@ -59,7 +62,7 @@ export class ParameterSet {
       offset += view.size;
       return tensor;
     });
-    return new ParameterSet(tensors, isInput);
+    return new ParameterSet(tensors, isInput, lossPrecision);
   }
 
   /** `'input'` for a layer's or function's input, else `'parameter'`: for messages. */
@@ -67,9 +70,11 @@ export class ParameterSet {
     return this.inputs.has(tensor.name) ? 'input' : 'parameter';
   }
 
-  /** The coarsest storage precision among the tensors (`float32` if any is float32). */
+  /** The coarsest storage precision among the tensors and the loss (`float32` if any is float32). */
   get precision(): Precision {
-    return this.tensors.some((t) => t.view.precision === 'float32') ? 'float32' : 'float64';
+    return this.lossPrecision === 'float32' || this.tensors.some((t) => t.view.precision === 'float32')
+      ? 'float32'
+      : 'float64';
   }
 
   /** Names entry `index` of tensor `tensor` as `W1[2,3]`. */

@@ -57,7 +57,7 @@ export class CheckSession {
     readonly model: NormalisedModel,
     input: CheckOptionsInput,
   ) {
-    this.parameters = ParameterSet.from(model.parameters, model.inputs);
+    this.parameters = ParameterSet.from(model.parameters, model.inputs, model.lossPrecision);
     this.calls = model.calls ?? MODEL_CALLS;
     this.options = resolveOptions(input, this.parameters.precision);
     this.snapshot = this.parameters.snapshot();

@@ -191,6 +191,17 @@ describe('layers: { parameters?, forward(X), backward(dY, X) }', () => {
     expect(sampled.checked).toBe(9);
   });
 
+  it('reports a ReLU input at its kink as not differentiable, as for models', () => {
+    const relu: Layer<number[], number[]> = {
+      forward: (x) => x.map((v) => Math.max(0, v)),
+      backward: (dY, x) => x.map((v, i) => (v > 0 ? dY[i]! : 0)),
+    };
+    const r = checkGradients(relu, [0.5, 0, -0.3, 0, 1.2]);
+    expect(r.passed).toBe(true);
+    expect(r.kinks.entries).toEqual(['X[1]', 'X[3]']);
+    expect(checkGradients(relu, [0.5, 0, -0.3, 0, 1.2], { kinks: 'fail' }).passed).toBe(false);
+  });
+
   it('checks a layer with a number output (a loss layer)', () => {
     const x = Float64Array.from(numbers(5, 9));
     const logSumExp: Layer<Float64Array, number> = {
@@ -201,6 +212,24 @@ describe('layers: { parameters?, forward(X), backward(dY, X) }', () => {
       },
     };
     expect(checkGradients(logSumExp, x).passed).toBe(true);
+  });
+
+  it('checks in float32 when the output is float32, whatever the inputs and weights', () => {
+    const X = Float64Array.from(numbers(12, 13));
+    const W = Float64Array.from(numbers(12, 14));
+    const slope = (x: Float64Array, i: number) => 1 - Math.tanh(x[i]! * W[i]!) ** 2;
+    const layer: Layer<Float64Array, Float32Array> = {
+      parameters: { W },
+      forward: (x) => Float32Array.from(x, (v, i) => Math.tanh(v * W[i]!)),
+      backward: (dY, x) => ({
+        dX: x.map((_, i) => dY[i]! * slope(x, i) * W[i]!),
+        dW: x.map((v, i) => dY[i]! * slope(x, i) * v),
+      }),
+    };
+    const r = checkGradients(layer, X);
+    expect(r.precision).toBe('float32');
+    expect(r.tolerance).toBe(1e-3);
+    expect(r.passed).toBe(true);
   });
 
   it('checks async layers with checkGradientsAsync', async () => {
