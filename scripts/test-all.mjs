@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compatSuites } from './compat-suites.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), 'gradcheck-tests-'));
@@ -78,13 +79,16 @@ export const suites = [
   vitest5Suite('vitest 5 (adapter)', 'packages/vitest'),
   jestSuite('jest example (CommonJS)', 'examples/jest-cjs'),
   jestSuite('jest example (TypeScript)', 'examples/jest-ts'),
+  jestSuite('jest example (TensorFlow.js)', 'examples/tfjs'),
   vitest5Suite('vitest 5 example', 'examples/vitest'),
+  vitest5Suite('vitest 5 example (layers)', 'examples/layers'),
   typeSuite('packages/jest/type-tests/global'),
   typeSuite('packages/jest/type-tests/jest-globals'),
   typeSuite('packages/jest/type-tests/expect'),
   typeSuite('packages/vitest/type-tests'),
   typeSuite('examples/jest-ts'),
   typeSuite('examples/vitest'),
+  ...compatSuites,
 ];
 
 const only = process.argv.slice(2);

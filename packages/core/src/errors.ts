@@ -17,6 +17,11 @@
  * - `ASYNC_MODEL`: a synchronous check met a Promise; use the async entry point.
  * - `MODEL_THREW`: the model's `loss` or `gradients` threw; the original error is the `cause`
  *   (the matchers print its stack). It and `NON_FINITE_LOSS` say what X and Y were (their shapes).
+ * - `DUPLICATE_NAME`: a layer's input and one of its parameters have the same name.
+ * - `NONDETERMINISTIC_GRADIENT`: a layer's backward (or a function's grad) gave two different
+ *   gradients at the same point (an accumulating gradient buffer).
+ * - `UNAWAITED_CHECK`: a test ended while its `toPassGradientCheckAsync` was still running (it was
+ *   not awaited); thrown by the adapters' `afterEach` through `failOnPendingChecks`.
  */
 export type GradcheckErrorCode =
   | 'NOT_A_MODEL'
@@ -33,7 +38,10 @@ export type GradcheckErrorCode =
   | 'PARAMETERS_CHANGED'
   | 'INVALID_OPTION'
   | 'ASYNC_MODEL'
-  | 'MODEL_THREW';
+  | 'MODEL_THREW'
+  | 'DUPLICATE_NAME'
+  | 'NONDETERMINISTIC_GRADIENT'
+  | 'UNAWAITED_CHECK';
 
 /**
  * The one error class gradcheck throws. `code` says which cause (see {@link GradcheckErrorCode});

@@ -1,5 +1,5 @@
 import { GradcheckError, describeValue } from './errors.js';
-import { isThenable, type NormalisedModel } from './model.js';
+import { isThenable, MODEL_CALLS, type CallNames, type NormalisedModel } from './model.js';
 import { formatShape, viewTensor } from './tensors.js';
 
 /** What an algorithm asks its driver to do: evaluate the model's loss or its gradients now. */
@@ -11,10 +11,6 @@ export type Request = 'loss' | 'gradients';
  * drive the same generator for synchronous and Promise-returning models.
  */
 export type Algorithm<T> = Generator<Request, T, unknown>;
-
-const ASYNC_HINT =
-  'returned a Promise: this model is asynchronous. Check it with `await checkGradientsAsync(model, X, Y)` ' +
-  'or `await expect(model).toPassGradientCheckAsync(X, Y)`.';
 
 function call(model: NormalisedModel, request: Request, X: unknown, Y: unknown): unknown {
   return request === 'loss' ? model.loss(X, Y) : model.gradients(X, Y);
@@ -48,7 +44,8 @@ export function describeData(value: unknown, depth = 0): string {
 function withData(error: unknown, X: unknown, Y: unknown): unknown {
   if (!(error instanceof GradcheckError) || (error.code !== 'MODEL_THREW' && error.code !== 'NON_FINITE_LOSS'))
     return error;
-  const data = `X ${describeData(X)}, Y ${describeData(Y)}`;
+  // (A layer's check has no Y.)
+  const data = Y === undefined ? `X ${describeData(X)}` : `X ${describeData(X)}, Y ${describeData(Y)}`;
   // At the end of the message's first line (the model's own message may run over several lines).
   const [first, ...rest] = error.message.split('\n');
   const message = [
@@ -82,7 +79,13 @@ function drive<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: unknown, Y
     }
     if (isThenable(answer)) {
       Promise.resolve(answer).catch(() => undefined);
-      step = algorithm.throw(new GradcheckError('ASYNC_MODEL', `${step.value}(X, Y) ${ASYNC_HINT}`));
+      const calls = model.calls ?? MODEL_CALLS;
+      step = algorithm.throw(
+        new GradcheckError(
+          'ASYNC_MODEL',
+          `${calls[step.value]} returned a Promise: this code is asynchronous. Check it with ${calls.async}.`,
+        ),
+      );
       continue;
     }
     step = algorithm.next(answer);
@@ -119,25 +122,29 @@ async function driveAsync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X:
  * `where()` (which entry was perturbed) in its message; a loss must be a finite number. `where` is
  * called only when there is an error to describe, so a check formats no text per evaluation.
  */
-export function* evaluate(request: Request, where: () => string): Generator<Request, unknown, unknown> {
+export function* evaluate(
+  request: Request,
+  where: () => string,
+  calls: CallNames = MODEL_CALLS,
+): Generator<Request, unknown, unknown> {
   let answer: unknown;
   try {
     answer = yield request;
   } catch (error) {
     if (error instanceof GradcheckError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new GradcheckError('MODEL_THREW', `${request}(X, Y) threw ${where()}: ${message}`, { cause: error });
+    throw new GradcheckError('MODEL_THREW', `${calls[request]} threw ${where()}: ${message}`, { cause: error });
   }
   if (request === 'gradients') return answer;
   if (typeof answer !== 'number') {
     throw new GradcheckError(
       'LOSS_NOT_A_NUMBER',
-      `loss(X, Y) returned ${describeValue(answer)} ${where()}; it must return a number` +
+      `${calls.loss} returned ${describeValue(answer)} ${where()}; it must return a number` +
         (typeof answer === 'object' && answer !== null ? ' (for a 1×1 matrix, return m.get(0, 0)).' : '.'),
     );
   }
   if (!Number.isFinite(answer)) {
-    throw new GradcheckError('NON_FINITE_LOSS', `loss(X, Y) is ${answer} ${where()}.`);
+    throw new GradcheckError('NON_FINITE_LOSS', `${calls.loss} is ${answer} ${where()}.`);
   }
   return answer;
 }

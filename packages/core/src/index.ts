@@ -16,16 +16,21 @@ export {
   type TensorRole,
   type Precision,
 } from './tensors.js';
+export { failOnPendingChecks } from './pending.js';
 export {
   toPassGradientCheck,
   toPassGradientCheckAsync,
   gradientCheckMatchers,
+  plainMatcherUtils,
   type GradientCheckMatchers,
+  type GradientCheckArguments,
   type MatcherContext,
   type MatcherUtils,
   type MatcherResult,
 } from './matcher.js';
 export type { Model, GradientModel, FunctionalModel, NamedTensors, Tensor, MaybePromise } from './model.js';
+export type { Layer, GradientFunction, Protocol } from './layer.js';
+export type { AccessorTensor } from './accessor.js';
 export type {
   CheckOptions,
   CheckOptionsInput,

@@ -1,7 +1,8 @@
 import { checkGradients, checkGradientsAsync } from './check.js';
 import { GradcheckError } from './errors.js';
-import type { Model } from './model.js';
-import type { CheckOptionsInput } from './options.js';
+import { protocolOf, type Protocol } from './layer.js';
+import type { CheckOptions, CheckOptionsInput } from './options.js';
+import { trackPendingCheck } from './pending.js';
 import { formatReport, type ReportStyle } from './report.js';
 import type { CheckResult } from './result.js';
 
@@ -50,20 +51,59 @@ export interface MatcherResult {
   message(): string;
 }
 
+/** True when `T` is `any` (which would otherwise select every branch of a conditional type). */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/**
+ * The arguments the matchers take for a received value of type `T`, so that mistakes are
+ * compile errors:
+ * - a model `{ loss(X: A, Y: B), gradients(X: A, Y: B) }` (or the functional trio
+ *   `forward(parameters, X: A)`, `cost(AL, Y: B)`, `backward`): `(X: A, Y: B, options?)`, where
+ *   `options` is an options object or the classic bare eps; swapped X and Y of different types
+ *   do not compile;
+ * - a layer `{ forward(X: A), backward(dY, X: A) }`: `(X: A, options?)`, options an object;
+ * - a function `{ f(x: A), grad(x: A) }`: `(x: A, options?)`, options an object;
+ * - a function value (`expect(model.loss)`): nothing compiles; pass the model object.
+ *
+ * A model whose `loss` declares no parameter types (or `any`) accepts any X and Y; a received
+ * value of type `any` or `unknown` accepts the loosest form, `(X, Y, options?)` or `(X, options?)`.
+ */
+export type GradientCheckArguments<T> =
+  IsAny<T> extends true
+    ? [X: any, Y?: any, options?: CheckOptionsInput]
+    : T extends (...args: any[]) => unknown
+      ? [
+          receivedAFunction: 'expect() received a function: pass the model object, expect(model), not one of its methods',
+        ]
+      : T extends { loss(X: infer X, Y: infer Y): unknown; gradients(...args: any[]): unknown }
+        ? [X: X, Y: Y, options?: CheckOptionsInput]
+        : T extends {
+              forward(parameters: any, X: infer X): unknown;
+              cost(AL: any, Y: infer Y): unknown;
+              backward(...args: any[]): unknown;
+            }
+          ? [X: X, Y: Y, options?: CheckOptionsInput]
+          : T extends { forward(X: infer X): unknown; backward(dY: any, X: any): unknown }
+            ? [X: X, options?: CheckOptions]
+            : T extends { f(x: infer X): unknown; grad(x: any): unknown }
+              ? [x: X, options?: CheckOptions]
+              : [X: unknown, Y?: unknown, options?: CheckOptionsInput];
+
 /**
  * The gradcheck matchers' signatures, for the runner adapters' type declarations.
- * `R` is the host's return type of a synchronous matcher (`void` in Jest).
+ * `R` is the host's return type of a synchronous matcher (`void` in Jest); `T` is the type of the
+ * received value, from which the arguments are typed ({@link GradientCheckArguments}).
  */
-export interface GradientCheckMatchers<R = void> {
+export interface GradientCheckMatchers<R = void, T = unknown> {
   /**
    * Checks the received model's analytic gradients against central finite differences over every
    * parameter entry, synchronously. Fails with a report of the worst-mismatched entries; under
    * `.not`, fails when the gradients agree. A model whose `loss` or `gradients` returns a Promise
    * fails with `ASYNC_MODEL`: use {@link GradientCheckMatchers.toPassGradientCheckAsync}.
    *
-   * @param X - Inputs, passed to the model as they are.
-   * @param Y - Targets, passed to the model as they are.
-   * @param options - A bare number is the classic eps (step = tolerance = eps), or an options object.
+   * For a model: `(X, Y, options?)`, X and Y passed to the model as they are, `options` a bare
+   * number (the classic eps: step = tolerance = eps) or an options object. For a layer
+   * (`forward`/`backward`) or a function (`f`/`grad`): `(X, options?)`.
    *
    * @example
    * ```ts
@@ -72,31 +112,80 @@ export interface GradientCheckMatchers<R = void> {
    * expect(brokenModel).not.toPassGradientCheck(X, Y)
    * ```
    */
-  toPassGradientCheck(X: unknown, Y: unknown, options?: CheckOptionsInput): R;
+  toPassGradientCheck(...args: GradientCheckArguments<T>): R;
   /**
    * {@link GradientCheckMatchers.toPassGradientCheck} for models whose `loss` or `gradients` return
-   * Promises. Always `await` it: an assertion that is not awaited cannot fail the test.
+   * Promises. Always `await` it: with the adapters' setup entries, a check still pending when the
+   * test ends fails the test.
    *
    * @example
    * ```ts
    * await expect(asyncModel).toPassGradientCheckAsync(X, Y)
    * ```
    */
-  toPassGradientCheckAsync(X: unknown, Y: unknown, options?: CheckOptionsInput): Promise<void>;
+  toPassGradientCheckAsync(...args: GradientCheckArguments<T>): Promise<void>;
 }
 
-/** The expected-argument text of the hint: `X, Y`, `X, Y, 1e-7` or `X, Y, options`. */
-function argumentsText(args: number, options: CheckOptionsInput): string {
+/**
+ * The expected-argument text of the hint: `X, Y`, `X, Y, 1e-7` or `X, Y, options` for a model;
+ * `X`, `X, 1e-7` or `X, options` for a layer (`x, …` for a function), whose options come second.
+ */
+function argumentsText(protocol: Protocol | undefined, args: number, Y: unknown, options: CheckOptionsInput): string {
+  if (protocol === 'layer' || protocol === 'function') {
+    const x = protocol === 'layer' ? 'X' : 'x';
+    const given = Y ?? options;
+    if (args < 2 || given === undefined) return x;
+    return typeof given === 'number' ? `${x}, ${given}` : `${x}, options`;
+  }
   if (args < 3) return 'X, Y';
   return typeof options === 'number' ? `X, Y, ${options}` : 'X, Y, options';
 }
 
-function styleOf(utils: MatcherUtils): ReportStyle {
-  return { bad: utils.RECEIVED_COLOR, good: utils.EXPECTED_COLOR, dim: utils.DIM_COLOR };
+const plain = (text: string): string => text;
+
+/**
+ * Message helpers without colours, for hosts whose `this.utils` differ from Jest's and Vitest's
+ * (Bun's `expect.extend` has no `DIM_COLOR`, and its `matcherHint` and colours print differently),
+ * and for adapters that print plain text (Chai): hints in Jest's form,
+ * `expect(model).not.toPassGradientCheck(X, Y)`.
+ */
+export const plainMatcherUtils: MatcherUtils = {
+  matcherHint(matcherName, received = 'received', expected = '', options = {}) {
+    const promise = options.promise ? `.${options.promise}` : '';
+    return `expect(${received})${promise}${options.isNot ? '.not' : ''}.${matcherName}(${expected})`;
+  },
+  printReceived: (value) => String(value),
+  printExpected: (value) => String(value),
+  EXPECTED_COLOR: plain,
+  RECEIVED_COLOR: plain,
+  DIM_COLOR: plain,
+};
+
+/** The host's helpers, or the plain ones under Bun (see {@link plainMatcherUtils}). */
+function utilsOf(context: MatcherContext): MatcherUtils {
+  const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
+  return isBun || typeof context.utils?.DIM_COLOR !== 'function' ? plainMatcherUtils : context.utils;
 }
 
-function hint(context: MatcherContext, name: string, args: number, options: CheckOptionsInput): string {
-  return context.utils.matcherHint(name, 'model', argumentsText(args, options), {
+function styleOf(utils: MatcherUtils): ReportStyle {
+  // Called as methods: some hosts' helpers need their `this`.
+  return {
+    bad: (text) => utils.RECEIVED_COLOR(text),
+    good: (text) => utils.EXPECTED_COLOR(text),
+    dim: (text) => utils.DIM_COLOR(text),
+  };
+}
+
+function hint(
+  context: MatcherContext,
+  name: string,
+  received: unknown,
+  args: number,
+  Y: unknown,
+  options: CheckOptionsInput,
+): string {
+  const protocol = protocolOf(received);
+  return utilsOf(context).matcherHint(name, protocol ?? 'model', argumentsText(protocol, args, Y, options), {
     isNot: context.isNot,
     promise: context.promise,
   });
@@ -104,7 +193,7 @@ function hint(context: MatcherContext, name: string, args: number, options: Chec
 
 /** The result of a check that ran: the report, or under `.not` why agreement fails the assertion. */
 function verdict(context: MatcherContext, heading: () => string, result: CheckResult): MatcherResult {
-  const { utils } = context;
+  const utils = utilsOf(context);
   return {
     pass: result.passed,
     message: () => {
@@ -141,7 +230,7 @@ function modelStack(cause: unknown): string | undefined {
  */
 function failure(context: MatcherContext, heading: () => string, error: unknown): MatcherResult {
   if (!(error instanceof GradcheckError)) throw error;
-  const { utils } = context;
+  const utils = utilsOf(context);
   return {
     pass: context.isNot === true,
     message: () => {
@@ -173,10 +262,10 @@ export function toPassGradientCheck(
   options?: CheckOptionsInput,
 ): MatcherResult {
   const args = arguments.length - 1;
-  const heading = () => hint(this, 'toPassGradientCheck', args, options);
+  const heading = () => hint(this, 'toPassGradientCheck', received, args, Y, options);
   let result: CheckResult;
   try {
-    result = checkGradients(received as Model, X, Y, options);
+    result = checkGradients(received, X, Y, options);
   } catch (error) {
     return failure(this, heading, error);
   }
@@ -186,8 +275,10 @@ export function toPassGradientCheck(
 /**
  * The `toPassGradientCheckAsync` matcher: {@link toPassGradientCheck} for models whose `loss` or
  * `gradients` return Promises. Returns a Promise: `await expect(model).toPassGradientCheckAsync(X, Y)`.
+ * While it runs it is a pending check: the adapters' setup entries fail a test that ends before it
+ * settles (it was not awaited), and its late verdict is then dropped (`failOnPendingChecks`).
  */
-export async function toPassGradientCheckAsync(
+export function toPassGradientCheckAsync(
   this: MatcherContext,
   received: unknown,
   X: unknown,
@@ -195,14 +286,21 @@ export async function toPassGradientCheckAsync(
   options?: CheckOptionsInput,
 ): Promise<MatcherResult> {
   const args = arguments.length - 1;
-  const heading = () => hint(this, 'toPassGradientCheckAsync', args, options);
-  let result: CheckResult;
-  try {
-    result = await checkGradientsAsync(received as Model, X, Y, options);
-  } catch (error) {
-    return failure(this, heading, error);
-  }
-  return verdict(this, heading, result);
+  const heading = () => hint(this, 'toPassGradientCheckAsync', received, args, Y, options);
+  // The hint as the host writes it (Jest, Vitest, Chai), without colours, for the UNAWAITED_CHECK message.
+  const assertion = heading().replace(/\u001b\[[0-9;]*m/g, '');
+  const check = async (): Promise<MatcherResult> => {
+    let result: CheckResult;
+    try {
+      result = await checkGradientsAsync(received, X, Y, options);
+    } catch (error) {
+      return failure(this, heading, error);
+    }
+    return verdict(this, heading, result);
+  };
+  // Abandoned: the test already failed for the missing await; the late verdict must not fail again.
+  const dropped = (): MatcherResult => ({ pass: this.isNot !== true, message: () => '' });
+  return trackPendingCheck(assertion, check, dropped);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { GradcheckError } from './errors.js';
 import { evaluate, type Request } from './evaluation.js';
 import { impureGradients } from './findings.js';
-import { readGradients, type NormalisedModel } from './model.js';
+import { MODEL_CALLS, readGradients, type CallNames, type NormalisedModel } from './model.js';
 import {
   resolveOptions,
   type CheckOptionsInput,
@@ -49,6 +49,8 @@ export class CheckSession {
   /** The mode running and what it is doing, for {@link CheckSession.progress}. */
   mode: RunMode = 'full';
   phase: CheckPhase = 'full';
+  /** What the checked code's calls are called in messages. */
+  readonly calls: CallNames;
   private lastProgress = this.started;
   /** What the last progress report said was checked, of how many: repeated by {@link CheckSession.finalProgress}. */
   private lastChecked = 0;
@@ -58,7 +60,8 @@ export class CheckSession {
     readonly model: NormalisedModel,
     input: CheckOptionsInput,
   ) {
-    this.parameters = ParameterSet.from(model.parameters);
+    this.parameters = ParameterSet.from(model.parameters, model.inputs, model.lossPrecision);
+    this.calls = model.calls ?? MODEL_CALLS;
     this.options = resolveOptions(input, this.parameters.precision);
     this.snapshot = this.parameters.snapshot();
     this.parameters.assertFinite(this.snapshot);
@@ -69,7 +72,7 @@ export class CheckSession {
     this.lossEvaluations++;
     const t = now();
     try {
-      return (yield* evaluate('loss', where)) as number;
+      return (yield* evaluate('loss', where, this.calls)) as number;
     } finally {
       this.lossTimeMs += now() - t;
     }
@@ -78,7 +81,7 @@ export class CheckSession {
   /** Evaluates the analytic gradient at the current parameters, in flat order. */
   *gradientsAt(where: () => string): Steps<Float64Array> {
     this.gradientEvaluations++;
-    return readGradients(this.parameters, yield* evaluate('gradients', where));
+    return readGradients(this.parameters, yield* evaluate('gradients', where, this.calls), this.calls.gradients);
   }
 
   /**
@@ -90,26 +93,29 @@ export class CheckSession {
    */
   *open(): Steps<void> {
     this.loss = yield* this.lossAt(() => 'at the unperturbed parameters');
-    this.assertUnchanged('loss(X, Y)');
+    this.assertUnchanged(this.calls.loss);
     this.analytic = yield* this.gradientsAt(() => 'at the unperturbed parameters');
-    this.assertUnchanged('gradients(X, Y)');
+    this.assertUnchanged(this.calls.gradients);
     const second = yield* this.gradientsAt(() => 'at the unperturbed parameters, the second time');
-    this.assertUnchanged('gradients(X, Y)');
+    this.assertUnchanged(this.calls.gradients);
     const impure = impureGradients(this.parameters, this.analytic, second);
     if (impure) this.findings.push(impure);
     const again = yield* this.lossAt(() => 'at the unperturbed parameters, the second time');
-    this.assertUnchanged('loss(X, Y)');
+    this.assertUnchanged(this.calls.loss);
     if (!Object.is(this.loss, again)) {
       throw new GradcheckError(
         'NONDETERMINISTIC_LOSS',
-        `loss(X, Y) gave ${this.loss} and then ${again} at the same parameters; ` +
+        `${this.calls.loss} gave ${this.loss} and then ${again} at the same parameters; ` +
           'the loss must be deterministic (turn off dropout, fix random seeds, use a fixed batch).',
       );
     }
   }
 
-  /** Restores every parameter from the snapshot; throws `PARAMETERS_CHANGED` if `by` had moved one. */
-  assertUnchanged(by: string): void {
+  /**
+   * Restores every parameter from the snapshot; throws `PARAMETERS_CHANGED` if `by` (default: the
+   * loss call) had moved one.
+   */
+  assertUnchanged(by: string = this.calls.loss): void {
     const changed = this.parameters.restore(this.snapshot);
     if (changed) {
       throw new GradcheckError(

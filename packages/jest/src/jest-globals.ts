@@ -3,8 +3,10 @@
  * their globals (`injectGlobals: false`): `setupFilesAfterEnv: ['@gradcheck/jest/jest-globals']`.
  * @packageDocumentation
  */
-import { expect } from '@jest/globals';
-import { gradientCheckMatchers } from '@gradcheck/core';
+import { afterEach, expect } from '@jest/globals';
+import { failOnPendingChecks, gradientCheckMatchers } from '@gradcheck/core';
 import './types.js';
 
 expect.extend(gradientCheckMatchers);
+// A test that ends while its toPassGradientCheckAsync still runs did not await it: fail that test.
+afterEach(failOnPendingChecks);

@@ -1,10 +1,11 @@
 /**
  * Registers the gradcheck matchers on Jest's global `expect`:
  * `setupFilesAfterEnv: ['@gradcheck/jest/setup']`. With `injectGlobals: false`, use
- * `@gradcheck/jest/jest-globals` instead.
+ * `@gradcheck/jest/jest-globals` instead. Also fails a test that ends while a
+ * `toPassGradientCheckAsync` it started is still running (it was not awaited).
  * @packageDocumentation
  */
-import { gradientCheckMatchers } from '@gradcheck/core';
+import { failOnPendingChecks, gradientCheckMatchers } from '@gradcheck/core';
 import './types.js';
 
 const globalExpect = (globalThis as { expect?: { extend?: unknown } }).expect;
@@ -15,3 +16,7 @@ if (typeof globalExpect?.extend !== 'function') {
   );
 }
 (globalExpect.extend as (matchers: object) => void)(gradientCheckMatchers);
+
+// A test that ends while its toPassGradientCheckAsync still runs did not await it: fail that test.
+const globalAfterEach = (globalThis as { afterEach?: (hook: () => void) => void }).afterEach;
+globalAfterEach?.(failOnPendingChecks);

@@ -2,8 +2,10 @@
  * Registers the gradcheck matchers on Vitest's `expect`: `setupFiles: ['@gradcheck/vitest/setup']`.
  * @packageDocumentation
  */
-import { expect } from 'vitest';
-import { gradientCheckMatchers } from '@gradcheck/core';
+import { afterEach, expect } from 'vitest';
+import { failOnPendingChecks, gradientCheckMatchers } from '@gradcheck/core';
 import './types.js';
 
 expect.extend(gradientCheckMatchers);
+// A test that ends while its toPassGradientCheckAsync still runs did not await it: fail that test.
+afterEach(failOnPendingChecks);

@@ -1,0 +1,1 @@
+module.exports = { setupFilesAfterEnv: ['@gradcheck/jest/setup'], testEnvironment: 'node' };

@@ -1,0 +1,5 @@
+module.exports = {
+  injectGlobals: false,
+  setupFilesAfterEnv: ['@gradcheck/jest/jest-globals'],
+  testEnvironment: 'node',
+};

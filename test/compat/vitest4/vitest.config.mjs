@@ -1,0 +1,3 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({ test: { setupFiles: ['@gradcheck/vitest/setup'], include: ['*.test.js'] } });
