@@ -88,6 +88,8 @@ export const suites = [
   typeSuite('packages/vitest/type-tests'),
   typeSuite('examples/jest-ts'),
   typeSuite('examples/vitest'),
+  typeSuite('examples/layers'),
+  typeSuite('examples/tfjs'),
   ...compatSuites,
 ];
 
