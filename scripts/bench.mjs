@@ -9,13 +9,28 @@
 //      names the planted entry;
 //   4. which planted bugs (one wrong entry, 1 % scale error, a wrong bias entry) each mode catches;
 //   5. how often a directional check misses a wrong gradient just above the tolerance.
+//   6. the engine's own overhead: per entry of a full check of a cheap quadratic loss at P = 1 000
+//      and 100 000, and the fixed cost of a passing check of the reference case beyond its model
+//      evaluations (method: scripts/bench-engine.mjs).
 // `node scripts/bench.mjs --quick` skips the full check (the only slow part: about 5 minutes).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// `node scripts/bench.mjs --only engine` (or a comma-separated list of reference, full, directional,
+// bugs, tolerance, engine) runs those parts alone and prints them without writing bench/results.md.
+// `--baseline <dist dir>` measures another build of core (its dist/, e.g. main's) beside this one,
+// interleaved. `--small` leaves out the engine's P = 100 000 case (minutes on a loaded machine).
+// Rewriting bench/results.md keeps its section "## Engine overhead: before and after" (a record).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { checkGradients } from '../packages/core/dist/esm/index.js';
 import { ReferenceNetwork, randomData, referenceMatrices } from '../examples/reference-network/dist/esm/index.js';
+import { engineBench } from './bench-engine.mjs';
 
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
+/** Whether part `name` of the benchmark runs. */
+const runs = (name) => !only || only.includes(name);
+/** The heading of the hand-kept record in bench/results.md that a rewrite keeps (it ends the file). */
+const RECORD = '## Engine overhead: before and after';
 const root = new URL('..', import.meta.url);
 const out = [];
 const started = performance.now();
@@ -94,7 +109,7 @@ say(
 );
 
 // 1. The reference case.
-{
+if (runs('reference')) {
   const fixture = JSON.parse(readFileSync(new URL('test/fixtures/reference-case.json', root), 'utf8'));
   const runs = (eps) => {
     const times = [];
@@ -129,7 +144,7 @@ say(
 // did). Loss times are right-skewed (ml-matrix allocates, so the collector runs inside some
 // evaluations; the machine is shared), so both the median and the mean are reported. The engine's
 // own share is the check's time spent outside the model's loss and gradients.
-if (!quick) {
+if (!quick && runs('full')) {
   const net = network(64);
   for (let i = 0; i < 200; i++) net.loss(X, Y);
   const before = lossTimes(net, 3000);
@@ -202,127 +217,150 @@ if (!quick) {
 }
 
 // 3. Directional verdict and localisation as P grows.
-const SIZES = [16, 64, 256, 1272];
-const growth = [];
-for (const hidden of SIZES) {
-  const net = network(hidden);
-  const P = INPUT * hidden + 2 * hidden + 1;
-  const t = lossTime(net, hidden > 500 ? 11 : 31);
-  note(`784-${hidden}-1 (P = ${fmt(P)}): loss evaluation ${ms(t)} ms`);
-  // The Taylor test (10 loss evaluations, run by default when a check fails) is left out here, so
-  // that the columns count the verdict and the localisation alone.
-  const verdict = timed(() => checkGradients(net, X, Y, { mode: 'directional', taylor: false }));
-  const planted = network(hidden, 'wrong entry W1[3,100]');
-  const onlyVerdict = timed(() => checkGradients(planted, X, Y, { mode: 'directional', localise: 0, taylor: false }));
-  const localised = timed(() =>
-    checkGradients(planted, X, Y, { mode: 'directional', taylor: false, ...progress(`localise in 784-${hidden}-1`) }),
+if (runs('directional')) {
+  const SIZES = [16, 64, 256, 1272];
+  const growth = [];
+  for (const hidden of SIZES) {
+    const net = network(hidden);
+    const P = INPUT * hidden + 2 * hidden + 1;
+    const t = lossTime(net, hidden > 500 ? 11 : 31);
+    note(`784-${hidden}-1 (P = ${fmt(P)}): loss evaluation ${ms(t)} ms`);
+    // The Taylor test (10 loss evaluations, run by default when a check fails) is left out here, so
+    // that the columns count the verdict and the localisation alone.
+    const verdict = timed(() => checkGradients(net, X, Y, { mode: 'directional', taylor: false }));
+    const planted = network(hidden, 'wrong entry W1[3,100]');
+    const onlyVerdict = timed(() => checkGradients(planted, X, Y, { mode: 'directional', localise: 0, taylor: false }));
+    const localised = timed(() =>
+      checkGradients(planted, X, Y, { mode: 'directional', taylor: false, ...progress(`localise in 784-${hidden}-1`) }),
+    );
+    growth.push({ hidden, P, t, verdict, onlyVerdict, localised });
+  }
+  say();
+  say('## Directional check with a planted wrong entry (W1[3,100] 50 % off) as P grows');
+  say();
+  say(
+    'Verdict: one Gaussian direction per tensor (4 tensors), 2 loss evaluations each, plus the 2 every check spends ' +
+      'at the unperturbed point (loss and the determinism check) and 1 gradient evaluation. Localisation: bisection of W1, ' +
+      'best first, then the elementwise check of the suspect; "localise 3" (the default) keeps looking for up to 3 wrong ' +
+      'entries while any part of W1 still exceeds its allowance. The Taylor test that a failing check runs by default ' +
+      '(10 more loss evaluations) is off here; the next table counts it.',
   );
-  growth.push({ hidden, P, t, verdict, onlyVerdict, localised });
-}
-say();
-say('## Directional check with a planted wrong entry (W1[3,100] 50 % off) as P grows');
-say();
-say(
-  'Verdict: one Gaussian direction per tensor (4 tensors), 2 loss evaluations each, plus the 2 every check spends ' +
-    'at the unperturbed point (loss and the determinism check) and 1 gradient evaluation. Localisation: bisection of W1, ' +
-    'best first, then the elementwise check of the suspect; "localise 3" (the default) keeps looking for up to 3 wrong ' +
-    'entries while any part of W1 still exceeds its allowance. The Taylor test that a failing check runs by default ' +
-    '(10 more loss evaluations) is off here; the next table counts it.',
-);
-say();
-say(
-  row([
-    'P',
-    'one loss eval',
-    'correct: verdict evals / time',
-    'planted: verdict evals / time',
-    'planted: + localisation evals',
-    'planted: total time',
-    'worst entry named',
-    'full check would take',
-  ]),
-);
-say(row(['---:', '---:', '---:', '---:', '---:', '---:', '---', '---:']));
-for (const g of growth) {
-  const loc = g.localised.result.evaluations.loss - g.onlyVerdict.result.evaluations.loss;
-  const named = g.localised.result.worst[0]?.label ?? '—';
+  say();
   say(
     row([
-      fmt(g.P),
-      `${ms(g.t)} ms`,
-      `${g.verdict.result.evaluations.loss} / ${ms(g.verdict.ms)} ms (${g.verdict.result.passed ? 'pass' : 'FAIL'})`,
-      `${g.onlyVerdict.result.evaluations.loss} / ${ms(g.onlyVerdict.ms)} ms (${g.onlyVerdict.result.passed ? 'PASS' : 'fail'})`,
-      `${loc}`,
-      `${ms(g.localised.ms)} ms`,
-      `${named}${named === 'W1[3,100]' ? ' ✓' : ' ✗'}`,
-      `${ms((2 * g.P * g.t) / 1000)} s`,
+      'P',
+      'one loss eval',
+      'correct: verdict evals / time',
+      'planted: verdict evals / time',
+      'planted: + localisation evals',
+      'planted: total time',
+      'worst entry named',
+      'full check would take',
     ]),
   );
+  say(row(['---:', '---:', '---:', '---:', '---:', '---:', '---', '---:']));
+  for (const g of growth) {
+    const loc = g.localised.result.evaluations.loss - g.onlyVerdict.result.evaluations.loss;
+    const named = g.localised.result.worst[0]?.label ?? '—';
+    say(
+      row([
+        fmt(g.P),
+        `${ms(g.t)} ms`,
+        `${g.verdict.result.evaluations.loss} / ${ms(g.verdict.ms)} ms (${g.verdict.result.passed ? 'pass' : 'FAIL'})`,
+        `${g.onlyVerdict.result.evaluations.loss} / ${ms(g.onlyVerdict.ms)} ms (${g.onlyVerdict.result.passed ? 'PASS' : 'fail'})`,
+        `${loc}`,
+        `${ms(g.localised.ms)} ms`,
+        `${named}${named === 'W1[3,100]' ? ' ✓' : ' ✗'}`,
+        `${ms((2 * g.P * g.t) / 1000)} s`,
+      ]),
+    );
+  }
 }
 
 // 4. Which planted bugs each mode catches.
-say();
-say('## Planted bugs caught, per mode and size');
-say();
-say(
-  'directional: 1 direction per tensor, localise 3; sampled: 32 entries per tensor (16 of the largest analytic gradients, ' +
-    '16 at random); seed 20240229. Each cell: verdict, the tensors it failed, the worst entry named, loss evaluations, time.',
-);
-say();
-say(row(['P', 'bug', 'directional', 'sampled (32 per tensor)']));
-say(row(['---:', '---', '---', '---']));
-for (const hidden of [64, 1272]) {
-  for (const bug of Object.keys(BUGS)) {
-    const cells = [];
-    for (const options of [{ mode: 'directional' }, { mode: 'sampled', samples: 32 }]) {
-      const { result, ms: time } = timed(() => checkGradients(network(hidden, bug), X, Y, options));
-      const wrong = result.tensors
-        .filter((t) => !t.passed)
-        .map((t) => t.name)
-        .join(',');
-      cells.push(
-        `${result.passed ? '**missed**' : 'caught'} (${wrong || '—'}; ${result.worst[0]?.label ?? '—'}; ${result.evaluations.loss} evals, ${ms(time)} ms)`,
-      );
+if (runs('bugs')) {
+  say();
+  say('## Planted bugs caught, per mode and size');
+  say();
+  say(
+    'directional: 1 direction per tensor, localise 3; sampled: 32 entries per tensor (16 of the largest analytic gradients, ' +
+      '16 at random); seed 20240229. Each cell: verdict, the tensors it failed, the worst entry named, loss evaluations, time.',
+  );
+  say();
+  say(row(['P', 'bug', 'directional', 'sampled (32 per tensor)']));
+  say(row(['---:', '---', '---', '---']));
+  for (const hidden of [64, 1272]) {
+    for (const bug of Object.keys(BUGS)) {
+      const cells = [];
+      for (const options of [{ mode: 'directional' }, { mode: 'sampled', samples: 32 }]) {
+        const { result, ms: time } = timed(() => checkGradients(network(hidden, bug), X, Y, options));
+        const wrong = result.tensors
+          .filter((t) => !t.passed)
+          .map((t) => t.name)
+          .join(',');
+        cells.push(
+          `${result.passed ? '**missed**' : 'caught'} (${wrong || '—'}; ${result.worst[0]?.label ?? '—'}; ${result.evaluations.loss} evals, ${ms(time)} ms)`,
+        );
+      }
+      note(`784-${hidden}-1, ${bug}: ${cells.join(' · ')}`);
+      say(row([fmt(INPUT * hidden + 2 * hidden + 1), bug, ...cells]));
     }
-    note(`784-${hidden}-1, ${bug}: ${cells.join(' · ')}`);
-    say(row([fmt(INPUT * hidden + 2 * hidden + 1), bug, ...cells]));
   }
 }
 
 // 5. How close to the tolerance a directional check still catches a wrong gradient.
-say();
-say('## Directional check near the tolerance (784-16-1, W1 scaled by 1 + δ, 100 seeds each)');
-say();
-say(
-  'A projection estimates the classic difference with the spread of one random draw, so an error just above the ' +
-    'tolerance (1e-6) can pass; more directions per tensor narrow the spread.',
-);
-say();
-say(row(['δ', 'classic W1 difference', 'missed, 1 direction', 'missed, 3 directions']));
-say(row(['---:', '---:', '---:', '---:']));
-for (const delta of [2e-5, 2e-4, 2e-3]) {
-  const cells = [1, 3].map((directions) => {
-    let missed = 0;
-    for (let seed = 1; seed <= 100; seed++) {
-      const net = network(16);
-      const gradients = net.gradients.bind(net);
-      net.gradients = (x, y) => {
-        const g = gradients(x, y);
-        g.dW1.mul(1 + delta);
-        return g;
-      };
-      if (checkGradients(net, X, Y, { mode: 'directional', seed, directions, localise: 0 }).passed) missed++;
-    }
-    return `${missed} / 100`;
-  });
-  note(`near the tolerance: δ = ${delta}: ${cells.join(', ')}`);
-  say(row([delta, `≈ ${delta / 2}`, ...cells]));
+if (runs('tolerance')) {
+  say();
+  say('## Directional check near the tolerance (784-16-1, W1 scaled by 1 + δ, 100 seeds each)');
+  say();
+  say(
+    'A projection estimates the classic difference with the spread of one random draw, so an error just above the ' +
+      'tolerance (1e-6) can pass; more directions per tensor narrow the spread.',
+  );
+  say();
+  say(row(['δ', 'classic W1 difference', 'missed, 1 direction', 'missed, 3 directions']));
+  say(row(['---:', '---:', '---:', '---:']));
+  for (const delta of [2e-5, 2e-4, 2e-3]) {
+    const cells = [1, 3].map((directions) => {
+      let missed = 0;
+      for (let seed = 1; seed <= 100; seed++) {
+        const net = network(16);
+        const gradients = net.gradients.bind(net);
+        net.gradients = (x, y) => {
+          const g = gradients(x, y);
+          g.dW1.mul(1 + delta);
+          return g;
+        };
+        if (checkGradients(net, X, Y, { mode: 'directional', seed, directions, localise: 0 }).passed) missed++;
+      }
+      return `${missed} / 100`;
+    });
+    note(`near the tolerance: δ = ${delta}: ${cells.join(', ')}`);
+    say(row([delta, `≈ ${delta / 2}`, ...cells]));
+  }
+}
+
+// 6. The engine's own overhead.
+if (runs('engine')) {
+  const baselineAt = process.argv.indexOf('--baseline');
+  const impls = [{ label: 'this build', checkGradients }];
+  if (baselineAt >= 0) {
+    const dir = new URL(process.argv[baselineAt + 1], `file://${process.cwd()}/`);
+    const baseline = await import(new URL('esm/index.js', dir.href.endsWith('/') ? dir : `${dir.href}/`).href);
+    impls.unshift({ label: 'baseline', checkGradients: baseline.checkGradients });
+  }
+  engineBench(impls, { ReferenceNetwork, referenceMatrices }, root, say, note, process.argv.includes('--small'));
 }
 
 say();
 say(`Total benchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s.`);
-if (!quick) {
+if (!quick && !only) {
   mkdirSync(new URL('bench/', root), { recursive: true });
-  writeFileSync(new URL('bench/results.md', root), out.join('\n') + '\n');
+  const file = new URL('bench/results.md', root);
+  // The record of before-and-after figures (written by hand with the command) stays.
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const record = previous.indexOf(RECORD);
+  const kept = record >= 0 ? '\n' + previous.slice(record).trimEnd() + '\n' : '';
+  writeFileSync(file, out.join('\n') + '\n' + kept);
   console.log('\nwritten to bench/results.md');
 }

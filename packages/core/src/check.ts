@@ -52,8 +52,14 @@ function chooseMode(session: CheckSession): { mode: RunMode; reason: string } {
  * A check as one algorithm for both drivers. The parameters are restored from the snapshot on
  * every way out, even when the model throws.
  */
-function* check(model: NormalisedModel, options: CheckOptionsInput, X: unknown, Y: unknown): Algorithm<CheckResult> {
-  const session = new CheckSession(model, options);
+function* check(
+  model: NormalisedModel,
+  options: CheckOptionsInput,
+  X: unknown,
+  Y: unknown,
+  sync: boolean,
+): Algorithm<CheckResult> {
+  const session = new CheckSession(model, options, sync ? { model, X, Y } : undefined);
   const examples = session.options.examples ?? inferExamples(X, Y);
   try {
     yield* session.open();
@@ -85,7 +91,7 @@ function* check(model: NormalisedModel, options: CheckOptionsInput, X: unknown, 
  */
 export function checkGradients(model: Model, X: unknown, Y: unknown, options?: CheckOptionsInput): CheckResult {
   const normalised = normaliseModel(model);
-  return runSync(check(normalised, options, X, Y), normalised, X, Y);
+  return runSync(check(normalised, options, X, Y, true), normalised, X, Y);
 }
 
 /**
@@ -99,5 +105,5 @@ export async function checkGradientsAsync(
   options?: CheckOptionsInput,
 ): Promise<CheckResult> {
   const normalised = normaliseModel(model);
-  return runAsync(check(normalised, options, X, Y), normalised, X, Y);
+  return runAsync(check(normalised, options, X, Y, false), normalised, X, Y);
 }

@@ -15,6 +15,9 @@ const ASYNC_HINT =
   'returned a Promise: this model is asynchronous. Check it with `await checkGradientsAsync(model, X, Y)` ' +
   'or `await expect(model).toPassGradientCheckAsync(X, Y)`.';
 
+const asyncModel = (request: Request): GradcheckError =>
+  new GradcheckError('ASYNC_MODEL', `${request}(X, Y) ${ASYNC_HINT}`);
+
 function call(model: NormalisedModel, request: Request, X: unknown, Y: unknown): unknown {
   return request === 'loss' ? model.loss(X, Y) : model.gradients(X, Y);
 }
@@ -35,7 +38,7 @@ export function runSync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: u
     }
     if (isThenable(answer)) {
       Promise.resolve(answer).catch(() => undefined);
-      step = algorithm.throw(new GradcheckError('ASYNC_MODEL', `${step.value}(X, Y) ${ASYNC_HINT}`));
+      step = algorithm.throw(asyncModel(step.value));
       continue;
     }
     step = algorithm.next(answer);
@@ -59,20 +62,15 @@ export async function runAsync<T>(algorithm: Algorithm<T>, model: NormalisedMode
   return step.value;
 }
 
-/**
- * Asks for one model evaluation and checks the answer: a model error becomes `MODEL_THREW` with
- * `where()` (which entry was perturbed) in its message; a loss must be a finite number. `where` is
- * called only when there is an error to describe, so a check formats no text per evaluation.
- */
-export function* evaluate(request: Request, where: () => string): Generator<Request, unknown, unknown> {
-  let answer: unknown;
-  try {
-    answer = yield request;
-  } catch (error) {
-    if (error instanceof GradcheckError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new GradcheckError('MODEL_THREW', `${request}(X, Y) threw ${where()}: ${message}`, { cause: error });
-  }
+/** A model error as `MODEL_THREW`, naming `where()` (which entry was perturbed); a GradcheckError stays as it is. */
+function modelError(request: Request, where: () => string, error: unknown): unknown {
+  if (error instanceof GradcheckError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new GradcheckError('MODEL_THREW', `${request}(X, Y) threw ${where()}: ${message}`, { cause: error });
+}
+
+/** Checks a model's answer: a loss must be a finite number (gradients are read by the session). */
+function checkedAnswer(request: Request, answer: unknown, where: () => string): unknown {
   if (request === 'gradients') return answer;
   if (typeof answer !== 'number') {
     throw new GradcheckError(
@@ -85,4 +83,68 @@ export function* evaluate(request: Request, where: () => string): Generator<Requ
     throw new GradcheckError('NON_FINITE_LOSS', `loss(X, Y) is ${answer} ${where()}.`);
   }
   return answer;
+}
+
+/**
+ * Asks for one model evaluation and checks the answer: a model error becomes `MODEL_THREW` with
+ * `where()` (which entry was perturbed) in its message; a loss must be a finite number. `where` is
+ * called only when there is an error to describe, so a check formats no text per evaluation.
+ */
+export function* evaluate(request: Request, where: () => string): Generator<Request, unknown, unknown> {
+  let answer: unknown;
+  try {
+    answer = yield request;
+  } catch (error) {
+    throw modelError(request, where, error);
+  }
+  return checkedAnswer(request, answer, where);
+}
+
+/**
+ * The model and its data, for evaluating it in place (a synchronous check): {@link evaluateNow}
+ * calls the model where {@link evaluate} would yield, so that a check of a cheap model does not pay
+ * for resuming every generator between the evaluation and {@link runSync} twice per evaluation.
+ */
+export interface DirectModel {
+  readonly model: NormalisedModel;
+  readonly X: unknown;
+  readonly Y: unknown;
+}
+
+/**
+ * {@link evaluate} for a synchronous check, without a yield: the same call, errors and checks as
+ * {@link runSync} and {@link evaluate} give together (a Promise is `ASYNC_MODEL`).
+ */
+export function evaluateNow(direct: DirectModel, request: Request, where: () => string): unknown {
+  let answer: unknown;
+  try {
+    answer = call(direct.model, request, direct.X, direct.Y);
+  } catch (error) {
+    throw modelError(request, where, error);
+  }
+  if (isThenable(answer)) {
+    Promise.resolve(answer).catch(() => undefined);
+    throw asyncModel(request);
+  }
+  return checkedAnswer(request, answer, where);
+}
+
+/**
+ * What `yield*` over a step that needed no evaluation returns at once: an iterator that is its own
+ * finished result (one object, where a generator function costs a generator and a result).
+ */
+class Answered<T> {
+  readonly done = true;
+  constructor(readonly value: T) {}
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(): this {
+    return this;
+  }
+}
+
+/** A step already answered: `yield* answered(v)` is `v`, with no yield. */
+export function answered<T>(value: T): Generator<Request, T, unknown> {
+  return new Answered(value) as unknown as Generator<Request, T, unknown>;
 }

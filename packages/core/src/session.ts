@@ -5,7 +5,7 @@
  * lives elsewhere: entries in estimate.ts, modes in modes/, the result in outcome.ts.
  */
 import { GradcheckError } from './errors.js';
-import { evaluate, type Request } from './evaluation.js';
+import { answered, evaluate, evaluateNow, type DirectModel, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
 import {
   resolveOptions,
@@ -41,8 +41,14 @@ export class CheckSession {
   loss = NaN;
   lossEvaluations = 0;
   gradientEvaluations = 0;
-  /** Wall time spent inside loss evaluations, in milliseconds. */
+  /**
+   * Wall time spent inside the loss evaluations at the unperturbed point ({@link CheckSession.open}),
+   * in milliseconds: what auto estimates a full check's time from. Later evaluations are not timed
+   * (two clock reads per evaluation cost a cheap model's check more than the model).
+   */
   lossTimeMs = 0;
+  /** Whether loss evaluations are timed now (during {@link CheckSession.open}). */
+  private timing = false;
   /** The mode running and what it is doing, for {@link CheckSession.progress}. */
   mode: RunMode = 'full';
   phase: CheckPhase = 'full';
@@ -51,9 +57,15 @@ export class CheckSession {
   private lastChecked = 0;
   private lastTotal = 0;
 
+  /**
+   * @param direct - The model and its data, when the check runs synchronously ({@link runSync}):
+   *   evaluations then call the model in place instead of yielding to the driver. Without it, every
+   *   evaluation is a yield, for {@link runAsync} or {@link runSync}.
+   */
   constructor(
     readonly model: NormalisedModel,
     input: CheckOptionsInput,
+    private readonly direct?: DirectModel,
   ) {
     this.parameters = ParameterSet.from(model.parameters);
     this.options = resolveOptions(input, this.parameters.precision);
@@ -62,11 +74,19 @@ export class CheckSession {
   }
 
   /** Evaluates the loss at the current parameters; `where()` tells an error message what was perturbed. */
-  *lossAt(where: () => string): Steps<number> {
+  lossAt(where: () => string): Steps<number> {
     this.lossEvaluations++;
+    if (this.timing) return this.timedLossAt(where);
+    if (this.direct) return answered(evaluateNow(this.direct, 'loss', where) as number);
+    return evaluate('loss', where) as Steps<number>;
+  }
+
+  private *timedLossAt(where: () => string): Steps<number> {
     const t = now();
     try {
-      return (yield* evaluate('loss', where)) as number;
+      return this.direct
+        ? (evaluateNow(this.direct, 'loss', where) as number)
+        : ((yield* evaluate('loss', where)) as number);
     } finally {
       this.lossTimeMs += now() - t;
     }
@@ -75,7 +95,8 @@ export class CheckSession {
   /** Evaluates the analytic gradient at the current parameters, in flat order. */
   *gradientsAt(where: () => string): Steps<Float64Array> {
     this.gradientEvaluations++;
-    return readGradients(this.parameters, yield* evaluate('gradients', where));
+    const answer = this.direct ? evaluateNow(this.direct, 'gradients', where) : yield* evaluate('gradients', where);
+    return readGradients(this.parameters, answer);
   }
 
   /**
@@ -83,10 +104,12 @@ export class CheckSession {
    * more to catch a nondeterministic loss or a gradient function that moves the parameters.
    */
   *open(): Steps<void> {
+    this.timing = true;
     this.loss = yield* this.lossAt(() => 'at the unperturbed parameters');
     this.analytic = yield* this.gradientsAt(() => 'at the unperturbed parameters');
     this.assertUnchanged('gradients(X, Y)');
     const again = yield* this.lossAt(() => 'at the unperturbed parameters, the second time');
+    this.timing = false;
     if (!Object.is(this.loss, again)) {
       throw new GradcheckError(
         'NONDETERMINISTIC_LOSS',
