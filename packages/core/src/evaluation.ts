@@ -131,20 +131,21 @@ export function evaluateNow(direct: DirectModel, request: Request, where: () => 
 
 /**
  * What `yield*` over a step that needed no evaluation returns at once: an iterator that is its own
- * finished result (one object, where a generator function costs a generator and a result).
+ * finished result. One per session, refilled for each answer (`yield*` reads it at once), so that
+ * an evaluation in place allocates nothing where a generator function would allocate two objects.
  */
-class Answered<T> {
+export class Answered<T> {
   readonly done = true;
-  constructor(readonly value: T) {}
+  value: T = undefined as T;
   [Symbol.iterator](): this {
     return this;
   }
   next(): this {
     return this;
   }
-}
-
-/** A step already answered: `yield* answered(v)` is `v`, with no yield. */
-export function answered<T>(value: T): Generator<Request, T, unknown> {
-  return new Answered(value) as unknown as Generator<Request, T, unknown>;
+  /** This step, answered with `value`: `yield* answer.with(v)` is `v`, with no yield. */
+  with(value: T): Generator<Request, T, unknown> {
+    this.value = value;
+    return this as unknown as Generator<Request, T, unknown>;
+  }
 }

@@ -5,7 +5,7 @@
  * lives elsewhere: entries in estimate.ts, modes in modes/, the result in outcome.ts.
  */
 import { GradcheckError } from './errors.js';
-import { answered, evaluate, evaluateNow, type DirectModel, type Request } from './evaluation.js';
+import { Answered, evaluate, evaluateNow, type DirectModel, type Request } from './evaluation.js';
 import { readGradients, type NormalisedModel } from './model.js';
 import {
   resolveOptions,
@@ -49,6 +49,8 @@ export class CheckSession {
   lossTimeMs = 0;
   /** Whether loss evaluations are timed now (during {@link CheckSession.open}). */
   private timing = false;
+  /** The answer of a loss evaluated in place, handed to `yield*`. */
+  private readonly answer = new Answered<number>();
   /** The mode running and what it is doing, for {@link CheckSession.progress}. */
   mode: RunMode = 'full';
   phase: CheckPhase = 'full';
@@ -77,7 +79,7 @@ export class CheckSession {
   lossAt(where: () => string): Steps<number> {
     this.lossEvaluations++;
     if (this.timing) return this.timedLossAt(where);
-    if (this.direct) return answered(evaluateNow(this.direct, 'loss', where) as number);
+    if (this.direct) return this.answer.with(evaluateNow(this.direct, 'loss', where) as number);
     return evaluate('loss', where) as Steps<number>;
   }
 
