@@ -1,4 +1,4 @@
-// The engine's own cost (`node scripts/bench.mjs --only engine`, after `pnpm build`): what a check
+// The engine's own cost (`node scripts/bench.mjs --only=engine`, after `pnpm build`): what a check
 // spends outside the model, for models so cheap that this overhead is what a unit test waits for.
 //
 // Every time is CPU time of this process (process.cpuUsage, user + system): on a shared machine a

@@ -9,28 +9,25 @@
 //      names the planted entry;
 //   4. which planted bugs (one wrong entry, 1 % scale error, a wrong bias entry) each mode catches;
 //   5. how often a directional check misses a wrong gradient just above the tolerance.
-//   6. the engine's own overhead: per entry of a full check of a cheap quadratic loss at P = 1 000
+//   6. a convolution layer (weights and input, ≥ 10 000 entries): full against directional;
+//   7. a TensorFlow.js model of 10 384 weights through @gradcheck/tfjs (scripts/bench-tfjs.mjs);
+//   8. the engine's own overhead: per entry of a full check of a cheap quadratic loss at P = 1 000
 //      and 100 000, and the fixed cost of a passing check of the reference case beyond its model
-//      evaluations (method: scripts/bench-engine.mjs).
-// `node scripts/bench.mjs --quick` skips the full check (the only slow part: about 5 minutes).
-// `node scripts/bench.mjs --only engine` (or a comma-separated list of reference, full, directional,
-// bugs, tolerance, engine) runs those parts alone and prints them without writing bench/results.md.
-// `--baseline <dist dir>` measures another build of core (its dist/, e.g. main's) beside this one,
-// interleaved. `--small` leaves out the engine's P = 100 000 case (minutes on a loaded machine).
-// Rewriting bench/results.md keeps its section "## Engine overhead: before and after" (a record).
+//      evaluations (method: scripts/bench-engine.mjs). `--only=engine --baseline <dist dir>`
+//      measures another build of core (its packages/core/dist, e.g. main's) beside this one,
+//      interleaved; `--small` leaves out its P = 100 000 case (minutes on a loaded machine).
+// `node scripts/bench.mjs --quick` skips the full check (the only slow part: about 5 minutes);
+// `--only=reference|full|growth|bugs|tolerance|layer|tfjs|engine` runs one section (bench/results.md is then
+// not written), e.g. `pnpm build && node scripts/bench.mjs --only=layer`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { checkGradients } from '../packages/core/dist/esm/index.js';
+import { seededRandom } from '../packages/core/dist/esm/internal.js';
 import { ReferenceNetwork, randomData, referenceMatrices } from '../examples/reference-network/dist/esm/index.js';
-import { engineBench } from './bench-engine.mjs';
 
 const quick = process.argv.includes('--quick');
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
-/** Whether part `name` of the benchmark runs. */
-const runs = (name) => !only || only.includes(name);
-/** The heading of the hand-kept record in bench/results.md that a rewrite keeps (it ends the file). */
-const RECORD = '## Engine overhead: before and after';
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const section = (name) => only === undefined || only === name;
 const root = new URL('..', import.meta.url);
 const out = [];
 const started = performance.now();
@@ -63,6 +60,64 @@ const BUGS = {
     g.db1.set(2, 0, g.db1.get(2, 0) * 1.3);
   },
 };
+
+/**
+ * A 2-D convolution layer with stride and zero padding on a batch (X n×c×h×w, K f×c×k×k, b f),
+ * tensors as { data, shape }, with seeded weights and input; `bug` edits the gradients.
+ */
+function convolution({ n, c, h, w, f, k, stride: s, padding: p }, bug) {
+  const rng = seededRandom(3);
+  const tensor = (shape, fill = () => 0) => ({
+    data: Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, fill),
+    shape,
+  });
+  const K = tensor([f, c, k, k], () => rng.gaussian() / k),
+    b = tensor([f], () => rng.gaussian()),
+    X = tensor([n, c, h, w], () => rng.gaussian());
+  const oh = Math.floor((h + 2 * p - k) / s) + 1,
+    ow = Math.floor((w + 2 * p - k) / s) + 1;
+  const each = (visit) => {
+    for (let e = 0; e < n; e++)
+      for (let o = 0; o < f; o++)
+        for (let i = 0; i < oh; i++)
+          for (let j = 0; j < ow; j++) {
+            const y = ((e * f + o) * oh + i) * ow + j;
+            for (let ch = 0; ch < c; ch++)
+              for (let u = 0; u < k; u++) {
+                const row = i * s - p + u;
+                if (row < 0 || row >= h) continue;
+                for (let v = 0; v < k; v++) {
+                  const col = j * s - p + v;
+                  if (col >= 0 && col < w) visit(y, ((o * c + ch) * k + u) * k + v, ((e * c + ch) * h + row) * w + col);
+                }
+              }
+          }
+  };
+  const layer = {
+    parameters: { K, b },
+    forward: (x) => {
+      const Y = tensor([n, f, oh, ow], (_, y) => b.data[Math.floor(y / (oh * ow)) % f]);
+      each((y, kk, xx) => {
+        Y.data[y] += K.data[kk] * x.data[xx];
+      });
+      return Y;
+    },
+    backward: (dY, x) => {
+      const dX = tensor(x.shape),
+        dK = tensor(K.shape),
+        db = tensor(b.shape);
+      each((y, kk, xx) => {
+        dK.data[kk] += dY.data[y] * x.data[xx];
+        dX.data[xx] += dY.data[y] * K.data[kk];
+      });
+      for (let y = 0; y < dY.data.length; y++) db.data[Math.floor(y / (oh * ow)) % f] += dY.data[y];
+      const g = { dX, dK, db };
+      bug?.(g);
+      return g;
+    },
+  };
+  return { layer, X };
+}
 
 function network(hidden, bug) {
   const net = ReferenceNetwork.create([INPUT, hidden, 1], { seed: 1 });
@@ -109,7 +164,7 @@ say(
 );
 
 // 1. The reference case.
-if (runs('reference')) {
+if (section('reference')) {
   const fixture = JSON.parse(readFileSync(new URL('test/fixtures/reference-case.json', root), 'utf8'));
   const runs = (eps) => {
     const times = [];
@@ -144,7 +199,7 @@ if (runs('reference')) {
 // did). Loss times are right-skewed (ml-matrix allocates, so the collector runs inside some
 // evaluations; the machine is shared), so both the median and the mean are reported. The engine's
 // own share is the check's time spent outside the model's loss and gradients.
-if (!quick && runs('full')) {
+if (!quick && section('full')) {
   const net = network(64);
   for (let i = 0; i < 200; i++) net.loss(X, Y);
   const before = lossTimes(net, 3000);
@@ -217,7 +272,7 @@ if (!quick && runs('full')) {
 }
 
 // 3. Directional verdict and localisation as P grows.
-if (runs('directional')) {
+if (section('growth')) {
   const SIZES = [16, 64, 256, 1272];
   const growth = [];
   for (const hidden of SIZES) {
@@ -278,7 +333,7 @@ if (runs('directional')) {
 }
 
 // 4. Which planted bugs each mode catches.
-if (runs('bugs')) {
+if (section('bugs')) {
   say();
   say('## Planted bugs caught, per mode and size');
   say();
@@ -309,7 +364,7 @@ if (runs('bugs')) {
 }
 
 // 5. How close to the tolerance a directional check still catches a wrong gradient.
-if (runs('tolerance')) {
+if (section('tolerance')) {
   say();
   say('## Directional check near the tolerance (784-16-1, W1 scaled by 1 + δ, 100 seeds each)');
   say();
@@ -340,27 +395,83 @@ if (runs('tolerance')) {
   }
 }
 
-// 6. The engine's own overhead.
-if (runs('engine')) {
+// 6. A convolution layer: its kernels, bias and input checked through ⟨R, forward(X)⟩.
+if (section('layer')) {
+  const shape = { n: 4, c: 8, h: 18, w: 18, f: 16, k: 3, stride: 2, padding: 1 };
+  const wrongEntry = (g) => {
+    g.dX.data[1234] *= 1.5;
+  };
+  const fresh = (bug) => convolution(shape, bug);
+  const { layer, X } = fresh();
+  const entries = layer.parameters.K.data.length + layer.parameters.b.data.length + X.data.length;
+  for (let i = 0; i < 5; i++) layer.forward(X);
+  const forwardTimes = [];
+  for (let i = 0; i < 31; i++) forwardTimes.push(timed(() => layer.forward(X)).ms);
+  const t = median(forwardTimes);
+  note(
+    `convolution (${fmt(entries)} weights and inputs): one forward pass ${ms(t)} ms; the full check takes about ${Math.round((2 * entries * t) / 1000)} s`,
+  );
+  const runs = [
+    ['full, correct', fresh(), { mode: 'full', ...progress('full check of the convolution') }],
+    ['directional, correct', fresh(), { mode: 'directional' }],
+    ['directional, wrong dX entry X[0,3,14,10]', fresh(wrongEntry), { mode: 'directional' }],
+    ['auto (default options), wrong dX entry', fresh(wrongEntry), {}],
+  ].map(([name, c, options]) => [name, timed(() => checkGradients(c.layer, c.X, options))]);
+  say();
+  say(
+    `## A convolution layer: ${shape.n}×${shape.c}×${shape.h}×${shape.w} input, ${shape.f} kernels ${shape.c}×${shape.k}×${shape.k}, ` +
+      `stride ${shape.stride}, padding ${shape.padding} (${fmt(entries)} weights and inputs)`,
+  );
+  say();
+  say(
+    `The layer's weights (K, b) and its input X are checked through ⟨R, forward(X)⟩ against backward(R, X) for a seeded ` +
+      `Gaussian cotangent R. One forward pass: ${ms(t)} ms (median of 31). Command: \`pnpm build && node scripts/bench.mjs --only=layer\`.`,
+  );
+  say();
+  say(row(['check', 'verdict', 'wrong tensors', 'worst entry', 'loss evaluations', 'backward calls', 'time']));
+  say(row(['---', '---', '---', '---', '---:', '---:', '---:']));
+  for (const [name, { result, ms: time }] of runs) {
+    const wrong = result.tensors.filter((x) => !x.passed).map((x) => x.name);
+    say(
+      row([
+        name,
+        result.passed ? 'passed' : 'failed',
+        wrong.join(', ') || '—',
+        result.passed ? '—' : (result.worst[0]?.label ?? '—'),
+        fmt(result.evaluations.loss),
+        fmt(result.evaluations.gradients),
+        time >= 1000 ? `${(time / 1000).toFixed(1)} s` : `${ms(time)} ms`,
+      ]),
+    );
+  }
+}
+
+if (section('tfjs')) await (await import('./bench-tfjs.mjs')).benchTfjs(say);
+
+// 8. The engine's own overhead.
+if (section('engine')) {
+  const { engineBench } = await import('./bench-engine.mjs');
   const baselineAt = process.argv.indexOf('--baseline');
   const impls = [{ label: 'this build', checkGradients }];
   if (baselineAt >= 0) {
-    const dir = new URL(process.argv[baselineAt + 1], `file://${process.cwd()}/`);
-    const baseline = await import(new URL('esm/index.js', dir.href.endsWith('/') ? dir : `${dir.href}/`).href);
-    impls.unshift({ label: 'baseline', checkGradients: baseline.checkGradients });
+    const dir = new URL(`${process.argv[baselineAt + 1].replace(/\/?$/, '/')}`, `file://${process.cwd()}/`);
+    impls.unshift({
+      label: 'baseline',
+      checkGradients: (await import(new URL('esm/index.js', dir).href)).checkGradients,
+    });
   }
   engineBench(impls, { ReferenceNetwork, referenceMatrices }, root, say, note, process.argv.includes('--small'));
 }
 
 say();
 say(`Total benchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s.`);
-if (!quick && !only) {
+if (!quick && only === undefined) {
   mkdirSync(new URL('bench/', root), { recursive: true });
+  // The record of before-and-after figures at the end of bench/results.md (written by hand, with
+  // its command) stays.
   const file = new URL('bench/results.md', root);
-  // The record of before-and-after figures (written by hand with the command) stays.
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const record = previous.indexOf(RECORD);
-  const kept = record >= 0 ? '\n' + previous.slice(record).trimEnd() + '\n' : '';
-  writeFileSync(file, out.join('\n') + '\n' + kept);
+  const record = previous.indexOf('## Engine overhead: before and after');
+  writeFileSync(file, out.join('\n') + '\n' + (record >= 0 ? '\n' + previous.slice(record).trimEnd() + '\n' : ''));
   console.log('\nwritten to bench/results.md');
 }

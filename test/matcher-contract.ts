@@ -3,7 +3,7 @@
 // pass, `.not` pass, both failure messages as snapshots with ANSI removed, bad input, async
 // models. The snapshots follow the report's format: after a deliberate change of the format,
 // regenerate them with the runner's `-u` (see the README's "Tests") and review the diff.
-import type { GradientModel } from '@gradcheck/core';
+import type { GradientFunction, GradientModel, Layer } from '@gradcheck/core';
 import { ReferenceNetwork, referenceMatrices, type ReferenceCase } from '@gradcheck/reference-network';
 
 /** Removes ANSI colour codes, so that messages compare the same with colours on or off. */
@@ -32,6 +32,45 @@ export function asyncModel<X, Y>(model: GradientModel<X, Y>): GradientModel<X, Y
     parameters: model.parameters,
     loss: async (X, Y) => model.loss(X, Y),
     gradients: async (X, Y) => model.gradients(X, Y),
+  };
+}
+
+/**
+ * A dense layer Y = W·X + b on nested arrays (W 2×3, X 3×4); `bug` doubles dX or drops it.
+ */
+export function denseLayer(bug: 'none' | 'dX-doubled' | 'no-dX' = 'none'): {
+  layer: Layer<number[][], number[][]>;
+  X: number[][];
+} {
+  const W = [
+    [0.5, -0.3, 0.8],
+    [-0.1, 0.9, 0.4],
+  ];
+  const b = [0.2, -0.7];
+  const X = [
+    [0.3, -1.2, 0.5, 0.9],
+    [1.1, 0.4, -0.6, 0.2],
+    [-0.8, 0.7, 0.1, -0.4],
+  ];
+  const layer: Layer<number[][], number[][]> = {
+    parameters: { W, b },
+    forward: (X) => W.map((w, r) => X[0]!.map((_, c) => b[r]! + w.reduce((s, v, k) => s + v * X[k]![c]!, 0))),
+    backward: (dY, X) => {
+      const dW = W.map((w, r) => w.map((_, k) => dY[r]!.reduce((s, g, c) => s + g * X[k]![c]!, 0)));
+      const db = dY.map((row) => row.reduce((s, g) => s + g, 0));
+      if (bug === 'no-dX') return { dW, db };
+      const dX = X.map((row, k) => row.map((_, c) => W.reduce((s, w, r) => s + w[k]! * dY[r]![c]!, 0)));
+      return { dX: bug === 'dX-doubled' ? dX.map((row) => row.map((v) => 2 * v)) : dX, dW, db };
+    },
+  };
+  return { layer, X };
+}
+
+/** f(x) = Σ xᵢ³ − x₀·x₁ and its gradient; `bug` drops the cross term from ∂f/∂x₁. */
+export function cubic(bug = false): GradientFunction<number[]> {
+  return {
+    f: (x) => x.reduce((s, v) => s + v ** 3, 0) - x[0]! * x[1]!,
+    grad: (x) => x.map((v, i) => 3 * v * v - (i === 0 ? x[1]! : i === 1 && !bug ? x[0]! : 0)),
   };
 }
 
@@ -118,6 +157,68 @@ export function matcherContract(runner: ContractRunner, fixture: ReferenceCase):
       expect(failureMessage(() => host(asyncModel(model)).toPassGradientCheck(X, Y))).toMatch(
         /GradcheckError ASYNC_MODEL: .*await expect\(model\)\.toPassGradientCheckAsync\(X, Y\)/,
       );
+    });
+  });
+
+  describe('toPassGradientCheck on layers and functions', () => {
+    it('passes a correct layer (X alone, X and options, X and a bare eps), and .not a wrong dX', () => {
+      const { layer, X } = denseLayer();
+      host(layer).toPassGradientCheck(X);
+      host(layer).toPassGradientCheck(X, { tolerance: 1e-5, cotangents: 2 });
+      host(layer).toPassGradientCheck(X, 1e-6);
+      host(denseLayer('dX-doubled').layer).not.toPassGradientCheck(X);
+    });
+
+    it('fails a wrong dX with the report naming the input entries', () => {
+      const { layer, X } = denseLayer('dX-doubled');
+      const message = failureMessage(() => host(layer).toPassGradientCheck(X));
+      const lines = message.split('\n');
+      expect(lines[0]).toBe('expect(layer).toPassGradientCheck(X)');
+      expect(lines[2]).toMatch(/^Analytic gradients disagree with central differences: .* \(wrong: X\)$/);
+      expect(lines[3]).toMatch(/^8 parameters \+ 12 inputs · a random cotangent · 20 checked \(full\)/);
+      expect(message).toMatch(/^ {2}X \(input\) +3×4 +12 .*✗ 12 of 12 entries off +analytic ≈ 2\.00 × numeric$/m);
+      expect(message).toMatch(/^ {2}X\[\d,\d\] .*✗$/m);
+      expect(message).toMatchSnapshot();
+      expect(failureMessage(() => host(layer).toPassGradientCheck(X, { seed: 3 })).split('\n')[0]).toBe(
+        'expect(layer).toPassGradientCheck(X, options)',
+      );
+    });
+
+    it('says when the input was not checked, and fails .not for a correct layer', () => {
+      const { layer, X } = denseLayer('no-dX');
+      const message = failureMessage(() => host(layer).not.toPassGradientCheck(X));
+      expect(message.split('\n')[0]).toBe('expect(layer).not.toPassGradientCheck(X)');
+      expect(message).toMatch(/but they agree\./);
+      expect(message).toMatch(/note: input X was not checked: backward\(dY, X\) returned no gradient for it/);
+    });
+
+    it('checks a plain function { f, grad } at x, and .not a wrong gradient', () => {
+      host(cubic()).toPassGradientCheck([0.5, -1.5, 2]);
+      host(cubic(true)).not.toPassGradientCheck([0.5, -1.5, 2]);
+      const message = failureMessage(() => host(cubic(true)).toPassGradientCheck([0.5, -1.5, 2], 1e-7));
+      expect(message.split('\n')[0]).toBe('expect(function).toPassGradientCheck(x, 1e-7)');
+      expect(message).toMatch(/^ {2}x\[1\] .*✗$/m);
+    });
+
+    it('explains layer mistakes with the GradcheckError code', () => {
+      const { layer, X } = denseLayer();
+      expect(failureMessage(() => host(layer).toPassGradientCheck(X, { tolerance: 1e-5 }, 1e-7))).toMatch(
+        /GradcheckError INVALID_OPTION: a layer is checked with \(X, options\)/,
+      );
+      expect(failureMessage(() => host({ forward: (x: unknown) => x }).toPassGradientCheck(X))).toMatch(
+        /GradcheckError NOT_A_MODEL: .*a layer \{ parameters\?, forward\(X\), backward\(dY, X\) \}/,
+      );
+    });
+
+    it('checks async layers with toPassGradientCheckAsync', async () => {
+      const { layer, X } = denseLayer();
+      const asyncLayer = {
+        parameters: layer.parameters,
+        forward: async (x: number[][]) => layer.forward(x),
+        backward: async (dY: number[][], x: number[][]) => layer.backward(dY, x),
+      };
+      await host(asyncLayer).toPassGradientCheckAsync(X);
+      expect(failureMessage(() => host(asyncLayer).toPassGradientCheck(X))).toMatch(/GradcheckError ASYNC_MODEL/);
     });
   });
 

@@ -3,7 +3,10 @@
  * that drive it synchronously or asynchronously.
  */
 import { inferExamples } from './diagnose.js';
-import { runAsync, runSync, type Algorithm } from './evaluation.js';
+import { runAsync, runSync, type Algorithm, type DirectModel } from './evaluation.js';
+import { GradcheckError } from './errors.js';
+import { protocolOf, type GradientFunction, type Layer } from './layer.js';
+import { prepareLayer, type ModelCheck } from './layer-check.js';
 import { normaliseModel, type Model, type NormalisedModel } from './model.js';
 import { directionalCheck } from './modes/directional.js';
 import { fullCheck } from './modes/full.js';
@@ -57,9 +60,9 @@ function* check(
   options: CheckOptionsInput,
   X: unknown,
   Y: unknown,
-  sync: boolean,
+  driver: Driver,
 ): Algorithm<CheckResult> {
-  const session = new CheckSession(model, options, sync ? { model, X, Y } : undefined);
+  const session = new CheckSession(model, options, driver.direct);
   const examples = session.options.examples ?? inferExamples(X, Y);
   try {
     yield* session.open();
@@ -72,38 +75,115 @@ function* check(
 }
 
 /**
- * Checks a synchronous model's analytic gradients against central finite differences: over every
- * parameter entry when that fits the budget (`mode: 'auto'`, the default), else along seeded random
- * directions per tensor with localisation of the worst entries (see {@link CheckOptions.mode}). Returns the verdict as plain data; throws a {@link GradcheckError} for a model
- * or options it cannot check (a Promise from the model is `ASYNC_MODEL`: use
- * {@link checkGradientsAsync}). The parameters hold their exact original values afterwards.
+ * How the check is driven: `direct` (set once the driver is known, before the algorithm starts)
+ * when {@link runSync} drives it, so that the session calls the model in place.
+ */
+interface Driver {
+  direct?: DirectModel;
+}
+
+/**
+ * What a check needs of a received value: its normalised form and the algorithm. A layer or a
+ * function is checked with `(X, options)`; a model with `(X, Y, options)`.
+ */
+function prepare(
+  received: unknown,
+  X: unknown,
+  second: unknown,
+  third: CheckOptionsInput,
+  sync: boolean,
+): { model: NormalisedModel; algorithm: Algorithm<CheckResult> } {
+  const driver: Driver = {};
+  const prepared = prepareFor(received, X, second, third, (m, o, x, y) => check(m, o, x, y, driver));
+  // What runSync will call: the session calls the same, in place.
+  if (sync) driver.direct = { model: prepared.model, X, Y: second };
+  return prepared;
+}
+
+function prepareFor(
+  received: unknown,
+  X: unknown,
+  second: unknown,
+  third: CheckOptionsInput,
+  checkModel: ModelCheck,
+): { model: NormalisedModel; algorithm: Algorithm<CheckResult> } {
+  const protocol = protocolOf(received);
+  if (protocol === 'layer' || protocol === 'function') {
+    return prepareLayer(received, protocol, X, second, third, checkModel);
+  }
+  const model = normaliseModel(received);
+  if (typeof third === 'object' && third !== null && third.cotangents !== undefined) {
+    throw new GradcheckError(
+      'INVALID_OPTION',
+      'cotangents applies to layers ({ parameters?, forward(X), backward(dY, X) }); a model has a scalar loss.',
+    );
+  }
+  return { model, algorithm: checkModel(model, third, X, second) };
+}
+
+/**
+ * Checks analytic gradients against central finite differences: over every entry when that fits
+ * the budget (`mode: 'auto'`, the default), else along seeded random directions per tensor with
+ * localisation of the worst entries (see {@link CheckOptions.mode}). Returns the verdict as plain
+ * data; throws a {@link GradcheckError} for a value or options it cannot check (a Promise from the
+ * code under test is `ASYNC_MODEL`: use {@link checkGradientsAsync}). Every parameter and input
+ * holds its exact original value afterwards.
  *
- * @param model - `{ parameters, loss(X, Y), gradients(X, Y) }` or `{ parameters, forward, cost, backward }`.
- * @param X - Inputs, passed to the model as they are (never modified).
- * @param Y - Targets, passed to the model as they are (never modified).
+ * Three kinds of code are checked:
+ * - a **model** `{ parameters, loss(X, Y), gradients(X, Y) }` (or `{ parameters, forward, cost,
+ *   backward }`): `checkGradients(model, X, Y, options?)`;
+ * - a **layer** `{ parameters?, forward(X), backward(dY, X) }`: `checkGradients(layer, X, options?)`
+ *   checks ⟨R, forward(X)⟩ against backward(R, X) for a seeded Gaussian cotangent R, over the
+ *   parameters and the inputs (see {@link Layer});
+ * - a **function** `{ f(x), grad(x) }`: `checkGradients(fn, x, options?)` (see {@link GradientFunction}).
+ *
  * @param options - A bare number is the classic eps (step = tolerance = eps), or {@link CheckOptions}.
  *
  * @example
  * ```ts
  * const result = checkGradients(model, X, Y, 1e-7)
  * if (!result.passed) console.log(formatReport(result))
+ * checkGradients(convolution, X, { tolerance: 1e-5 })
+ * checkGradients({ f: (x) => x[0] ** 2, grad: (x) => [2 * x[0]] }, [3])
  * ```
  */
-export function checkGradients(model: Model, X: unknown, Y: unknown, options?: CheckOptionsInput): CheckResult {
-  const normalised = normaliseModel(model);
-  return runSync(check(normalised, options, X, Y, true), normalised, X, Y);
+export function checkGradients(layer: Layer, X: unknown, options?: CheckOptionsInput): CheckResult;
+export function checkGradients(fn: GradientFunction, x: unknown, options?: CheckOptionsInput): CheckResult;
+export function checkGradients(model: Model, X: unknown, Y: unknown, options?: CheckOptionsInput): CheckResult;
+export function checkGradients(received: unknown, X: unknown, Y?: unknown, options?: CheckOptionsInput): CheckResult;
+export function checkGradients(received: unknown, X: unknown, Y?: unknown, options?: CheckOptionsInput): CheckResult {
+  const { model, algorithm } = prepare(received, X, Y, options, true);
+  return runSync(algorithm, model, X, Y);
 }
 
 /**
- * {@link checkGradients} for models whose `loss` or `gradients` return Promises (synchronous
- * models work too). Evaluations run one at a time, since they share the parameters.
+ * {@link checkGradients} for code whose calls return Promises (synchronous code works too).
+ * Evaluations run one at a time, since they share the parameters.
  */
-export async function checkGradientsAsync(
+export function checkGradientsAsync(layer: Layer, X: unknown, options?: CheckOptionsInput): Promise<CheckResult>;
+export function checkGradientsAsync(
+  fn: GradientFunction,
+  x: unknown,
+  options?: CheckOptionsInput,
+): Promise<CheckResult>;
+export function checkGradientsAsync(
   model: Model,
   X: unknown,
   Y: unknown,
   options?: CheckOptionsInput,
+): Promise<CheckResult>;
+export function checkGradientsAsync(
+  received: unknown,
+  X: unknown,
+  Y?: unknown,
+  options?: CheckOptionsInput,
+): Promise<CheckResult>;
+export async function checkGradientsAsync(
+  received: unknown,
+  X: unknown,
+  Y?: unknown,
+  options?: CheckOptionsInput,
 ): Promise<CheckResult> {
-  const normalised = normaliseModel(model);
-  return runAsync(check(normalised, options, X, Y, false), normalised, X, Y);
+  const { model, algorithm } = prepare(received, X, Y, options, false);
+  return runAsync(algorithm, model, X, Y);
 }

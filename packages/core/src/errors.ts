@@ -16,6 +16,9 @@
  * - `INVALID_OPTION`: an option (eps, step, tolerance, …) is out of range.
  * - `ASYNC_MODEL`: a synchronous check met a Promise; use the async entry point.
  * - `MODEL_THREW`: the model's `loss` or `gradients` threw; the original error is the `cause`.
+ * - `DUPLICATE_NAME`: a layer's input and one of its parameters have the same name.
+ * - `NONDETERMINISTIC_GRADIENT`: a layer's backward (or a function's grad) gave two different
+ *   gradients at the same point (an accumulating gradient buffer).
  */
 export type GradcheckErrorCode =
   | 'NOT_A_MODEL'
@@ -32,7 +35,9 @@ export type GradcheckErrorCode =
   | 'PARAMETERS_CHANGED'
   | 'INVALID_OPTION'
   | 'ASYNC_MODEL'
-  | 'MODEL_THREW';
+  | 'MODEL_THREW'
+  | 'DUPLICATE_NAME'
+  | 'NONDETERMINISTIC_GRADIENT';
 
 /**
  * The one error class gradcheck throws. `code` says which cause (see {@link GradcheckErrorCode});

@@ -1,5 +1,5 @@
 import { GradcheckError, describeValue } from './errors.js';
-import { isThenable, type NormalisedModel } from './model.js';
+import { isThenable, MODEL_CALLS, type CallNames, type NormalisedModel } from './model.js';
 
 /** What an algorithm asks its driver to do: evaluate the model's loss or its gradients now. */
 export type Request = 'loss' | 'gradients';
@@ -11,12 +11,12 @@ export type Request = 'loss' | 'gradients';
  */
 export type Algorithm<T> = Generator<Request, T, unknown>;
 
-const ASYNC_HINT =
-  'returned a Promise: this model is asynchronous. Check it with `await checkGradientsAsync(model, X, Y)` ' +
-  'or `await expect(model).toPassGradientCheckAsync(X, Y)`.';
-
-const asyncModel = (request: Request): GradcheckError =>
-  new GradcheckError('ASYNC_MODEL', `${request}(X, Y) ${ASYNC_HINT}`);
+/** The `ASYNC_MODEL` error for a Promise from the checked code's `request` call. */
+const asyncModel = (request: Request, calls: CallNames): GradcheckError =>
+  new GradcheckError(
+    'ASYNC_MODEL',
+    `${calls[request]} returned a Promise: this code is asynchronous. Check it with ${calls.async}.`,
+  );
 
 function call(model: NormalisedModel, request: Request, X: unknown, Y: unknown): unknown {
   return request === 'loss' ? model.loss(X, Y) : model.gradients(X, Y);
@@ -38,7 +38,7 @@ export function runSync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: u
     }
     if (isThenable(answer)) {
       Promise.resolve(answer).catch(() => undefined);
-      step = algorithm.throw(asyncModel(step.value));
+      step = algorithm.throw(asyncModel(step.value, model.calls ?? MODEL_CALLS));
       continue;
     }
     step = algorithm.next(answer);
@@ -63,24 +63,24 @@ export async function runAsync<T>(algorithm: Algorithm<T>, model: NormalisedMode
 }
 
 /** A model error as `MODEL_THREW`, naming `where()` (which entry was perturbed); a GradcheckError stays as it is. */
-function modelError(request: Request, where: () => string, error: unknown): unknown {
+function modelError(request: Request, where: () => string, calls: CallNames, error: unknown): unknown {
   if (error instanceof GradcheckError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new GradcheckError('MODEL_THREW', `${request}(X, Y) threw ${where()}: ${message}`, { cause: error });
+  return new GradcheckError('MODEL_THREW', `${calls[request]} threw ${where()}: ${message}`, { cause: error });
 }
 
 /** Checks a model's answer: a loss must be a finite number (gradients are read by the session). */
-function checkedAnswer(request: Request, answer: unknown, where: () => string): unknown {
+function checkedAnswer(request: Request, answer: unknown, where: () => string, calls: CallNames): unknown {
   if (request === 'gradients') return answer;
   if (typeof answer !== 'number') {
     throw new GradcheckError(
       'LOSS_NOT_A_NUMBER',
-      `loss(X, Y) returned ${describeValue(answer)} ${where()}; it must return a number` +
+      `${calls.loss} returned ${describeValue(answer)} ${where()}; it must return a number` +
         (typeof answer === 'object' && answer !== null ? ' (for a 1×1 matrix, return m.get(0, 0)).' : '.'),
     );
   }
   if (!Number.isFinite(answer)) {
-    throw new GradcheckError('NON_FINITE_LOSS', `loss(X, Y) is ${answer} ${where()}.`);
+    throw new GradcheckError('NON_FINITE_LOSS', `${calls.loss} is ${answer} ${where()}.`);
   }
   return answer;
 }
@@ -90,20 +90,25 @@ function checkedAnswer(request: Request, answer: unknown, where: () => string): 
  * `where()` (which entry was perturbed) in its message; a loss must be a finite number. `where` is
  * called only when there is an error to describe, so a check formats no text per evaluation.
  */
-export function* evaluate(request: Request, where: () => string): Generator<Request, unknown, unknown> {
+export function* evaluate(
+  request: Request,
+  where: () => string,
+  calls: CallNames = MODEL_CALLS,
+): Generator<Request, unknown, unknown> {
   let answer: unknown;
   try {
     answer = yield request;
   } catch (error) {
-    throw modelError(request, where, error);
+    throw modelError(request, where, calls, error);
   }
-  return checkedAnswer(request, answer, where);
+  return checkedAnswer(request, answer, where, calls);
 }
 
 /**
  * The model and its data, for evaluating it in place (a synchronous check): {@link evaluateNow}
  * calls the model where {@link evaluate} would yield, so that a check of a cheap model does not pay
  * for resuming every generator between the evaluation and {@link runSync} twice per evaluation.
+ * `model`, `X` and `Y` are what {@link runSync} would call.
  */
 export interface DirectModel {
   readonly model: NormalisedModel;
@@ -115,18 +120,18 @@ export interface DirectModel {
  * {@link evaluate} for a synchronous check, without a yield: the same call, errors and checks as
  * {@link runSync} and {@link evaluate} give together (a Promise is `ASYNC_MODEL`).
  */
-export function evaluateNow(direct: DirectModel, request: Request, where: () => string): unknown {
+export function evaluateNow(direct: DirectModel, request: Request, where: () => string, calls: CallNames): unknown {
   let answer: unknown;
   try {
     answer = call(direct.model, request, direct.X, direct.Y);
   } catch (error) {
-    throw modelError(request, where, error);
+    throw modelError(request, where, calls, error);
   }
   if (isThenable(answer)) {
     Promise.resolve(answer).catch(() => undefined);
-    throw asyncModel(request);
+    throw asyncModel(request, direct.model.calls ?? MODEL_CALLS);
   }
-  return checkedAnswer(request, answer, where);
+  return checkedAnswer(request, answer, where, calls);
 }
 
 /**

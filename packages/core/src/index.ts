@@ -26,6 +26,8 @@ export {
   type MatcherResult,
 } from './matcher.js';
 export type { Model, GradientModel, FunctionalModel, NamedTensors, Tensor, MaybePromise } from './model.js';
+export type { Layer, GradientFunction, Protocol } from './layer.js';
+export type { AccessorTensor } from './accessor.js';
 export type {
   CheckOptions,
   CheckOptionsInput,

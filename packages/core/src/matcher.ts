@@ -1,6 +1,6 @@
 import { checkGradients, checkGradientsAsync } from './check.js';
 import { GradcheckError } from './errors.js';
-import type { Model } from './model.js';
+import { protocolOf, type Protocol } from './layer.js';
 import type { CheckOptionsInput } from './options.js';
 import { formatReport, type ReportStyle } from './report.js';
 import type { CheckResult } from './result.js';
@@ -85,8 +85,17 @@ export interface GradientCheckMatchers<R = void> {
   toPassGradientCheckAsync(X: unknown, Y: unknown, options?: CheckOptionsInput): Promise<void>;
 }
 
-/** The expected-argument text of the hint: `X, Y`, `X, Y, 1e-7` or `X, Y, options`. */
-function argumentsText(args: number, options: CheckOptionsInput): string {
+/**
+ * The expected-argument text of the hint: `X, Y`, `X, Y, 1e-7` or `X, Y, options` for a model;
+ * `X`, `X, 1e-7` or `X, options` for a layer (`x, …` for a function), whose options come second.
+ */
+function argumentsText(protocol: Protocol | undefined, args: number, Y: unknown, options: CheckOptionsInput): string {
+  if (protocol === 'layer' || protocol === 'function') {
+    const x = protocol === 'layer' ? 'X' : 'x';
+    const given = Y ?? options;
+    if (args < 2 || given === undefined) return x;
+    return typeof given === 'number' ? `${x}, ${given}` : `${x}, options`;
+  }
   if (args < 3) return 'X, Y';
   return typeof options === 'number' ? `X, Y, ${options}` : 'X, Y, options';
 }
@@ -95,8 +104,16 @@ function styleOf(utils: MatcherUtils): ReportStyle {
   return { bad: utils.RECEIVED_COLOR, good: utils.EXPECTED_COLOR, dim: utils.DIM_COLOR };
 }
 
-function hint(context: MatcherContext, name: string, args: number, options: CheckOptionsInput): string {
-  return context.utils.matcherHint(name, 'model', argumentsText(args, options), {
+function hint(
+  context: MatcherContext,
+  name: string,
+  received: unknown,
+  args: number,
+  Y: unknown,
+  options: CheckOptionsInput,
+): string {
+  const protocol = protocolOf(received);
+  return context.utils.matcherHint(name, protocol ?? 'model', argumentsText(protocol, args, Y, options), {
     isNot: context.isNot,
     promise: context.promise,
   });
@@ -152,10 +169,10 @@ export function toPassGradientCheck(
   options?: CheckOptionsInput,
 ): MatcherResult {
   const args = arguments.length - 1;
-  const heading = () => hint(this, 'toPassGradientCheck', args, options);
+  const heading = () => hint(this, 'toPassGradientCheck', received, args, Y, options);
   let result: CheckResult;
   try {
-    result = checkGradients(received as Model, X, Y, options);
+    result = checkGradients(received, X, Y, options);
   } catch (error) {
     return failure(this, heading, error);
   }
@@ -174,10 +191,10 @@ export async function toPassGradientCheckAsync(
   options?: CheckOptionsInput,
 ): Promise<MatcherResult> {
   const args = arguments.length - 1;
-  const heading = () => hint(this, 'toPassGradientCheckAsync', args, options);
+  const heading = () => hint(this, 'toPassGradientCheckAsync', received, args, Y, options);
   let result: CheckResult;
   try {
-    result = await checkGradientsAsync(received as Model, X, Y, options);
+    result = await checkGradientsAsync(received, X, Y, options);
   } catch (error) {
     return failure(this, heading, error);
   }

@@ -1,6 +1,6 @@
 import { GradcheckError, describeValue } from './errors.js';
 import { entriesOf, type ParameterSet } from './parameters.js';
-import { formatShape, viewTensor } from './tensors.js';
+import { formatShape, viewTensor, type Precision } from './tensors.js';
 
 /** A value gradcheck can view as a tensor: see {@link viewTensor} and {@link registerTensorAdapter}. */
 export type Tensor = unknown;
@@ -54,11 +54,37 @@ export interface FunctionalModel<X = any, Y = any, A = any, C = any> {
 /** Anything {@link checkGradients} accepts as a model. */
 export type Model<X = any, Y = any> = GradientModel<X, Y> | FunctionalModel<X, Y>;
 
-/** A model reduced to what the check needs: its parameters, a loss and a gradient function. */
+/** What the calls of the checked code are called in messages, and how to check it asynchronously. */
+export interface CallNames {
+  /** The call that gives the scalar: `loss(X, Y)`, `forward(X)`, `f(x)`. */
+  readonly loss: string;
+  /** The call that gives the gradients: `gradients(X, Y)`, `backward(dY, X)`, `grad(x)`. */
+  readonly gradients: string;
+  /** The async entry points for this kind of code. */
+  readonly async: string;
+}
+
+/** The names of a model's calls. */
+export const MODEL_CALLS: CallNames = {
+  loss: 'loss(X, Y)',
+  gradients: 'gradients(X, Y)',
+  async: '`await checkGradientsAsync(model, X, Y)` or `await expect(model).toPassGradientCheckAsync(X, Y)`',
+};
+
+/**
+ * A model reduced to what the check needs: its parameters, a loss and a gradient function; for a
+ * layer or function, also which of the parameters are its inputs and what its calls are called.
+ */
 export interface NormalisedModel {
   readonly parameters: unknown;
   loss(X: unknown, Y: unknown): unknown;
   gradients(X: unknown, Y: unknown): unknown;
+  /** Names among `parameters` that are inputs (viewed with the role `'input'`). */
+  readonly inputs?: readonly string[];
+  /** Default {@link MODEL_CALLS}. */
+  readonly calls?: CallNames;
+  /** `'float32'` when the loss is computed from float32 values the parameters do not show (a layer's output). */
+  readonly lossPrecision?: Precision;
 }
 
 /** True for a Promise or any other thenable. */
@@ -85,7 +111,8 @@ export function normaliseModel(model: unknown): NormalisedModel {
     throw new GradcheckError(
       'NOT_A_MODEL',
       `expected a model, received ${describeValue(model)}. ` +
-        'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.',
+        'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }; ' +
+        'a layer { parameters?, forward(X), backward(dY, X) }; a function { f(x), grad(x) }.',
     );
   }
   const m = model as Record<string, unknown>;
@@ -117,7 +144,8 @@ export function normaliseModel(model: unknown): NormalisedModel {
   throw new GradcheckError(
     'NOT_A_MODEL',
     `expected a model, received ${describeValue(model)} without ${lacks.join(', ')}. ` +
-      'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }.',
+      'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }; ' +
+      'a layer { parameters?, forward(X), backward(dY, X) }; a function { f(x), grad(x) }.',
   );
 }
 
@@ -128,8 +156,12 @@ const ACTIVATION_GRADIENT = /^dA\d*$/;
  * Reads the analytic gradients returned by a model into one flat vector in the parameters' order,
  * checking that there is exactly one finite gradient of the right shape per parameter.
  */
-export function readGradients(parameters: ParameterSet, gradients: unknown): Float64Array {
-  const entries = new Map(entriesOf(gradients, 'gradients(X, Y) result'));
+export function readGradients(
+  parameters: ParameterSet,
+  gradients: unknown,
+  call: string = MODEL_CALLS.gradients,
+): Float64Array {
+  const entries = new Map(entriesOf(gradients, `${call} result`));
   const used = new Set<string>();
   const flat = new Float64Array(parameters.size);
   for (const t of parameters.tensors) {
@@ -137,7 +169,7 @@ export function readGradients(parameters: ParameterSet, gradients: unknown): Flo
     if (key === undefined) {
       throw new GradcheckError(
         'MISSING_GRADIENT',
-        `gradients(X, Y) has no gradient for parameter ${t.name} ` +
+        `${call} has no gradient for ${parameters.kindOf(t)} ${t.name} ` +
           `(looked for "${t.name}" and "d${t.name}"; found ${[...entries.keys()].map((k) => `"${k}"`).join(', ') || 'nothing'}).`,
       );
     }
@@ -149,7 +181,7 @@ export function readGradients(parameters: ParameterSet, gradients: unknown): Flo
     ) {
       throw new GradcheckError(
         'SHAPE_MISMATCH',
-        `gradient ${key} has shape ${formatShape(view.shape)} but parameter ${t.name} ` +
+        `gradient ${key} has shape ${formatShape(view.shape)} but ${parameters.kindOf(t)} ${t.name} ` +
           `has shape ${formatShape(t.view.shape)}; a gradient must have its parameter's shape.`,
       );
     }
@@ -168,7 +200,7 @@ export function readGradients(parameters: ParameterSet, gradients: unknown): Flo
     if (!used.has(key) && !ACTIVATION_GRADIENT.test(key)) {
       throw new GradcheckError(
         'EXTRA_GRADIENT',
-        `gradients(X, Y) returned "${key}", which matches no parameter ` +
+        `${call} returned "${key}", which matches no parameter or input ` +
           `(parameters: ${parameters.tensors.map((t) => t.name).join(', ')}).`,
       );
     }

@@ -127,6 +127,14 @@ export interface CheckOptions {
    * among the tensors.
    */
   samples?: number;
+  /**
+   * Layers only: how many seeded Gaussian cotangents R to check ⟨R, forward(X)⟩ against
+   * `backward(R, X)` with. Each cotangent is a check of its own (with its own budget); the checks
+   * stop at the first that fails, and the result is that one's, or, when all pass, the one with the
+   * largest difference. Default 1: a wrong backward disagrees on a Gaussian R with probability 1;
+   * more cotangents only add margin against an error that is small along the first.
+   */
+  cotangents?: number;
 }
 
 /** A budget: loss evaluations and/or wall time in milliseconds. */
@@ -164,6 +172,7 @@ export interface ResolvedOptions {
   readonly distribution: DirectionDistribution;
   readonly localise: number;
   readonly samples: number | undefined;
+  readonly cotangents: number;
 }
 
 /**
@@ -188,6 +197,7 @@ export const DEFAULTS = {
   distribution: 'gaussian',
   localise: 3,
   samples: undefined,
+  cotangents: 1,
 } as const satisfies {
   [K in keyof ResolvedOptions]: K extends 'tolerance' ? Record<Precision, number> : ResolvedOptions[K];
 };
@@ -284,6 +294,7 @@ const OPTION_SPECS: { readonly [K in keyof ResolvedOptions]: (value: unknown, na
   distribution: oneOf('gaussian', 'rademacher'),
   localise: count(0),
   samples: count(1),
+  cotangents: count(1),
 };
 
 /** The names of every option, in the order of the table. */

@@ -33,29 +33,48 @@ export class ParameterSet {
   /** Total number of entries. */
   readonly size: number;
 
-  private constructor(tensors: ParameterTensor[]) {
+  private constructor(
+    tensors: ParameterTensor[],
+    private readonly inputs: ReadonlySet<string>,
+    /** The precision the loss is computed in when it is coarser than the tensors' (a layer's float32 output). */
+    private readonly lossPrecision?: Precision,
+  ) {
     this.tensors = tensors;
     this.size = tensors.reduce((n, t) => n + t.view.size, 0);
   }
 
-  /** Views every tensor of a model's `parameters` (object or Map) in place. */
-  static from(parameters: unknown): ParameterSet {
+  /**
+   * Views every tensor of a model's `parameters` (object or Map) in place; the names in `inputs`
+   * are a layer's or function's inputs, viewed with the role `'input'`. `lossPrecision`: the loss
+   * is computed in float32 whatever the tensors (a layer with a float32 output).
+   */
+  static from(parameters: unknown, inputs: readonly string[] = [], lossPrecision?: Precision): ParameterSet {
     const entries = entriesOf(parameters, 'model.parameters');
     if (entries.length === 0)
       throw new GradcheckError('NO_PARAMETERS', 'model.parameters is empty: there is nothing to check.');
+    const isInput = new Set(inputs);
     let offset = 0;
     const tensors = entries.map(([name, value]) => {
-      const view = viewTensor(value, `parameter ${name}`);
+      const view = isInput.has(name)
+        ? viewTensor(value, `input ${name}`, 'input')
+        : viewTensor(value, `parameter ${name}`);
       const tensor = { name, view, offset };
       offset += view.size;
       return tensor;
     });
-    return new ParameterSet(tensors);
+    return new ParameterSet(tensors, isInput, lossPrecision);
   }
 
-  /** The coarsest storage precision among the tensors (`float32` if any is float32). */
+  /** `'input'` for a layer's or function's input, else `'parameter'`: for messages. */
+  kindOf(tensor: ParameterTensor): 'input' | 'parameter' {
+    return this.inputs.has(tensor.name) ? 'input' : 'parameter';
+  }
+
+  /** The coarsest storage precision among the tensors and the loss (`float32` if any is float32). */
   get precision(): Precision {
-    return this.tensors.some((t) => t.view.precision === 'float32') ? 'float32' : 'float64';
+    return this.lossPrecision === 'float32' || this.tensors.some((t) => t.view.precision === 'float32')
+      ? 'float32'
+      : 'float64';
   }
 
   /** Names entry `index` of tensor `tensor` as `W1[2,3]`. */
@@ -97,7 +116,7 @@ export class ParameterSet {
         if (!Number.isFinite(v)) {
           throw new GradcheckError(
             'NON_FINITE_PARAMETER',
-            `parameter ${this.label(t, i)} is ${v}; a gradient check needs finite parameters.`,
+            `${this.kindOf(t)} ${this.label(t, i)} is ${v}; a gradient check needs finite parameters and inputs.`,
           );
         }
       }

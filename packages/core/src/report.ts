@@ -74,9 +74,10 @@ export function verdictLine(result: CheckResult): string {
 function tensorTable(result: CheckResult, style: ReportStyle): string[] {
   const diagnosed = result.tensors.some((t) => t.diagnosis);
   const full = result.mode === 'full';
+  const inputs = new Set(result.inputs?.names ?? []);
   const tensorRows = [
     [
-      'parameter',
+      result.inputs ? 'tensor' : 'parameter',
       'shape',
       'entries',
       ...(full ? [] : ['checked']),
@@ -93,7 +94,7 @@ function tensorTable(result: CheckResult, style: ReportStyle): string[] {
       t.directions === undefined ? String(t.checked) : `${t.directions} dir${t.checked ? ` + ${t.checked}` : ''}`;
     const looksLike = diagnosed ? [t.diagnosis?.text ?? ''] : [];
     tensorRows.push([
-      t.name,
+      inputs.has(t.name) ? `${t.name} (input)` : t.name,
       formatShape(t.shape),
       String(t.size),
       ...(full ? [] : [checked]),
@@ -128,6 +129,27 @@ function notes(result: CheckResult, style: ReportStyle): string[] {
 }
 
 /**
+ * What was checked: `47 parameters`, or for a layer `15 parameters + 20 inputs · a random
+ * cotangent` (a function: `2 inputs`).
+ */
+function checkedEntries(result: CheckResult): string {
+  if (!result.inputs) return `${result.parameters} parameters`;
+  const inputs = new Set(result.inputs.names);
+  const inputEntries = result.tensors.filter((t) => inputs.has(t.name)).reduce((n, t) => n + t.size, 0);
+  const parameterEntries = result.parameters - inputEntries;
+  const { cotangents } = result.inputs;
+  return [
+    parameterEntries > 0 ? `${parameterEntries} parameters` : '',
+    inputEntries > 0 ? `${inputEntries} inputs` : '',
+  ]
+    .filter(Boolean)
+    .join(' + ')
+    .concat(
+      cotangents === undefined ? '' : cotangents === 1 ? ' · a random cotangent' : ` · ${cotangents} random cotangents`,
+    );
+}
+
+/**
  * Renders a {@link CheckResult} as the text table the matchers print: a verdict line, a summary
  * (parameters, loss evaluations, step, time), one row per tensor and the worst entries.
  *
@@ -145,7 +167,7 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
       : `step ${sci(result.step, 0)}`;
   lines.push(
     style.dim(
-      `${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
+      `${checkedEntries(result)} · ${result.checked} checked (${result.mode}) · ` +
         `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`,
     ),
   );

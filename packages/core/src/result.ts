@@ -164,6 +164,11 @@ export interface CheckResult {
   readonly examples?: number;
   /** The Taylor test, when it ran (on failure by default, or always with `taylor: true`). */
   readonly taylor?: TaylorResult;
+  /**
+   * A layer or function check: the names of the inputs whose entries were checked (they are in
+   * `tensors` after the parameters), and the number of random cotangents R (layers).
+   */
+  readonly inputs?: { readonly names: readonly string[]; readonly cotangents?: number };
   /** The seed of every random choice the check made. */
   readonly seed: number;
   /** Things the user should know that did not decide the verdict. */

@@ -6,7 +6,7 @@
  */
 import { GradcheckError } from './errors.js';
 import { Answered, evaluate, evaluateNow, type DirectModel, type Request } from './evaluation.js';
-import { readGradients, type NormalisedModel } from './model.js';
+import { MODEL_CALLS, readGradients, type CallNames, type NormalisedModel } from './model.js';
 import {
   resolveOptions,
   type CheckOptionsInput,
@@ -54,6 +54,8 @@ export class CheckSession {
   /** The mode running and what it is doing, for {@link CheckSession.progress}. */
   mode: RunMode = 'full';
   phase: CheckPhase = 'full';
+  /** What the checked code's calls are called in messages. */
+  readonly calls: CallNames;
   private lastProgress = this.started;
   /** What the last progress report said was checked, of how many: repeated by {@link CheckSession.finalProgress}. */
   private lastChecked = 0;
@@ -69,7 +71,8 @@ export class CheckSession {
     input: CheckOptionsInput,
     private readonly direct?: DirectModel,
   ) {
-    this.parameters = ParameterSet.from(model.parameters);
+    this.parameters = ParameterSet.from(model.parameters, model.inputs, model.lossPrecision);
+    this.calls = model.calls ?? MODEL_CALLS;
     this.options = resolveOptions(input, this.parameters.precision);
     this.snapshot = this.parameters.snapshot();
     this.parameters.assertFinite(this.snapshot);
@@ -79,16 +82,16 @@ export class CheckSession {
   lossAt(where: () => string): Steps<number> {
     this.lossEvaluations++;
     if (this.timing) return this.timedLossAt(where);
-    if (this.direct) return this.answer.with(evaluateNow(this.direct, 'loss', where) as number);
-    return evaluate('loss', where) as Steps<number>;
+    if (this.direct) return this.answer.with(evaluateNow(this.direct, 'loss', where, this.calls) as number);
+    return evaluate('loss', where, this.calls) as Steps<number>;
   }
 
   private *timedLossAt(where: () => string): Steps<number> {
     const t = now();
     try {
       return this.direct
-        ? (evaluateNow(this.direct, 'loss', where) as number)
-        : ((yield* evaluate('loss', where)) as number);
+        ? (evaluateNow(this.direct, 'loss', where, this.calls) as number)
+        : ((yield* evaluate('loss', where, this.calls)) as number);
     } finally {
       this.lossTimeMs += now() - t;
     }
@@ -97,8 +100,10 @@ export class CheckSession {
   /** Evaluates the analytic gradient at the current parameters, in flat order. */
   *gradientsAt(where: () => string): Steps<Float64Array> {
     this.gradientEvaluations++;
-    const answer = this.direct ? evaluateNow(this.direct, 'gradients', where) : yield* evaluate('gradients', where);
-    return readGradients(this.parameters, answer);
+    const answer = this.direct
+      ? evaluateNow(this.direct, 'gradients', where, this.calls)
+      : yield* evaluate('gradients', where, this.calls);
+    return readGradients(this.parameters, answer, this.calls.gradients);
   }
 
   /**
@@ -109,20 +114,23 @@ export class CheckSession {
     this.timing = true;
     this.loss = yield* this.lossAt(() => 'at the unperturbed parameters');
     this.analytic = yield* this.gradientsAt(() => 'at the unperturbed parameters');
-    this.assertUnchanged('gradients(X, Y)');
+    this.assertUnchanged(this.calls.gradients);
     const again = yield* this.lossAt(() => 'at the unperturbed parameters, the second time');
     this.timing = false;
     if (!Object.is(this.loss, again)) {
       throw new GradcheckError(
         'NONDETERMINISTIC_LOSS',
-        `loss(X, Y) gave ${this.loss} and then ${again} at the same parameters; ` +
+        `${this.calls.loss} gave ${this.loss} and then ${again} at the same parameters; ` +
           'the loss must be deterministic (turn off dropout, fix random seeds, use a fixed batch).',
       );
     }
   }
 
-  /** Restores every parameter from the snapshot; throws `PARAMETERS_CHANGED` if `by` had moved one. */
-  assertUnchanged(by: string): void {
+  /**
+   * Restores every parameter from the snapshot; throws `PARAMETERS_CHANGED` if `by` (default: the
+   * loss call) had moved one.
+   */
+  assertUnchanged(by: string = this.calls.loss): void {
     const changed = this.parameters.restore(this.snapshot);
     if (changed) {
       throw new GradcheckError(

@@ -1,3 +1,4 @@
+import { accessorView, isAccessor } from './accessor.js';
 import { GradcheckError, describeValue } from './errors.js';
 
 /**
@@ -233,8 +234,8 @@ function nestedView(value: unknown[], shape: number[]): TensorView {
 }
 
 const ACCEPTED =
-  'an ml-matrix Matrix, a Float64Array or Float32Array, a number[] or nested number[][], or { data, shape }; ' +
-  'other types need registerTensorAdapter()';
+  'an ml-matrix Matrix, a Float64Array or Float32Array, a number[] or nested number[][], { data, shape }, ' +
+  'or an accessor view { size, get(i), set(i, v), shape? }; other types need registerTensorAdapter()';
 
 /** A view over `{ data, shape }`, or the reason it is not a tensor. */
 function dataShapeView(
@@ -292,6 +293,7 @@ export function viewTensor(value: unknown, name: string, role: TensorRole = 'par
   if (typeof value === 'object' && value !== null && 'data' in value && 'shape' in value) {
     return dataShapeView(value as { data: unknown; shape: unknown }, unsupported);
   }
+  if (isAccessor(value)) return accessorView(value, unsupported);
   if (typeof value === 'number') {
     throw unsupported(
       `a plain number (${value}), which cannot be perturbed in place; store it as [${value}] or in a Float64Array`,

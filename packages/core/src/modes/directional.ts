@@ -172,7 +172,7 @@ export function* directionalCheck(session: CheckSession, reason: string): Algori
   const projected = yield* projectTensors(session);
   const entries = new EntryCheck(session);
   const { spent, warnings } = yield* localiseFailing(session, projected, entries);
-  session.assertUnchanged('loss(X, Y)');
+  session.assertUnchanged();
   const finished = session.phase === 'localise' ? spent : projected.length * options.directions;
   session.progress(finished, finished, true);
   const [stepMin, stepMax] = entries.stepRange();

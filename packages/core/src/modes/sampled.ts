@@ -30,7 +30,7 @@ export function* sampledCheck(session: CheckSession, reason: string): Algorithm<
     entries.record(k, i, yield* entries.estimate(k, i));
     session.progress(entries.checked, sample.length);
   }
-  session.assertUnchanged('loss(X, Y)');
+  session.assertUnchanged();
   session.progress(entries.checked, sample.length, true);
   return {
     mode: 'sampled',

@@ -1,0 +1,4 @@
+module.exports = {
+  transform: { '^.+\\.ts$': '@swc/jest' },
+  setupFilesAfterEnv: ['@gradcheck/jest/setup'],
+};
