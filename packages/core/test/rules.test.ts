@@ -540,3 +540,31 @@ describe('the noise floors, from both sides', () => {
     expect(result.passed).toBe(false);
   });
 });
+
+describe('known false passes (issue 9 owns the fixes; each it.fails turns red the day it is fixed)', () => {
+  /**
+   * A ReLU unit dead for every example: its bias's true gradient is 0 and the loss is bitwise
+   * flat around it. The gradient says 0.5. The check widens the step (×16 up to 3 times) until
+   * the unit comes alive, gets a numeric slope of about 41 across the kink, and lets the entry
+   * pass: "difference 9.70e-1 ≤ tolerance 1e-3". Found by the property test's single-entry bugs
+   * at random entries (4 of 100 there).
+   */
+  it.fails('fails a non-zero gradient for the bias of a dead ReLU unit (float32)', () => {
+    const w = new Float32Array([0.5, -0.25]);
+    const b = new Float32Array([-2.36]);
+    const xs = [
+      [0.3, 0.2],
+      [-0.4, 0.1],
+      [0.1, -0.3],
+    ];
+    const pre = (x: number[]): number => w[0]! * x[0]! + w[1]! * x[1]! + b[0]!;
+    const model: GradientModel = {
+      parameters: { w, b },
+      loss: () => xs.reduce((s, x) => s + Math.max(0, pre(x)) ** 2, 0) + 0.5 * (w[0]! ** 2 + w[1]! ** 2),
+      gradients: () => ({ w: [w[0]!, w[1]!], b: [0.5] }),
+    };
+    const result = checkGradients(model, null, null);
+    expect(headlineHolds(result)).toBe(true);
+    expect(result.passed).toBe(false);
+  });
+});
