@@ -8,10 +8,10 @@ import {
   checkGradients,
   formatReport,
   GradcheckError,
-  seededRandom,
   type CheckResult,
   type DiagnosisKind,
 } from '@gradcheck/core';
+import { seededRandom } from '../packages/core/src/random.js';
 import {
   BUG_KINDS,
   buildNet,

@@ -6,7 +6,8 @@
  * Layout: W_l is `{ data, shape: [n_l, n_(l−1)] }` (row-major), b_l a typed array of n_l; X is
  * `{ data, shape: [n_0, m] }` and Y `{ data, shape: [n_L, m] }` (examples are columns).
  */
-import { seededRandom, type GradientModel, type Random } from '@gradcheck/core';
+import type { GradientModel } from '@gradcheck/core';
+import { seededRandom, type Random } from '../../packages/core/src/random.js';
 
 export type Loss = 'cross-entropy' | 'mse' | 'softmax-l2';
 export type Precision = 'float64' | 'float32';

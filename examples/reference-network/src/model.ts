@@ -1,5 +1,6 @@
 import { Matrix } from 'ml-matrix';
-import { seededRandom, type FunctionalModel, type GradientModel } from '@gradcheck/core';
+import type { FunctionalModel, GradientModel } from '@gradcheck/core';
+import { seededRandom } from '@gradcheck/core/internal';
 import { backward, cost, forward, layerCount, type BackwardOptions, type Cache, type Parameters } from './network.js';
 
 /** He-initialised parameters W1, b1, …, WL, bL for layer sizes `[n0, n1, …, nL]`. */

@@ -1,21 +1,8 @@
 import { attainableTolerance, type EntryEstimate, type Scheme } from './difference.js';
 import type { ParameterSet, ParameterTensor } from './parameters.js';
+import { classicDifference, entryExcess, withinTolerance } from './pass-rule.js';
 import type { EntryResult, TensorResult } from './result.js';
 import { unravelIndex, type Precision } from './tensors.js';
-
-/** The classic difference ‖g − ĝ‖ / (‖g‖ + ‖ĝ‖) from its three norms; 0 when both vectors are 0. */
-export function classicDifference(errorNorm: number, analyticNorm: number, numericNorm: number): number {
-  const denominator = analyticNorm + numericNorm;
-  return denominator === 0 ? 0 : errorNorm / denominator;
-}
-
-/** One entry's allowance and excess: see {@link EntryResult.excess}. */
-export function entryExcess(analytic: number, numeric: number, floor: number, tolerance: number): number {
-  const absError = Math.abs(analytic - numeric);
-  if (absError === 0) return 0;
-  const allowed = Math.max(tolerance * (Math.abs(analytic) + Math.abs(numeric)), floor);
-  return allowed === 0 ? Infinity : absError / allowed;
-}
 
 /** The entries of one tensor that took part in the verdict (kinks left out), for the diagnosis. */
 export interface RecordedEntries {
@@ -157,7 +144,7 @@ export class Comparison {
   /** The verdicts over everything added so far. */
   verdict(): Verdict {
     const within = (difference: number, error2: number, noise2: number): boolean =>
-      difference <= this.tolerance || error2 <= noise2;
+      withinTolerance(difference, error2, noise2, this.tolerance);
     let error2 = 0,
       analytic2 = 0,
       numeric2 = 0,

@@ -288,7 +288,7 @@ export function diagnoseTensors(
 function shapeOf(value: unknown): readonly number[] | undefined {
   if (value === null || value === undefined || typeof value !== 'object') return undefined;
   try {
-    return viewTensor(value, 'X').shape;
+    return viewTensor(value, 'X', 'input').shape;
   } catch {
     return undefined;
   }

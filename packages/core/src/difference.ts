@@ -27,6 +27,18 @@ export function defaultStep(theta: number, precision: Precision, scheme: Scheme 
 }
 
 /**
+ * The step rule, in one place: the option's fixed step where one is given, else
+ * {@link defaultStep} for the entry's value, its tensor's precision and the scheme.
+ */
+export function entryStep(
+  theta: number,
+  precision: Precision,
+  options: { readonly step: number | undefined; readonly scheme: Scheme },
+): number {
+  return options.step ?? defaultStep(theta, precision, options.scheme);
+}
+
+/**
  * The relative accuracy a correct gradient can be checked to with a scheme at a precision:
  * about ε^(2/3) for central differences (2.4e-5 for float32, 3.7e-11 for float64) and ε^(4/5)
  * for Richardson. A tolerance below it cannot be met reliably.
@@ -83,7 +95,7 @@ export function centralQuotient(lossPlus: number, lossMinus: number, taken: Step
  * How many rounding errors of size ε·|L| a loss evaluation may carry before its noise counts as
  * a disagreement. Losses are sums over examples and units, each term rounded; 8 leaves room for
  * that without hiding errors of a real bug, which are orders larger (an entry that disagrees is
- * measured again, and its noise read off the losses themselves: estimate.ts).
+ * measured again, and its noise read off the losses themselves: entry-rules.ts).
  */
 export const ROUNDING_ALLOWANCE = 8;
 

@@ -1,30 +1,21 @@
+/**
+ * gradcheck's public API: the check functions, the report, the error, the tensor-adapter
+ * registry, the framework-neutral matchers, and the types of models, options and results.
+ * Helpers for tests and fixtures (seeded random numbers, tensor views, defaults) live in
+ * `@gradcheck/core/internal`, outside the semver promise.
+ *
+ * @packageDocumentation
+ */
 export { checkGradients, checkGradientsAsync } from './check.js';
+export { formatReport } from './report.js';
 export { GradcheckError, type GradcheckErrorCode } from './errors.js';
-export type { Model, GradientModel, FunctionalModel, NamedTensors, Tensor, MaybePromise } from './model.js';
-export type {
-  CheckOptions,
-  CheckOptionsInput,
-  CheckProgress,
-  CheckMode,
-  RunMode,
-  CheckPhase,
-  CheckBudget,
-  DirectionKind,
-} from './options.js';
-export { DEFAULT_TOLERANCE, DEFAULT_BUDGET } from './options.js';
-export { DEFAULT_SEED, seededRandom, type Random } from './random.js';
-export type { CheckResult, TensorResult, EntryResult, Diagnosis, DiagnosisKind, TaylorResult } from './result.js';
-export type { Scheme } from './difference.js';
 export {
   registerTensorAdapter,
-  viewTensor,
-  formatIndex,
-  formatShape,
   type TensorAdapter,
   type TensorView,
+  type TensorRole,
   type Precision,
 } from './tensors.js';
-export { formatReport } from './report.js';
 export {
   toPassGradientCheck,
   toPassGradientCheckAsync,
@@ -34,3 +25,16 @@ export {
   type MatcherUtils,
   type MatcherResult,
 } from './matcher.js';
+export type { Model, GradientModel, FunctionalModel, NamedTensors, Tensor, MaybePromise } from './model.js';
+export type {
+  CheckOptions,
+  CheckOptionsInput,
+  CheckProgress,
+  CheckMode,
+  RunMode,
+  CheckPhase,
+  CheckBudget,
+  DirectionDistribution,
+} from './options.js';
+export type { Scheme } from './difference.js';
+export type { CheckResult, TensorResult, EntryResult, Diagnosis, DiagnosisKind, TaylorResult } from './result.js';

@@ -142,7 +142,7 @@ export function readGradients(parameters: ParameterSet, gradients: unknown): Flo
       );
     }
     used.add(key);
-    const view = viewTensor(entries.get(key), `gradient ${key}`);
+    const view = viewTensor(entries.get(key), `gradient ${key}`, 'gradient');
     if (
       view.size !== t.view.size ||
       (view.shape.length > 1 && t.view.shape.length > 1 && view.shape.join() !== t.view.shape.join())

@@ -102,7 +102,7 @@ export interface CheckOptions {
    */
   budget?: number | CheckBudget;
   /**
-   * Random directions per tensor in a directional check. Default 1. A projection estimates the
+   * How many random directions per tensor a directional check takes. Default 1. A projection estimates the
    * classic difference with the spread of one Gaussian draw: an error far above the tolerance is
    * caught on any direction, but one only 10× above it passes a single Gaussian direction about
    * 4 % of the time (measured: 5 of 100 seeds; 0 of 100 with 3 directions). More directions cost
@@ -110,12 +110,12 @@ export interface CheckOptions {
    */
   directions?: number;
   /**
-   * The distribution of direction entries: `'gaussian'` (default; errors in several entries cancel
+   * The distribution of direction entries (named `direction` before 0.2.0): `'gaussian'` (default; errors in several entries cancel
    * on a Gaussian direction with probability 0) or `'rademacher'` (±1: a single wrong entry always
    * shows at full size, but two equal and opposite errors cancel half the time). Both are
    * symmetric: all-positive directions let wrong gradients through.
    */
-  direction?: DirectionKind;
+  distribution?: DirectionDistribution;
   /**
    * How many wrong entries localisation looks for in each failing tensor of a directional check
    * (0: none, the verdict only). Default 3.
@@ -137,8 +137,8 @@ export interface CheckBudget {
   timeMs?: number;
 }
 
-/** The distribution of a random direction's entries. */
-export type DirectionKind = 'gaussian' | 'rademacher';
+/** The distribution of a random direction's entries ({@link CheckOptions.distribution}). */
+export type DirectionDistribution = 'gaussian' | 'rademacher';
 
 /**
  * The options argument: a bare number is the classic `epsilon` (step = tolerance = eps);
@@ -161,153 +161,182 @@ export interface ResolvedOptions {
   readonly mode: CheckMode;
   readonly budget: { readonly evaluations: number; readonly timeMs: number };
   readonly directions: number;
-  readonly direction: DirectionKind;
+  readonly distribution: DirectionDistribution;
   readonly localise: number;
   readonly samples: number | undefined;
 }
 
-/** Default evaluation budget: a full check of up to 1999 parameters fits it. */
-export const DEFAULT_BUDGET = 4000;
-
-const MODE_DEFAULTS = {
+/**
+ * Every option's default, in one place. The tolerance depends on the parameters' storage
+ * precision; every other default is one value.
+ */
+export const DEFAULTS = {
+  step: undefined,
+  scheme: 'central',
+  kinks: 'exclude',
+  taylor: 'on-failure',
+  examples: undefined,
+  tolerance: { float64: 1e-6, float32: 1e-3 },
+  worst: 10,
+  includeGradients: false,
+  onProgress: undefined,
+  seed: DEFAULT_SEED,
   mode: 'auto',
-  budget: { evaluations: DEFAULT_BUDGET, timeMs: Infinity },
+  /** A full check of up to 1999 parameters fits it. */
+  budget: { evaluations: 4000, timeMs: Infinity },
   directions: 1,
-  direction: 'gaussian',
+  distribution: 'gaussian',
   localise: 3,
   samples: undefined,
-} as const satisfies Partial<ResolvedOptions>;
+} as const satisfies {
+  [K in keyof ResolvedOptions]: K extends 'tolerance' ? Record<Precision, number> : ResolvedOptions[K];
+};
 
-const MODES: readonly CheckMode[] = ['auto', 'full', 'directional', 'sampled'];
-const DIRECTIONS: readonly DirectionKind[] = ['gaussian', 'rademacher'];
+/** Default evaluation budget: a full check of up to 1999 parameters fits it. */
+export const DEFAULT_BUDGET = DEFAULTS.budget.evaluations;
 
 /** Default tolerance per storage precision. */
-export const DEFAULT_TOLERANCE: Readonly<Record<Precision, number>> = { float64: 1e-6, float32: 1e-3 };
+export const DEFAULT_TOLERANCE: Readonly<Record<Precision, number>> = DEFAULTS.tolerance;
 
-const KNOWN = new Set([
-  'step',
-  'scheme',
-  'tolerance',
-  'worst',
-  'includeGradients',
-  'onProgress',
-  'seed',
-  'kinks',
-  'taylor',
-  'examples',
-  'mode',
-  'budget',
-  'directions',
-  'direction',
-  'localise',
-  'samples',
-]);
+/** Options renamed in a 0.x release: the old name, the new one and the release. */
+const RENAMED: Readonly<Record<string, { readonly to: keyof CheckOptions; readonly since: string }>> = {
+  direction: { to: 'distribution', since: '0.2.0' },
+};
 
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined {
-  if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
-  throw new GradcheckError(
-    'INVALID_OPTION',
-    `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, received ${JSON.stringify(value)}.`,
-  );
+function invalid(message: string): GradcheckError {
+  return new GradcheckError('INVALID_OPTION', message);
 }
 
-function positive(name: string, value: unknown): number {
+function oneOf<T extends string>(...allowed: readonly T[]): (value: unknown, name: string) => T {
+  return (value, name) => {
+    if (allowed.includes(value as T)) return value as T;
+    throw invalid(`${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, received ${JSON.stringify(value)}.`);
+  };
+}
+
+function positive(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new GradcheckError(
-      'INVALID_OPTION',
+    throw invalid(
       `${name} must be a positive finite number, received ${typeof value === 'number' ? value : typeof value}.`,
     );
   }
   return value;
 }
 
+function count(least: number): (value: unknown, name: string) => number {
+  return (value, name) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
+      throw invalid(`${name} must be a whole number ≥ ${least}, received ${String(value)}.`);
+    }
+    return value;
+  };
+}
+
+function resolveBudget(budget: unknown): ResolvedOptions['budget'] {
+  if (typeof budget === 'number') return { evaluations: count(1)(budget, 'budget'), timeMs: Infinity };
+  if (typeof budget !== 'object' || budget === null) {
+    throw invalid(`budget must be a number of loss evaluations or { evaluations, timeMs }, received ${typeof budget}.`);
+  }
+  for (const key of Object.keys(budget)) {
+    if (key !== 'evaluations' && key !== 'timeMs') {
+      throw invalid(`unknown budget field "${key}"; known: evaluations, timeMs.`);
+    }
+  }
+  const { evaluations, timeMs } = budget as CheckBudget;
+  return {
+    evaluations:
+      evaluations === undefined
+        ? timeMs === undefined
+          ? DEFAULTS.budget.evaluations
+          : Infinity
+        : count(1)(evaluations, 'budget.evaluations'),
+    timeMs: timeMs === undefined ? Infinity : positive(timeMs, 'budget.timeMs'),
+  };
+}
+
+/**
+ * How each option's given value (never `undefined`: that takes the default) is validated and
+ * resolved. The known option names are this table's keys.
+ */
+const OPTION_SPECS: { readonly [K in keyof ResolvedOptions]: (value: unknown, name: string) => ResolvedOptions[K] } = {
+  step: positive,
+  scheme: oneOf('central', 'richardson'),
+  tolerance: positive,
+  worst: count(0),
+  includeGradients: (value) => value === true,
+  onProgress: (value) => {
+    if (typeof value === 'function') return value as ResolvedOptions['onProgress'];
+    throw invalid(`onProgress must be a function, received ${typeof value}.`);
+  },
+  seed: (value) => {
+    if (Number.isSafeInteger(value)) return value as number;
+    throw invalid(`seed must be a whole number, received ${value}.`);
+  },
+  kinks: oneOf('exclude', 'fail'),
+  taylor: (value) => {
+    if (typeof value === 'boolean') return value ? 'always' : 'never';
+    throw invalid(`taylor must be true or false, received ${JSON.stringify(value)}.`);
+  },
+  examples: count(1),
+  mode: oneOf('auto', 'full', 'directional', 'sampled'),
+  budget: resolveBudget,
+  directions: count(1),
+  distribution: oneOf('gaussian', 'rademacher'),
+  localise: count(0),
+  samples: count(1),
+};
+
+/** The names of every option, in the order of the table. */
+export const OPTION_NAMES = Object.keys(OPTION_SPECS) as readonly (keyof ResolvedOptions)[];
+
+/** Levenshtein distance between two short strings. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The error for an option name the table does not know: renamed, or the nearest known name. */
+function unknownOption(key: string): GradcheckError {
+  const renamed = RENAMED[key];
+  if (renamed) {
+    return invalid(
+      `option "${key}" was renamed to "${renamed.to}" in ${renamed.since}: pass { ${renamed.to}: … } instead.`,
+    );
+  }
+  const known = OPTION_NAMES.join(', ');
+  let nearest: string = OPTION_NAMES[0]!;
+  for (const name of OPTION_NAMES) if (editDistance(key, name) < editDistance(key, nearest)) nearest = name;
+  const prefixed = key.length >= 3 ? OPTION_NAMES.find((name) => name.startsWith(key)) : undefined;
+  if (prefixed) nearest = prefixed;
+  const close = prefixed !== undefined || editDistance(key, nearest) <= Math.max(2, Math.floor(nearest.length / 3));
+  return invalid(`unknown option "${key}"${close ? ` — did you mean "${nearest}"?` : '.'} Known options: ${known}.`);
+}
+
 /** Validates the options argument and fills in defaults for parameters of the given precision. */
 export function resolveOptions(input: CheckOptionsInput, precision: Precision): ResolvedOptions {
   if (input === undefined || input === null) input = {};
   if (typeof input === 'number' || typeof input !== 'object') {
-    const eps = positive('eps', input);
+    const eps = positive(input, 'eps');
     return resolveOptions({ step: eps, tolerance: eps }, precision);
   }
-  for (const key of Object.keys(input)) {
-    if (!KNOWN.has(key)) {
-      throw new GradcheckError('INVALID_OPTION', `unknown option "${key}"; known options: ${[...KNOWN].join(', ')}.`);
-    }
+  for (const key of Object.keys(input)) if (!Object.hasOwn(OPTION_SPECS, key)) throw unknownOption(key);
+  const given = input as Readonly<Record<string, unknown>>;
+  const resolved: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) {
+    const value = given[name];
+    resolved[name] =
+      value !== undefined
+        ? OPTION_SPECS[name](value, name)
+        : name === 'tolerance'
+          ? DEFAULTS.tolerance[precision]
+          : DEFAULTS[name];
   }
-  const {
-    step,
-    tolerance,
-    worst,
-    includeGradients,
-    onProgress,
-    seed,
-    taylor,
-    examples,
-    budget,
-    directions,
-    localise,
-    samples,
-  } = input;
-  const scheme = oneOf('scheme', input.scheme, ['central', 'richardson'] as const);
-  const kinks = oneOf('kinks', input.kinks, ['exclude', 'fail'] as const);
-  if (taylor !== undefined && typeof taylor !== 'boolean') {
-    throw new GradcheckError('INVALID_OPTION', `taylor must be true or false, received ${JSON.stringify(taylor)}.`);
-  }
-  const mode = oneOf('mode', input.mode, MODES);
-  const direction = oneOf('direction', input.direction, DIRECTIONS);
-  if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    throw new GradcheckError('INVALID_OPTION', `seed must be a whole number, received ${seed}.`);
-  }
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new GradcheckError('INVALID_OPTION', `onProgress must be a function, received ${typeof onProgress}.`);
-  }
-  return {
-    step: step === undefined ? undefined : positive('step', step),
-    scheme: scheme ?? 'central',
-    kinks: kinks ?? 'exclude',
-    taylor: taylor === undefined ? 'on-failure' : taylor ? 'always' : 'never',
-    examples: examples === undefined ? undefined : count('examples', examples, 1),
-    tolerance: tolerance === undefined ? DEFAULT_TOLERANCE[precision] : positive('tolerance', tolerance),
-    worst: worst === undefined ? 10 : count('worst', worst, 0),
-    includeGradients: includeGradients === true,
-    onProgress,
-    seed: seed ?? DEFAULT_SEED,
-    mode: mode ?? MODE_DEFAULTS.mode,
-    budget: resolveBudget(budget),
-    directions: directions === undefined ? MODE_DEFAULTS.directions : count('directions', directions, 1),
-    direction: direction ?? MODE_DEFAULTS.direction,
-    localise: localise === undefined ? MODE_DEFAULTS.localise : count('localise', localise, 0),
-    samples: samples === undefined ? undefined : count('samples', samples, 1),
-  };
-}
-
-function count(name: string, value: unknown, least: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
-    throw new GradcheckError('INVALID_OPTION', `${name} must be a whole number ≥ ${least}, received ${String(value)}.`);
-  }
-  return value;
-}
-
-function resolveBudget(budget: number | CheckBudget | undefined): ResolvedOptions['budget'] {
-  if (budget === undefined) return MODE_DEFAULTS.budget;
-  if (typeof budget === 'number') return { evaluations: count('budget', budget, 1), timeMs: Infinity };
-  if (typeof budget !== 'object' || budget === null) {
-    throw new GradcheckError(
-      'INVALID_OPTION',
-      `budget must be a number of loss evaluations or { evaluations, timeMs }, received ${typeof budget}.`,
-    );
-  }
-  for (const key of Object.keys(budget)) {
-    if (key !== 'evaluations' && key !== 'timeMs') {
-      throw new GradcheckError('INVALID_OPTION', `unknown budget field "${key}"; known: evaluations, timeMs.`);
-    }
-  }
-  return {
-    evaluations:
-      budget.evaluations === undefined
-        ? budget.timeMs === undefined
-          ? DEFAULT_BUDGET
-          : Infinity
-        : count('budget.evaluations', budget.evaluations, 1),
-    timeMs: budget.timeMs === undefined ? Infinity : positive('budget.timeMs', budget.timeMs),
-  };
+  return resolved as unknown as ResolvedOptions;
 }

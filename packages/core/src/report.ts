@@ -70,30 +70,8 @@ export function verdictLine(result: CheckResult): string {
   );
 }
 
-/**
- * Renders a {@link CheckResult} as the text table the matchers print: a verdict line, a summary
- * (parameters, loss evaluations, step, time), one row per tensor and the worst entries.
- *
- * @example
- * ```ts
- * console.log(formatReport(checkGradients(model, X, Y)))
- * ```
- */
-export function formatReport(result: CheckResult, style: ReportStyle = plain): string {
-  const lines: string[] = [];
-  lines.push(result.passed ? verdictLine(result) : style.bad(verdictLine(result)));
-  const step =
-    result.step === 'auto'
-      ? `step auto (${sci(result.stepRange[0], 1)}…${sci(result.stepRange[1], 1)})`
-      : `step ${sci(result.step, 0)}`;
-  lines.push(
-    style.dim(
-      `${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
-        `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`,
-    ),
-  );
-  lines.push(style.dim(`${result.mode} check (${result.modeReason})`));
-  lines.push('');
+/** The table of tensors: one row each, with the diagnosis where there is one. */
+function tensorTable(result: CheckResult, style: ReportStyle): string[] {
   const diagnosed = result.tensors.some((t) => t.diagnosis);
   const full = result.mode === 'full';
   const tensorRows = [
@@ -124,16 +102,12 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
       ...looksLike,
     ]);
   }
-  lines.push(...table(tensorRows, [false, false, true, ...(full ? [] : [true]), true, false, false]));
-  if (result.worst.length > 0) {
-    lines.push('');
-    const entryRows = [['worst entries', 'analytic', 'numeric', 'abs err', 'rel err', '']];
-    for (const e of result.worst) {
-      const flag = e.excess > 1 ? style.bad('✗') : style.dim('ok');
-      entryRows.push([e.label, num(e.analytic), num(e.numeric), sci(e.absError, 1), sci(e.relError, 1), flag]);
-    }
-    lines.push(...table(entryRows, [false, true, true, true, true, false]));
-  }
+  return table(tensorRows, [false, false, true, ...(full ? [] : [true]), true, false, false]);
+}
+
+/** The kinks, the Taylor test and the warnings, each after a blank line. */
+function notes(result: CheckResult, style: ReportStyle): string[] {
+  const lines: string[] = [];
   const { kinks } = result;
   if (kinks.count > 0) {
     const more = kinks.count > kinks.entries.length ? `, …` : '';
@@ -150,5 +124,43 @@ export function formatReport(result: CheckResult, style: ReportStyle = plain): s
     lines.push('', result.taylor.verdict === 'wrong' && !result.passed ? style.bad(line) : style.dim(line));
   }
   for (const warning of result.warnings) lines.push('', style.dim(`note: ${warning}`));
+  return lines;
+}
+
+/**
+ * Renders a {@link CheckResult} as the text table the matchers print: a verdict line, a summary
+ * (parameters, loss evaluations, step, time), one row per tensor and the worst entries.
+ *
+ * @example
+ * ```ts
+ * console.log(formatReport(checkGradients(model, X, Y)))
+ * ```
+ */
+export function formatReport(result: CheckResult, style: ReportStyle = plain): string {
+  const lines: string[] = [];
+  lines.push(result.passed ? verdictLine(result) : style.bad(verdictLine(result)));
+  const step =
+    result.step === 'auto'
+      ? `step auto (${sci(result.stepRange[0], 1)}…${sci(result.stepRange[1], 1)})`
+      : `step ${sci(result.step, 0)}`;
+  lines.push(
+    style.dim(
+      `${result.parameters} parameters · ${result.checked} checked (${result.mode}) · ` +
+        `${result.evaluations.loss} loss evaluations · ${step} · ${result.precision} · seed ${result.seed} · ${result.elapsedMs.toFixed(1)} ms`,
+    ),
+  );
+  lines.push(style.dim(`${result.mode} check (${result.modeReason})`));
+  lines.push('');
+  lines.push(...tensorTable(result, style));
+  if (result.worst.length > 0) {
+    lines.push('');
+    const entryRows = [['worst entries', 'analytic', 'numeric', 'abs err', 'rel err', '']];
+    for (const e of result.worst) {
+      const flag = e.excess > 1 ? style.bad('✗') : style.dim('ok');
+      entryRows.push([e.label, num(e.analytic), num(e.numeric), sci(e.absError, 1), sci(e.relError, 1), flag]);
+    }
+    lines.push(...table(entryRows, [false, true, true, true, true, false]));
+  }
+  lines.push(...notes(result, style));
   return lines.join('\n');
 }

@@ -45,11 +45,26 @@ export interface TensorAdapter<T = unknown> {
   readonly name: string;
   /** True when `value` is a tensor this adapter wraps. */
   matches(value: unknown): value is T;
-  /** Wraps `value`; the view must alias the tensor's storage. */
-  view(value: T): TensorView;
+  /**
+   * Wraps `value`; the view must alias the tensor's storage. `role` says what the check does
+   * with it: a `'parameter'` is perturbed in place and must stay the model's own storage; an
+   * `'input'` is a checked input; a `'gradient'` is only read. An adapter may refuse a value in
+   * one role (throw a {@link GradcheckError}) and accept it in another.
+   */
+  view(value: T, role: TensorRole): TensorView;
 }
 
-const adapters: TensorAdapter[] = [];
+/** What a check does with a tensor it views: see {@link TensorAdapter.view}. */
+export type TensorRole = 'parameter' | 'input' | 'gradient';
+
+/**
+ * The registered adapters, newest first. They live on `globalThis` under a `Symbol.for` key, so
+ * that the ESM and the CommonJS builds of core (both may load in one process: a Jest adapter
+ * `require`s core while a test file `import`s it) share one registry.
+ */
+const REGISTRY = Symbol.for('gradcheck.tensorAdapters');
+const shared = globalThis as { [REGISTRY]?: TensorAdapter[] };
+const adapters: TensorAdapter[] = (shared[REGISTRY] ??= []);
 
 /**
  * Registers a {@link TensorAdapter}. Adapters registered later are tried first, before the
@@ -221,12 +236,39 @@ const ACCEPTED =
   'an ml-matrix Matrix, a Float64Array or Float32Array, a number[] or nested number[][], or { data, shape }; ' +
   'other types need registerTensorAdapter()';
 
+/** A view over `{ data, shape }`, or the reason it is not a tensor. */
+function dataShapeView(
+  { data, shape }: { data: unknown; shape: unknown },
+  unsupported: (why: string) => GradcheckError,
+): TensorView {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw unsupported(`{ data, shape } with shape ${JSON.stringify(shape)}, not a list of sizes`);
+  }
+  if (!(
+    data instanceof Float64Array ||
+    data instanceof Float32Array ||
+    (Array.isArray(data) && data.every((x) => typeof x === 'number'))
+  )) {
+    throw unsupported(
+      `{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`,
+    );
+  }
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (size !== data.length) {
+    throw unsupported(
+      `{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`,
+    );
+  }
+  return flatView(data, shape as number[], `{ data: ${describeValue(data).split(' ')[0]}, shape }`);
+}
+
 /**
- * Wraps `value` in a {@link TensorView}. `name` is used in error messages ("parameter W1 is …").
+ * Wraps `value` in a {@link TensorView} for the given `role` (default `'parameter'`, passed to a
+ * registered adapter's `view`). `name` is used in error messages ("parameter W1 is …").
  * Throws a {@link GradcheckError} with code `UNSUPPORTED_TENSOR` for values no adapter handles.
  */
-export function viewTensor(value: unknown, name: string): TensorView {
-  for (const adapter of adapters) if (adapter.matches(value)) return adapter.view(value);
+export function viewTensor(value: unknown, name: string, role: TensorRole = 'parameter'): TensorView {
+  for (const adapter of adapters) if (adapter.matches(value)) return adapter.view(value, role);
   const unsupported = (why: string): GradcheckError =>
     new GradcheckError('UNSUPPORTED_TENSOR', `${name} is ${why}; expected ${ACCEPTED}.`);
   if (value instanceof Float64Array) return flatView(value, [value.length], 'Float64Array');
@@ -248,26 +290,7 @@ export function viewTensor(value: unknown, name: string): TensorView {
     return nestedView(value, shape);
   }
   if (typeof value === 'object' && value !== null && 'data' in value && 'shape' in value) {
-    const { data, shape } = value as { data: unknown; shape: unknown };
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw unsupported(`{ data, shape } with shape ${JSON.stringify(shape)}, not a list of sizes`);
-    }
-    if (!(
-      data instanceof Float64Array ||
-      data instanceof Float32Array ||
-      (Array.isArray(data) && data.every((x) => typeof x === 'number'))
-    )) {
-      throw unsupported(
-        `{ data, shape } whose data is ${describeValue(data)}, not a Float64Array, Float32Array or number[]`,
-      );
-    }
-    const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (size !== data.length) {
-      throw unsupported(
-        `{ data, shape } with shape [${shape.join(',')}] (${size} entries) but ${data.length} data values`,
-      );
-    }
-    return flatView(data, shape as number[], `{ data: ${describeValue(data).split(' ')[0]}, shape }`);
+    return dataShapeView(value as { data: unknown; shape: unknown }, unsupported);
   }
   if (typeof value === 'number') {
     throw unsupported(

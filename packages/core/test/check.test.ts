@@ -268,7 +268,25 @@ describe('checkGradients: bad input is explained', () => {
       'an unknown option',
       () => checkGradients(good(), X, Y, { tol: 1e-3 } as never),
       'INVALID_OPTION',
-      /unknown option "tol"/,
+      /unknown option "tol" — did you mean "tolerance"\? Known options: step, /,
+    ],
+    [
+      'a misspelt option',
+      () => checkGradients(good(), X, Y, { tolerence: 1e-3 } as never),
+      'INVALID_OPTION',
+      /^unknown option "tolerence" — did you mean "tolerance"\? Known options: .*distribution.*\.$/,
+    ],
+    [
+      'an option name nothing is near',
+      () => checkGradients(good(), X, Y, { xyzzyqux: 1 } as never),
+      'INVALID_OPTION',
+      /^unknown option "xyzzyqux"\. Known options: /,
+    ],
+    [
+      'the option renamed in 0.2.0',
+      () => checkGradients(good(), X, Y, { direction: 'rademacher' } as never),
+      'INVALID_OPTION',
+      /option "direction" was renamed to "distribution" in 0\.2\.0/,
     ],
     [
       'an unsupported tensor',

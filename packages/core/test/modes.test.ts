@@ -8,10 +8,10 @@ import {
   type CheckProgress,
   type GradientModel,
 } from '../src/index.js';
-import { projectTensors, type DirectionSampler } from '../src/directional.js';
+import { projectTensors, type DirectionSampler } from '../src/modes/projections.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
-import { largestEntries, shareEntries } from '../src/sampling.js';
+import { largestEntries, shareEntries } from '../src/modes/sampled.js';
 import { CheckSession } from '../src/session.js';
 import { numbers } from './models.js';
 
@@ -104,7 +104,7 @@ describe.each([
   ['directional', { mode: 'directional' }, [50, 20_000, 200_000]],
   [
     'directional, Rademacher, 3 directions',
-    { mode: 'directional', direction: 'rademacher', directions: 3 },
+    { mode: 'directional', distribution: 'rademacher', directions: 3 },
     [50, 20_000],
   ],
   ['sampled', { mode: 'sampled', samples: 64 }, [50, 20_000]],
@@ -295,7 +295,7 @@ describe('every mode leaves the parameters bit for bit', () => {
   const modes: CheckOptions[] = [
     { mode: 'full' },
     { mode: 'directional' },
-    { mode: 'directional', directions: 2, direction: 'rademacher' },
+    { mode: 'directional', directions: 2, distribution: 'rademacher' },
     { mode: 'sampled', samples: 50 },
   ];
   const tricky = (n: number): Float64Array => {
@@ -399,7 +399,7 @@ describe('options of the modes', () => {
     [{ budget: { timeMs: -1 } }, /budget.timeMs must be a positive finite number/],
     [{ budget: 'lots' }, /budget must be a number of loss evaluations or \{ evaluations, timeMs \}/],
     [{ directions: 0 }, /directions must be a whole number ≥ 1, received 0/],
-    [{ direction: 'uniform' }, /direction must be 'gaussian' or 'rademacher', received "uniform"/],
+    [{ distribution: 'uniform' }, /distribution must be 'gaussian' or 'rademacher', received "uniform"/],
     [{ localise: 1.5 }, /localise must be a whole number ≥ 0/],
     [{ samples: 0 }, /samples must be a whole number ≥ 1/],
   ])('rejects %o', (options, message) => {

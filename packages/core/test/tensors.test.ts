@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Matrix, MatrixSubView } from 'ml-matrix';
 import {
   checkGradients,
-  formatIndex,
   GradcheckError,
   registerTensorAdapter,
-  viewTensor,
   type GradientModel,
   type TensorView,
 } from '../src/index.js';
+import { formatIndex, viewTensor } from '../src/tensors.js';
 
 const roundTrip = (view: TensorView): number[] => Array.from({ length: view.size }, (_, i) => view.get(i));
 

@@ -1,12 +1,56 @@
 /**
+ * The sampled check: central differences over a stratified sample of every tensor's entries (half
+ * the largest analytic gradients, half at random), as many as the budget allows or `samples` asks.
+ */
+import type { Algorithm } from '../evaluation.js';
+import type { ParameterSet } from '../parameters.js';
+import { seededRandom, type Random } from '../random.js';
+import type { CheckSession } from '../session.js';
+import { EntryCheck } from './entry-check.js';
+import type { ModeOutcome } from './mode.js';
+
+/** Checks a stratified sample of every tensor's entries elementwise. */
+export function* sampledCheck(session: CheckSession, reason: string): Algorithm<ModeOutcome> {
+  session.mode = 'sampled';
+  session.phase = 'sample';
+  const { parameters, options } = session;
+  const sizes = parameters.tensors.map((t) => t.view.size);
+  const shares =
+    options.samples !== undefined
+      ? sizes.map((n) => Math.min(n, options.samples!))
+      : shareEntries(
+          sizes,
+          Math.max(parameters.tensors.length, Math.floor(Math.min(session.evaluationsLeft(), 2 * parameters.size) / 2)),
+        );
+  const sample = sampleEntries(parameters, session.analytic, shares, seededRandom(options.seed));
+  const entries = new EntryCheck(session);
+  for (const [k, i] of sample) {
+    const checked = entries.checked;
+    if (checked > 0 && (session.outOfTime() || (options.samples === undefined && session.evaluationsLeft() < 2))) break;
+    yield* entries.check(k, i);
+    session.progress(entries.checked, sample.length);
+  }
+  session.assertUnchanged('loss(X, Y)');
+  session.progress(entries.checked, sample.length, true);
+  return {
+    mode: 'sampled',
+    reason,
+    comparison: entries.comparison,
+    checked: entries.checked,
+    stepRange: entries.stepRange(),
+    warnings:
+      entries.checked === sample.length
+        ? []
+        : [`the budget ran out after ${entries.checked} of ${sample.length} sampled entries.`],
+  };
+}
+/**
  * Sampling: which entries a sampled check checks. Every tensor gets its share of the budget (a
  * small tensor all its entries, the rest split evenly among the larger ones); within a tensor,
  * half the share goes to the entries with the largest analytic gradients and half to entries drawn
  * uniformly at random (seeded) from the others. The checking order interleaves the tensors, so that
  * a time budget that runs out still leaves every tensor checked.
  */
-import type { ParameterSet } from './parameters.js';
-import type { Random } from './random.js';
 
 /**
  * Splits `entries` among tensors of the given sizes: every tensor gets an equal share, a tensor

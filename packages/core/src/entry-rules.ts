@@ -1,0 +1,206 @@
+/**
+ * The decisions of one entry's estimate, as pure functions of the losses (and gradients) the
+ * estimator evaluated (estimate.ts): the central estimate and whether it settles the entry, the
+ * noise read from five losses, the refinement at h/2 (Richardson or an error estimate for the
+ * central quotient), the kink test, and the verdicts that widen or narrow the step.
+ */
+import {
+  centralQuotient,
+  ESTIMATE_SAFETY,
+  lossNoise,
+  noiseFloor,
+  oneSidedDerivative,
+  oneSidedNoise,
+  richardson,
+  type EntryEstimate,
+  type Scheme,
+  type StepTaken,
+} from './difference.js';
+import { entryExcess } from './pass-rule.js';
+import type { Precision } from './tensors.js';
+
+/**
+ * How many entries of a tensor the estimator confirms as off in a smooth region before it stops
+ * refining that tensor's disagreeing entries (central scheme) and asking for gradients at
+ * perturbed points (both schemes): by then the tensor fails whatever the rest show.
+ */
+export const CONFIRMATIONS = 8;
+
+/**
+ * Where the loss stays bitwise the same at θ, θ ± h/2 and θ ± h, the default step grows by
+ * {@link WIDENING} up to {@link WIDENINGS} times until the loss moves.
+ */
+export const WIDENING = 16;
+export const WIDENINGS = 3;
+
+/**
+ * Where the one-sided derivatives disagree within the default step, the step shrinks by
+ * {@link NARROWING} up to {@link NARROWINGS} times: a kink beside θ falls outside a narrower
+ * step; one at θ stays inside every step.
+ */
+export const NARROWING = 16;
+export const NARROWINGS = 3;
+
+/**
+ * The fourth difference of five loss values carrying independent rounding errors of size σ
+ * has a spread of √70·σ ≈ 8.4σ; dividing by 8 reads σ off it.
+ */
+const FOURTH_DIFFERENCE_SPREAD = 8;
+
+/** The losses at θ − h, θ − h/2, θ, θ + h/2 and θ + h, in that order. */
+export type FiveLosses = readonly [number, number, number, number, number];
+
+/** The central estimate at step h, with the floor that rounding of its two losses leaves in it. */
+export function centralEstimate(
+  coarse: StepTaken,
+  lossPlus: number,
+  lossMinus: number,
+  precision: Precision,
+): EntryEstimate {
+  return {
+    numeric: centralQuotient(lossPlus, lossMinus, coarse),
+    floor: noiseFloor(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), coarse, precision),
+    step: (coarse.plus - coarse.minus) / 2,
+    errorEstimate: 0,
+  };
+}
+
+/**
+ * Whether the central estimate settles an entry without the losses at h/2: with the central
+ * scheme, when it agrees with the analytic derivative, or when the entry's tensor is already
+ * confirmed wrong {@link CONFIRMATIONS} times (it fails whatever the rest show).
+ */
+export function centralSettles(
+  scheme: Scheme,
+  analytic: number,
+  central: EntryEstimate,
+  tolerance: number,
+  confirmed: number,
+): boolean {
+  return (
+    scheme === 'central' &&
+    (entryExcess(analytic, central.numeric, central.floor, tolerance) <= 1 || confirmed >= CONFIRMATIONS)
+  );
+}
+
+/** True when the loss stayed bitwise the same at all five points. */
+export function isFlat(losses: FiveLosses): boolean {
+  return losses.every((l) => l === losses[2]);
+}
+
+/**
+ * The rounding noise of the five losses: `modelled` from ε·|L| (or, once the step was `widened`
+ * because the loss did not move, the smallest change it showed), and `noise`, at least the
+ * modelled noise and as large as their fourth difference shows (for a smooth loss that is
+ * (h/2)⁴·L⁗, far below rounding).
+ */
+export function readNoise(
+  losses: FiveLosses,
+  precision: Precision,
+  widened: boolean,
+): { readonly modelled: number; readonly noise: number } {
+  const centre = losses[2];
+  const fourth = Math.abs(losses[0] - 4 * losses[1] + 6 * losses[2] - 4 * losses[3] + losses[4]);
+  const changes = losses.map((l) => Math.abs(l - centre)).filter((d) => d > 0);
+  const modelled = Math.max(
+    lossNoise(Math.max(...losses.map(Math.abs)), precision),
+    widened && changes.length ? Math.min(...changes) : 0,
+  );
+  return { modelled, noise: Math.max(modelled, fourth / FOURTH_DIFFERENCE_SPREAD) };
+}
+
+/**
+ * The estimate from the quotients at h (`coarse`) and h/2 (`fine`): Richardson's extrapolation,
+ * or (central) the quotient at h, each with its floor and an estimate of its finite-difference
+ * error. The extrapolated value's error is below that of the finer quotient, which is
+ * (fine − coarse)/(r² − 1); the central quotient's own error is r² times that.
+ */
+export function refinedEstimate(
+  scheme: Scheme,
+  coarse: StepTaken,
+  fine: StepTaken,
+  losses: FiveLosses,
+  noise: number,
+): EntryEstimate {
+  const step = (coarse.plus - coarse.minus) / 2;
+  const central = centralQuotient(losses[4], losses[0], coarse);
+  const halfStep = (fine.plus - fine.minus) / 2;
+  const refined = centralQuotient(losses[3], losses[1], fine);
+  const coarseFloor = noise / step,
+    fineFloor = noise / halfStep;
+  const r2 = (step / halfStep) ** 2;
+  const [numeric, floor, leading] =
+    scheme === 'richardson'
+      ? [
+          richardson(central, step, refined, halfStep),
+          (r2 * fineFloor + coarseFloor) / (r2 - 1),
+          Math.abs(refined - central) / (r2 - 1),
+        ]
+      : [central, coarseFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
+  return { numeric, floor, step, errorEstimate: Math.max(ESTIMATE_SAFETY * leading, floor) };
+}
+
+/** True when the estimate agrees with the analytic derivative within its estimated error. */
+export function agrees(analytic: number, estimate: EntryEstimate, tolerance: number): boolean {
+  return entryExcess(analytic, estimate.numeric, estimate.errorEstimate, tolerance) <= 1;
+}
+
+/**
+ * The one-sided derivatives from the left and from the right (second order, from θ, θ ± h/2 and
+ * θ ± h as stored), and whether they disagree beyond the `modelled` noise: a kink within the step.
+ * (Against the modelled noise only: a kink inflates the fourth difference as noise does.)
+ */
+export function oneSidedSlopes(
+  theta: number,
+  coarse: StepTaken,
+  fine: StepTaken,
+  losses: FiveLosses,
+  modelled: number,
+  tolerance: number,
+): { readonly left: number; readonly right: number; readonly kinked: boolean } {
+  const centre = losses[2];
+  const right = oneSidedDerivative(centre, fine.plus - theta, losses[3], coarse.plus - theta, losses[4]);
+  const left = oneSidedDerivative(centre, fine.minus - theta, losses[1], coarse.minus - theta, losses[0]);
+  const sidesNoise =
+    oneSidedNoise(fine.plus - theta, coarse.plus - theta, modelled) +
+    oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
+  return { left, right, kinked: entryExcess(left, right, sidesNoise, tolerance) > 1 };
+}
+
+/**
+ * A kink closer to θ than the loss can resolve (float32) shows in the analytic gradient itself:
+ * between θ − h/2 and θ + h/2 it jumps by at least half the mismatch instead of varying linearly.
+ */
+export function gradientJumps(
+  gradientPlus: number,
+  analytic: number,
+  gradientMinus: number,
+  mismatch: number,
+): boolean {
+  return Math.abs(gradientPlus - 2 * analytic + gradientMinus) >= mismatch / 2;
+}
+
+/** What an estimate at a narrower step says about an entry first seen at a kink. */
+export type NarrowerReading = 'agrees' | 'confirms' | 'disagrees';
+
+/**
+ * Judges the estimate at a narrower step: it `agrees` with the analytic derivative; it `confirms`
+ * the previous narrower step's disagreeing estimate (two steps agreeing on a wrong value: a bug
+ * beside a kink, since a cluster of kinks can fool a single step); or it `disagrees`.
+ */
+export function judgeNarrower(
+  analytic: number,
+  narrower: EntryEstimate,
+  disagreeing: EntryEstimate | undefined,
+  tolerance: number,
+): NarrowerReading {
+  const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
+  if (entryExcess(analytic, narrower.numeric, allowed(narrower), tolerance) <= 1) return 'agrees';
+  if (
+    disagreeing &&
+    entryExcess(disagreeing.numeric, narrower.numeric, allowed(disagreeing) + allowed(narrower), tolerance) <= 1
+  ) {
+    return 'confirms';
+  }
+  return 'disagrees';
+}

@@ -1,0 +1,47 @@
+/**
+ * Elementwise checking, shared by the modes: an entry's estimate (estimate.ts) compared with its
+ * analytic derivative and recorded in one {@link Comparison}, with the range of steps taken.
+ */
+import { Comparison } from '../compare.js';
+import { EntryEstimator } from '../estimate.js';
+import type { CheckSession, Steps } from '../session.js';
+
+/** The entries one mode checks elementwise. */
+export class EntryCheck {
+  readonly comparison: Comparison;
+  /** Entries checked so far. */
+  checked = 0;
+  private readonly estimator: EntryEstimator;
+  private stepMin = Infinity;
+  private stepMax = 0;
+
+  constructor(private readonly session: CheckSession) {
+    const { options } = session;
+    this.comparison = new Comparison(
+      session.parameters,
+      options.tolerance,
+      options.worst,
+      options.includeGradients,
+      options.kinks,
+    );
+    this.estimator = new EntryEstimator(session);
+  }
+
+  /**
+   * Checks entry `index` of tensor number `tensorIndex`, records it, and returns its excess
+   * (above 1: the entry's gradient is wrong).
+   */
+  *check(tensorIndex: number, index: number): Steps<number> {
+    const estimate = yield* this.estimator.estimate(tensorIndex, index);
+    if (estimate.step < this.stepMin) this.stepMin = estimate.step;
+    if (estimate.step > this.stepMax) this.stepMax = estimate.step;
+    this.checked++;
+    const analytic = this.session.analytic[this.session.parameters.tensors[tensorIndex]!.offset + index]!;
+    return this.comparison.add(tensorIndex, index, analytic, estimate);
+  }
+
+  /** The smallest and largest step taken (`[Infinity, 0]` before any). */
+  stepRange(): [number, number] {
+    return [this.stepMin, this.stepMax];
+  }
+}

@@ -1,0 +1,28 @@
+/** The full check: central differences over every parameter entry. */
+import type { Algorithm } from '../evaluation.js';
+import type { CheckSession } from '../session.js';
+import { EntryCheck } from './entry-check.js';
+import type { ModeOutcome } from './mode.js';
+
+/** Checks every entry of every tensor elementwise. */
+export function* fullCheck(session: CheckSession, reason: string): Algorithm<ModeOutcome> {
+  const entries = new EntryCheck(session);
+  const { tensors, size } = session.parameters;
+  session.mode = session.phase = 'full';
+  for (let k = 0; k < tensors.length; k++) {
+    for (let i = 0; i < tensors[k]!.view.size; i++) {
+      yield* entries.check(k, i);
+      session.progress(entries.checked, size);
+    }
+  }
+  session.assertUnchanged('loss(X, Y)');
+  session.progress(entries.checked, size, true);
+  return {
+    mode: 'full',
+    reason,
+    comparison: entries.comparison,
+    checked: entries.checked,
+    stepRange: entries.stepRange(),
+    warnings: [],
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The decisions of one entry's estimate (entry-rules.ts), as tables: each row is a situation the
+ * estimator meets and what the rule must decide there. Losses are exact where the steps are powers
+ * of two, so most expected values are exact.
+ */
+import { describe, expect, it } from 'vitest';
+import { lossNoise, type EntryEstimate, type StepTaken } from '../src/difference.js';
+import {
+  agrees,
+  centralEstimate,
+  centralSettles,
+  CONFIRMATIONS,
+  gradientJumps,
+  isFlat,
+  judgeNarrower,
+  oneSidedSlopes,
+  readNoise,
+  refinedEstimate,
+  type FiveLosses,
+} from '../src/entry-rules.js';
+
+const h = 2 ** -10;
+const at = (theta: number, step: number): StepTaken => ({ plus: theta + step, minus: theta - step });
+/** L at θ − h, θ − h/2, θ, θ + h/2, θ + h. */
+const five = (L: (x: number) => number, theta = 0): FiveLosses => [
+  L(theta - h),
+  L(theta - h / 2),
+  L(theta),
+  L(theta + h / 2),
+  L(theta + h),
+];
+const estimate = (numeric: number, floor = 0, errorEstimate = 0): EntryEstimate => ({
+  numeric,
+  floor,
+  step: h,
+  errorEstimate,
+});
+
+describe('centralEstimate', () => {
+  it.each([
+    ['L = θ² at θ = 1', (x: number) => x * x, 1, 2],
+    ['L = 3θ at θ = 0.5', (x: number) => 3 * x, 0.5, 3],
+    ['L = θ³ at θ = 0 (truncation h²)', (x: number) => x ** 3, 0, h * h],
+  ])('%s', (_, L, theta, numeric) => {
+    const e = centralEstimate(at(theta, h), L(theta + h), L(theta - h), 'float64');
+    expect(e.numeric).toBe(numeric);
+    expect(e.step).toBe(h);
+    expect(e.errorEstimate).toBe(0);
+    const magnitude = Math.max(Math.abs(L(theta + h)), Math.abs(L(theta - h)));
+    expect(e.floor).toBe((2 * lossNoise(magnitude, 'float64')) / (2 * h));
+  });
+});
+
+describe('centralSettles', () => {
+  it.each([
+    ['central, agreeing', 'central', 2, 0, true],
+    ['central, off, tensor not yet confirmed wrong', 'central', 2.1, 0, false],
+    ['central, off, tensor confirmed wrong enough times', 'central', 2.1, CONFIRMATIONS, true],
+    ['richardson always refines, even agreeing', 'richardson', 2, 0, false],
+  ] as const)('%s', (_, scheme, analytic, confirmed, settles) => {
+    expect(centralSettles(scheme, analytic, estimate(2, 1e-12), 1e-6, confirmed)).toBe(settles);
+  });
+});
+
+describe('isFlat', () => {
+  it.each([
+    ['all five equal', [1, 1, 1, 1, 1], true],
+    ['one loss one ulp off', [1, 1, 1, 1, 1 + 2 ** -52], false],
+    ['centre differs', [1, 1, 1 + 2 ** -52, 1, 1], false],
+  ] as const)('%s', (_, losses, flat) => {
+    expect(isFlat(losses)).toBe(flat);
+  });
+});
+
+describe('readNoise', () => {
+  const modelledOf = (losses: FiveLosses): number => lossNoise(Math.max(...losses.map(Math.abs)), 'float64');
+  it.each([
+    ['a smooth loss: the modelled rounding', five((x) => 1 + x * x), false, (l: FiveLosses) => modelledOf(l)],
+    [
+      'one loss jittered by 1e-9: the fourth difference / 8',
+      [1, 1, 1 + 1e-9, 1, 1] as FiveLosses,
+      false,
+      (l: FiveLosses) => Math.abs(l[0] - 4 * l[1] + 6 * l[2] - 4 * l[3] + l[4]) / 8,
+    ],
+  ])('%s', (_, losses, widened, noise) => {
+    const reading = readNoise(losses, 'float64', widened);
+    expect(reading.modelled).toBe(modelledOf(losses));
+    expect(reading.noise).toBe(noise(losses));
+  });
+
+  it.each([
+    ['not widened: ε·|L| only', false, lossNoise(1 + 2 ** -30, 'float64')],
+    ['widened: the smallest change the loss shows', true, 2 ** -30],
+  ])('a coarse loss, %s', (_, widened, modelled) => {
+    const losses: FiveLosses = [1 + 2 ** -30, 1, 1, 1, 1 + 2 ** -30];
+    expect(readNoise(losses, 'float64', widened).modelled).toBe(modelled);
+  });
+});
+
+describe('refinedEstimate', () => {
+  const cubic = five((x) => x ** 3);
+  it.each([
+    // L = θ³ at 0: central h², at h/2 h²/4; Richardson removes the h² term exactly.
+    ['central: the quotient at h, its error from h/2', 'central', 0, cubic, h * h, 2 * (h * h)],
+    ['richardson: extrapolated to the derivative', 'richardson', 0, cubic, 0, 2 * ((0.75 * h * h) / 3)],
+    ['central on a quadratic: no truncation', 'central', 1, five((x) => x * x, 1), 2, 0],
+  ] as const)('%s', (_, scheme, theta, losses, numeric, leading) => {
+    const e = refinedEstimate(scheme, at(theta, h), at(theta, h / 2), losses, 0);
+    expect(e.numeric).toBe(numeric);
+    expect(e.step).toBe(h);
+    expect(e.errorEstimate).toBe(Math.max(leading, e.floor));
+  });
+
+  it('divides the noise by the step: the floor of the central quotient', () => {
+    expect(
+      refinedEstimate(
+        'central',
+        at(0, h),
+        at(0, h / 2),
+        five((x) => x),
+        1e-12,
+      ).floor,
+    ).toBe(1e-12 / h);
+  });
+});
+
+describe('agrees', () => {
+  it.each([
+    ['exact', 2, estimate(2), true],
+    ['off by 1e-7 relative, tolerance 1e-6', 2, estimate(2 + 4e-7), true],
+    ['off by 1e-3 relative', 2, estimate(2.004), false],
+    ['off, but within the estimated error', 2, estimate(2.004, 0, 0.01), true],
+  ])('%s', (_, analytic, e, expected) => {
+    expect(agrees(analytic, e, 1e-6)).toBe(expected);
+  });
+});
+
+describe('oneSidedSlopes', () => {
+  const noise = lossNoise(1, 'float64');
+  it.each([
+    ['|θ| at 0: a kink', (x: number) => Math.abs(x), 0, -1, 1, true],
+    ['ReLU at 0: a kink', (x: number) => Math.max(0, x), 0, 0, 1, true],
+    ['θ² at 0.5: smooth', (x: number) => x * x, 0.5, 1, 1, false],
+  ])('%s', (_, L, theta, left, right, kinked) => {
+    const sides = oneSidedSlopes(theta, at(theta, h), at(theta, h / 2), five(L, theta), noise, 1e-6);
+    expect(sides.left).toBeCloseTo(left, 9);
+    expect(sides.right).toBeCloseTo(right, 9);
+    expect(sides.kinked).toBe(kinked);
+  });
+});
+
+describe('gradientJumps', () => {
+  it.each([
+    ['a gradient that varies linearly across the step', 1.1, 1, 0.9, 0.5, false],
+    ['a ReLU gradient stepping from 0 to 1 inside the step', 1, 0, 0, 0.5, true],
+    ['a jump far below the mismatch (a bug, not a kink)', 1.001, 1, 1, 1, false],
+  ])('%s', (_, plus, analytic, minus, mismatch, jumps) => {
+    expect(gradientJumps(plus, analytic, minus, mismatch)).toBe(jumps);
+  });
+});
+
+describe('judgeNarrower', () => {
+  it.each([
+    ['the narrower step agrees with the analytic derivative', estimate(2), undefined, 'agrees'],
+    ['it disagrees, with nothing before it', estimate(3), undefined, 'disagrees'],
+    ['it disagrees alike with the previous narrower step', estimate(3), estimate(3 + 1e-9), 'confirms'],
+    ['it disagrees, differently from the previous one', estimate(3), estimate(5), 'disagrees'],
+  ] as const)('%s', (_, narrower, disagreeing, reading) => {
+    expect(judgeNarrower(2, narrower, disagreeing, 1e-6)).toBe(reading);
+  });
+});
