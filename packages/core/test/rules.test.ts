@@ -568,3 +568,50 @@ describe('known false passes (issue 9 owns the fixes; each it.fails turns red th
     expect(result.passed).toBe(false);
   });
 });
+
+describe('edges the mutation run found untested', () => {
+  it('passes a loss that is exactly 0 with gradients exactly 0: difference 0, no entry in excess', () => {
+    const w = new Float64Array([0.5, -2]);
+    const result = checkGradients({ parameters: { w }, loss: () => 0, gradients: () => ({ w: [0, 0] }) }, null, null);
+    expect(result.passed).toBe(true);
+    expect(result.difference).toBe(0);
+    expect(result.tensors[0]!.difference).toBe(0);
+    for (const entry of result.worst) expect(entry).toMatchObject({ excess: 0, relError: 0 });
+  });
+
+  it('calls a Taylor test along a loss linear in θ inconclusive (its remainder is rounding noise)', () => {
+    const w = new Float64Array([0.5, -2, 3]);
+    const result = checkGradients(
+      { parameters: { w }, loss: () => 2 * w[0]! - w[1]! + 0.5 * w[2]!, gradients: () => ({ w: [2, -1, 0.5] }) },
+      null,
+      null,
+      { taylor: true },
+    );
+    expect(result.taylor!.verdict).toBe('inconclusive');
+    expect(formatReport(result)).toMatch(/the remainder stayed at rounding noise: inconclusive/);
+  });
+
+  it('lets a loss that throws far from θ cost the Taylor test only that point', () => {
+    const theta = [0.5, -0.25, 0.125];
+    const w = Float64Array.from(theta);
+    const far = (): boolean => w.some((v, i) => Math.abs(v - theta[i]!) > 0.2);
+    const result = checkGradients(
+      {
+        parameters: { w },
+        loss: () => {
+          if (far()) throw new Error('out of range');
+          return w.reduce((s, v) => s + v * v, 0);
+        },
+        gradients: () => ({ w: Array.from(w, (v) => 2.2 * v) }), // 10 % off
+      },
+      null,
+      null,
+    );
+    expect(result.passed).toBe(false);
+    // t = 0.25 moves every entry by 0.25: that point throws, the nine smaller ones count.
+    expect(result.taylor!.evaluations).toBe(10);
+    expect(result.taylor!.points).toHaveLength(9);
+    expect(result.taylor!.verdict).toBe('wrong');
+    expect(Array.from(w)).toEqual(theta);
+  });
+});
