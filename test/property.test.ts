@@ -4,13 +4,7 @@
  * diagnosis naming the kind of bug where the bug has one. Counts are printed.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  checkGradients,
-  formatReport,
-  GradcheckError,
-  type CheckResult,
-  type DiagnosisKind,
-} from '@gradcheck/core';
+import { checkGradients, formatReport, GradcheckError, type CheckResult, type DiagnosisKind } from '@gradcheck/core';
 import { seededRandom } from '../packages/core/src/random.js';
 import {
   BUG_KINDS,
