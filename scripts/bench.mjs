@@ -10,11 +10,16 @@
 //   4. which planted bugs (one wrong entry, 1 % scale error, a wrong bias entry) each mode catches;
 //   5. how often a directional check misses a wrong gradient just above the tolerance.
 //   6. a convolution layer (weights and input, ≥ 10 000 entries): full against directional;
-//   7. a TensorFlow.js model of 10 384 weights through @gradcheck/tfjs (scripts/bench-tfjs.mjs).
+//   7. a TensorFlow.js model of 10 384 weights through @gradcheck/tfjs (scripts/bench-tfjs.mjs);
+//   8. the engine's own overhead: per entry of a full check of a cheap quadratic loss at P = 1 000
+//      and 100 000, and the fixed cost of a passing check of the reference case beyond its model
+//      evaluations (method: scripts/bench-engine.mjs). `--only=engine --baseline <dist dir>`
+//      measures another build of core (its packages/core/dist, e.g. main's) beside this one,
+//      interleaved; `--small` leaves out its P = 100 000 case (minutes on a loaded machine).
 // `node scripts/bench.mjs --quick` skips the full check (the only slow part: about 5 minutes);
-// `--only=reference|full|growth|bugs|tolerance|layer|tfjs` runs one section (bench/results.md is then
+// `--only=reference|full|growth|bugs|tolerance|layer|tfjs|engine` runs one section (bench/results.md is then
 // not written), e.g. `pnpm build && node scripts/bench.mjs --only=layer`.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { checkGradients } from '../packages/core/dist/esm/index.js';
 import { seededRandom } from '../packages/core/dist/esm/internal.js';
@@ -443,10 +448,30 @@ if (section('layer')) {
 
 if (section('tfjs')) await (await import('./bench-tfjs.mjs')).benchTfjs(say);
 
+// 8. The engine's own overhead.
+if (section('engine')) {
+  const { engineBench } = await import('./bench-engine.mjs');
+  const baselineAt = process.argv.indexOf('--baseline');
+  const impls = [{ label: 'this build', checkGradients }];
+  if (baselineAt >= 0) {
+    const dir = new URL(`${process.argv[baselineAt + 1].replace(/\/?$/, '/')}`, `file://${process.cwd()}/`);
+    impls.unshift({
+      label: 'baseline',
+      checkGradients: (await import(new URL('esm/index.js', dir).href)).checkGradients,
+    });
+  }
+  engineBench(impls, { ReferenceNetwork, referenceMatrices }, root, say, note, process.argv.includes('--small'));
+}
+
 say();
 say(`Total benchmark time: ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 if (!quick && only === undefined) {
   mkdirSync(new URL('bench/', root), { recursive: true });
-  writeFileSync(new URL('bench/results.md', root), out.join('\n') + '\n');
+  // The record of before-and-after figures at the end of bench/results.md (written by hand, with
+  // its command) stays.
+  const file = new URL('bench/results.md', root);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const record = previous.indexOf('## Engine overhead: before and after');
+  writeFileSync(file, out.join('\n') + '\n' + (record >= 0 ? '\n' + previous.slice(record).trimEnd() + '\n' : ''));
   console.log('\nwritten to bench/results.md');
 }

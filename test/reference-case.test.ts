@@ -10,7 +10,7 @@ import {
 
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/reference-case.json', import.meta.url), 'utf8'),
-) as ReferenceCase;
+) as ReferenceCase & { readonly difference_correct_numpy_rerun: number };
 
 function check(broken: boolean, options?: Parameters<typeof checkGradients>[3], functional = false): CheckResult {
   const { X, Y, parameters } = referenceMatrices(fixture);
@@ -40,11 +40,16 @@ describe('the classic reference case (4-5-3-1, three examples)', () => {
     expect(result.difference).toBeCloseTo(fixture.difference_buggy_original_printout, 8);
   });
 
-  it('passes the correct backprop with eps = 1e-7 (difference below 1e-7, as the original 1.35e-8)', () => {
+  it("passes the correct backprop with eps = 1e-7 at the fixture's difference, 1.35e-8 to within 1 %", () => {
     const result = check(false, 1e-7);
     expect(result.passed).toBe(true);
-    expect(result.difference).toBeLessThan(1e-7);
-    expect(result.difference).toBeGreaterThan(1e-9);
+    // At eps = 1e-7 the correct case's difference is the loss's rounding over the step, so it
+    // depends on the order of the floating-point operations: the fixture's original printout
+    // (1.34885e-8) and its numpy rerun (1.34639e-8) already differ by 0.2 %; ml-matrix gives
+    // 1.3424e-8. The window is that agreement (1 %), not the factor 100 of 1e-9…1e-7.
+    for (const value of [fixture.difference_correct_original_printout, fixture.difference_correct_numpy_rerun]) {
+      expect(Math.abs(result.difference / value - 1)).toBeLessThan(0.01);
+    }
   });
 
   it('matches the fixture numeric gradients entry by entry within 1e-6 relative where not tiny', () => {

@@ -66,6 +66,18 @@ export interface Net {
    * downstream of it, has a pre-activation exactly 0 for an example the entry moves.
    */
   atKink(tensor: string, index: number): boolean;
+  /**
+   * True when the loss has a ReLU kink within ±h of the entry's value: {@link Net.atKink}, or a
+   * hidden pre-activation that changes sign (or becomes 0) for some example when the entry moves
+   * by ±h (as the tensor stores it). The ground truth a test uses to decide whether a clean
+   * diagnosis is due, independent of the check's own kink detection.
+   */
+  kinkWithin(tensor: string, index: number, h: number): boolean;
+  /**
+   * True when the loss is bitwise the same at the entry's value and at ± the documented default
+   * step ε^(1/3)·max(1, |θ|) (rounded down to a power of two): a ReLU unit dead for every example.
+   */
+  flatAt(tensor: string, index: number): boolean;
   /** The magnitude of the terms the loss is computed from (its rounding is relative to this). */
   lossScale(): number;
   /** The gradients (correct, or with `bug`), by name (`W1`, `b1`, …), rounded to the storage precision. */
@@ -316,6 +328,45 @@ export function buildNet(spec: Spec): Net {
     return false;
   };
 
+  const kinkWithin = (tensor: string, index: number, h: number): boolean => {
+    if (atKink(tensor, index)) return true;
+    const l = Number(tensor.slice(1));
+    const values = tensor.startsWith('W') ? W[l - 1]! : b[l - 1]!;
+    const theta = values[index]!;
+    const signs = (): number[] =>
+      forward()
+        .Z.slice(1, L)
+        .flatMap((z) => Array.from(z, Math.sign));
+    const at = signs();
+    try {
+      for (const s of [1, -1]) {
+        values[index] = theta + s * h;
+        const moved = signs();
+        if (moved.some((v, i) => v !== at[i])) return true;
+      }
+    } finally {
+      values[index] = theta;
+    }
+    return false;
+  };
+
+  const flatAt = (tensor: string, index: number): boolean => {
+    const l = Number(tensor.slice(1));
+    const values = tensor.startsWith('W') ? W[l - 1]! : b[l - 1]!;
+    const theta = values[index]!;
+    const eps = precision === 'float32' ? 2 ** -23 : 2 ** -52;
+    const h = 2 ** Math.floor(Math.log2(eps ** (1 / 3) * Math.max(1, Math.abs(theta))));
+    const at = loss();
+    try {
+      return [1, -1].every((s) => {
+        values[index] = theta + s * h;
+        return loss() === at;
+      });
+    } finally {
+      values[index] = theta;
+    }
+  };
+
   /**
    * The magnitude of the terms the loss is computed from: the output logits for the
    * cross-entropies (computed by cancellation, log-sum-exp minus the target logit), |L| for MSE.
@@ -333,6 +384,8 @@ export function buildNet(spec: Spec): Net {
     W,
     b,
     atKink,
+    kinkWithin,
+    flatAt,
     lossScale,
     X: { data: x, shape: [sizes[0]!, m] },
     Y: { data: y, shape: [sizes[L]!, m] },
@@ -389,14 +442,11 @@ export function chooseBug(net: Net, kind: BugKind, random: Random): Bug | undefi
     case 'one-entry': {
       const tensor = pick(names);
       if (!tensor) return undefined;
-      // The largest entry where the loss is differentiable: a wrong value at a kink is no bug a
-      // finite difference can see (the check reports such entries as not differentiable).
-      const g = correct[tensor]!;
-      let entry = -1;
-      g.forEach((v, i) => {
-        if (!net.atKink(tensor, i) && (entry < 0 || Math.abs(v) > Math.abs(g[entry]!))) entry = i;
-      });
-      return entry < 0 ? undefined : { kind, tensor, entry };
+      // A random entry where the loss is differentiable (a wrong value at a kink is no bug a
+      // finite difference can see: the check reports such entries as not differentiable).
+      const smooth = Array.from(correct[tensor]!.keys()).filter((i) => !net.atKink(tensor, i));
+      const entry = pick(smooth);
+      return entry === undefined ? undefined : { kind, tensor, entry };
     }
     case 'dropped-regulariser':
       return { kind, tensor: pick(names.filter((n) => n.startsWith('W'))) };

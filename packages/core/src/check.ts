@@ -3,10 +3,10 @@
  * that drive it synchronously or asynchronously.
  */
 import { inferExamples } from './examples.js';
-import { runAsync, runSync, type Algorithm } from './evaluation.js';
+import { runAsync, runSync, type Algorithm, type DirectModel } from './evaluation.js';
 import { GradcheckError } from './errors.js';
 import { protocolOf, type GradientFunction, type Layer } from './layer.js';
-import { prepareLayer } from './layer-check.js';
+import { prepareLayer, type ModelCheck } from './layer-check.js';
 import { normaliseModel, type Model, type NormalisedModel } from './model.js';
 import { directionalCheck } from './modes/directional.js';
 import { fullCheck } from './modes/full.js';
@@ -55,8 +55,14 @@ function chooseMode(session: CheckSession): { mode: RunMode; reason: string } {
  * A check as one algorithm for both drivers. The parameters are restored from the snapshot on
  * every way out, even when the model throws.
  */
-function* check(model: NormalisedModel, options: CheckOptionsInput, X: unknown, Y: unknown): Algorithm<CheckResult> {
-  const session = new CheckSession(model, options);
+function* check(
+  model: NormalisedModel,
+  options: CheckOptionsInput,
+  X: unknown,
+  Y: unknown,
+  driver: Driver,
+): Algorithm<CheckResult> {
+  const session = new CheckSession(model, options, driver.direct);
   const examples = session.options.examples ?? inferExamples(X, Y);
   try {
     yield* session.open();
@@ -69,6 +75,14 @@ function* check(model: NormalisedModel, options: CheckOptionsInput, X: unknown, 
 }
 
 /**
+ * How the check is driven: `direct` (set once the driver is known, before the algorithm starts)
+ * when {@link runSync} drives it, so that the session calls the model in place.
+ */
+interface Driver {
+  direct?: DirectModel;
+}
+
+/**
  * What a check needs of a received value: its normalised form and the algorithm. A layer or a
  * function is checked with `(X, options)`; a model with `(X, Y, options)`.
  */
@@ -77,9 +91,26 @@ function prepare(
   X: unknown,
   second: unknown,
   third: CheckOptionsInput,
+  sync: boolean,
+): { model: NormalisedModel; algorithm: Algorithm<CheckResult> } {
+  const driver: Driver = {};
+  const prepared = prepareFor(received, X, second, third, (m, o, x, y) => check(m, o, x, y, driver));
+  // What runSync will call: the session calls the same, in place.
+  if (sync) driver.direct = { model: prepared.model, X, Y: second };
+  return prepared;
+}
+
+function prepareFor(
+  received: unknown,
+  X: unknown,
+  second: unknown,
+  third: CheckOptionsInput,
+  checkModel: ModelCheck,
 ): { model: NormalisedModel; algorithm: Algorithm<CheckResult> } {
   const protocol = protocolOf(received);
-  if (protocol === 'layer' || protocol === 'function') return prepareLayer(received, protocol, X, second, third, check);
+  if (protocol === 'layer' || protocol === 'function') {
+    return prepareLayer(received, protocol, X, second, third, checkModel);
+  }
   const model = normaliseModel(received);
   if (typeof third === 'object' && third !== null && third.cotangents !== undefined) {
     throw new GradcheckError(
@@ -87,7 +118,7 @@ function prepare(
       'cotangents applies to layers ({ parameters?, forward(X), backward(dY, X) }); a model has a scalar loss.',
     );
   }
-  return { model, algorithm: check(model, third, X, second) };
+  return { model, algorithm: checkModel(model, third, X, second) };
 }
 
 /**
@@ -121,7 +152,7 @@ export function checkGradients(fn: GradientFunction, x: unknown, options?: Check
 export function checkGradients(model: Model, X: unknown, Y: unknown, options?: CheckOptionsInput): CheckResult;
 export function checkGradients(received: unknown, X: unknown, Y?: unknown, options?: CheckOptionsInput): CheckResult;
 export function checkGradients(received: unknown, X: unknown, Y?: unknown, options?: CheckOptionsInput): CheckResult {
-  const { model, algorithm } = prepare(received, X, Y, options);
+  const { model, algorithm } = prepare(received, X, Y, options, true);
   return runSync(algorithm, model, X, Y);
 }
 
@@ -153,6 +184,6 @@ export async function checkGradientsAsync(
   Y?: unknown,
   options?: CheckOptionsInput,
 ): Promise<CheckResult> {
-  const { model, algorithm } = prepare(received, X, Y, options);
+  const { model, algorithm } = prepare(received, X, Y, options, false);
   return runAsync(algorithm, model, X, Y);
 }

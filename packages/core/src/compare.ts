@@ -46,6 +46,14 @@ function rankOf(excess: number): number {
   return excess === 0 ? -Infinity : Math.floor(Math.log10(excess) * 50);
 }
 
+/**
+ * A little below the smallest excess of rank `rank`'s bucket: an excess under it has a lower rank
+ * (the margin covers the rounding of the power and of the logarithm in {@link rankOf}).
+ */
+function bucketFloor(rank: number): number {
+  return rank === -Infinity ? 0 : 10 ** (rank / 50) * (1 - 1e-9);
+}
+
 function ranksAbove(rank: number, absError: number, other: Candidate): boolean {
   return rank > other.rank || (rank === other.rank && absError > Math.abs(other.analytic - other.numeric));
 }
@@ -81,6 +89,11 @@ export class Comparison {
   private readonly worst: Candidate[] = [];
   /** Labels of the first entries found not differentiable within the step. */
   private readonly kinkLabels: string[] = [];
+  /**
+   * With the worst list full, an excess below this ranks below its last entry and cannot enter it,
+   * so its rank (a logarithm) is not computed: most entries of a passing check stop here.
+   */
+  private admits = 0;
 
   constructor(
     private readonly parameters: ParameterSet,
@@ -141,7 +154,7 @@ export class Comparison {
       if (excess > 1) tally.flatFailing++;
     }
     if (estimate.widened !== undefined) tally.widened++;
-    if (this.keep === 0) return excess;
+    if (this.keep === 0 || excess < this.admits) return excess;
     const rank = rankOf(excess);
     const absError = Math.abs(error);
     if (this.worst.length < this.keep || ranksAbove(rank, absError, this.worst[this.worst.length - 1]!)) {
@@ -158,6 +171,7 @@ export class Comparison {
         kink: kink !== undefined,
       });
       if (this.worst.length > this.keep) this.worst.pop();
+      if (this.worst.length === this.keep) this.admits = bucketFloor(this.worst[this.keep - 1]!.rank);
     }
     return excess;
   }

@@ -12,6 +12,13 @@ export type Request = 'loss' | 'gradients';
  */
 export type Algorithm<T> = Generator<Request, T, unknown>;
 
+/** The `ASYNC_MODEL` error for a Promise from the checked code's `request` call. */
+const asyncModel = (request: Request, calls: CallNames): GradcheckError =>
+  new GradcheckError(
+    'ASYNC_MODEL',
+    `${calls[request]} returned a Promise: this code is asynchronous. Check it with ${calls.async}.`,
+  );
+
 function call(model: NormalisedModel, request: Request, X: unknown, Y: unknown): unknown {
   return request === 'loss' ? model.loss(X, Y) : model.gradients(X, Y);
 }
@@ -79,13 +86,7 @@ function drive<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: unknown, Y
     }
     if (isThenable(answer)) {
       Promise.resolve(answer).catch(() => undefined);
-      const calls = model.calls ?? MODEL_CALLS;
-      step = algorithm.throw(
-        new GradcheckError(
-          'ASYNC_MODEL',
-          `${calls[step.value]} returned a Promise: this code is asynchronous. Check it with ${calls.async}.`,
-        ),
-      );
+      step = algorithm.throw(asyncModel(step.value, model.calls ?? MODEL_CALLS));
       continue;
     }
     step = algorithm.next(answer);
@@ -117,6 +118,29 @@ async function driveAsync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X:
   return step.value;
 }
 
+/** A model error as `MODEL_THREW`, naming `where()` (which entry was perturbed); a GradcheckError stays as it is. */
+function modelError(request: Request, where: () => string, calls: CallNames, error: unknown): unknown {
+  if (error instanceof GradcheckError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new GradcheckError('MODEL_THREW', `${calls[request]} threw ${where()}: ${message}`, { cause: error });
+}
+
+/** Checks a model's answer: a loss must be a finite number (gradients are read by the session). */
+function checkedAnswer(request: Request, answer: unknown, where: () => string, calls: CallNames): unknown {
+  if (request === 'gradients') return answer;
+  if (typeof answer !== 'number') {
+    throw new GradcheckError(
+      'LOSS_NOT_A_NUMBER',
+      `${calls.loss} returned ${describeValue(answer)} ${where()}; it must return a number` +
+        (typeof answer === 'object' && answer !== null ? ' (for a 1×1 matrix, return m.get(0, 0)).' : '.'),
+    );
+  }
+  if (!Number.isFinite(answer)) {
+    throw new GradcheckError('NON_FINITE_LOSS', `${calls.loss} is ${answer} ${where()}.`);
+  }
+  return answer;
+}
+
 /**
  * Asks for one model evaluation and checks the answer: a model error becomes `MODEL_THREW` with
  * `where()` (which entry was perturbed) in its message; a loss must be a finite number. `where` is
@@ -131,20 +155,58 @@ export function* evaluate(
   try {
     answer = yield request;
   } catch (error) {
-    if (error instanceof GradcheckError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new GradcheckError('MODEL_THREW', `${calls[request]} threw ${where()}: ${message}`, { cause: error });
+    throw modelError(request, where, calls, error);
   }
-  if (request === 'gradients') return answer;
-  if (typeof answer !== 'number') {
-    throw new GradcheckError(
-      'LOSS_NOT_A_NUMBER',
-      `${calls.loss} returned ${describeValue(answer)} ${where()}; it must return a number` +
-        (typeof answer === 'object' && answer !== null ? ' (for a 1×1 matrix, return m.get(0, 0)).' : '.'),
-    );
+  return checkedAnswer(request, answer, where, calls);
+}
+
+/**
+ * The model and its data, for evaluating it in place (a synchronous check): {@link evaluateNow}
+ * calls the model where {@link evaluate} would yield, so that a check of a cheap model does not pay
+ * for resuming every generator between the evaluation and {@link runSync} twice per evaluation.
+ * `model`, `X` and `Y` are what {@link runSync} would call.
+ */
+export interface DirectModel {
+  readonly model: NormalisedModel;
+  readonly X: unknown;
+  readonly Y: unknown;
+}
+
+/**
+ * {@link evaluate} for a synchronous check, without a yield: the same call, errors and checks as
+ * {@link runSync} and {@link evaluate} give together (a Promise is `ASYNC_MODEL`).
+ */
+export function evaluateNow(direct: DirectModel, request: Request, where: () => string, calls: CallNames): unknown {
+  let answer: unknown;
+  try {
+    answer = call(direct.model, request, direct.X, direct.Y);
+  } catch (error) {
+    throw modelError(request, where, calls, error);
   }
-  if (!Number.isFinite(answer)) {
-    throw new GradcheckError('NON_FINITE_LOSS', `${calls.loss} is ${answer} ${where()}.`);
+  if (isThenable(answer)) {
+    Promise.resolve(answer).catch(() => undefined);
+    throw asyncModel(request, direct.model.calls ?? MODEL_CALLS);
   }
-  return answer;
+  return checkedAnswer(request, answer, where, calls);
+}
+
+/**
+ * What `yield*` over a step that needed no evaluation returns at once: an iterator that is its own
+ * finished result. One per session, refilled for each answer (`yield*` reads it at once), so that
+ * an evaluation in place allocates nothing where a generator function would allocate two objects.
+ */
+export class Answered<T> {
+  readonly done = true;
+  value: T = undefined as T;
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(): this {
+    return this;
+  }
+  /** This step, answered with `value`: `yield* answer.with(v)` is `v`, with no yield. */
+  with(value: T): Generator<Request, T, unknown> {
+    this.value = value;
+    return this as unknown as Generator<Request, T, unknown>;
+  }
 }

@@ -1,7 +1,7 @@
 import { checkGradients, checkGradientsAsync } from './check.js';
 import { GradcheckError } from './errors.js';
 import { protocolOf, type Protocol } from './layer.js';
-import type { CheckOptions, CheckOptionsInput } from './options.js';
+import type { CheckOptionsInput } from './options.js';
 import { trackPendingCheck } from './pending.js';
 import { formatReport, type ReportStyle } from './report.js';
 import type { CheckResult } from './result.js';
@@ -84,9 +84,9 @@ export type GradientCheckArguments<T> =
             }
           ? [X: X, Y: Y, options?: CheckOptionsInput]
           : T extends { forward(X: infer X): unknown; backward(dY: any, X: any): unknown }
-            ? [X: X, options?: CheckOptions]
+            ? [X: X, options?: CheckOptionsInput]
             : T extends { f(x: infer X): unknown; grad(x: any): unknown }
-              ? [x: X, options?: CheckOptions]
+              ? [x: X, options?: CheckOptionsInput]
               : [X: unknown, Y?: unknown, options?: CheckOptionsInput];
 
 /**

@@ -5,7 +5,7 @@
  * lives elsewhere: entries in estimate.ts, modes in modes/, the result in outcome.ts.
  */
 import { GradcheckError } from './errors.js';
-import { evaluate, type Request } from './evaluation.js';
+import { Answered, evaluate, evaluateNow, type DirectModel, type Request } from './evaluation.js';
 import { impureGradients } from './findings.js';
 import { MODEL_CALLS, readGradients, type CallNames, type NormalisedModel } from './model.js';
 import {
@@ -44,8 +44,16 @@ export class CheckSession {
   readonly findings: string[] = [];
   lossEvaluations = 0;
   gradientEvaluations = 0;
-  /** Wall time spent inside loss evaluations, in milliseconds. */
+  /**
+   * Wall time spent inside the loss evaluations at the unperturbed point ({@link CheckSession.open}),
+   * in milliseconds: what auto estimates a full check's time from. Later evaluations are not timed
+   * (two clock reads per evaluation cost a cheap model's check more than the model).
+   */
   lossTimeMs = 0;
+  /** Whether loss evaluations are timed now (during {@link CheckSession.open}). */
+  private timing = false;
+  /** The answer of a loss evaluated in place, handed to `yield*`. */
+  private readonly answer = new Answered<number>();
   /** The mode running and what it is doing, for {@link CheckSession.progress}. */
   mode: RunMode = 'full';
   phase: CheckPhase = 'full';
@@ -56,9 +64,15 @@ export class CheckSession {
   private lastChecked = 0;
   private lastTotal = 0;
 
+  /**
+   * @param direct - The model and its data, when the check runs synchronously ({@link runSync}):
+   *   evaluations then call the model in place instead of yielding to the driver. Without it, every
+   *   evaluation is a yield, for {@link runAsync} or {@link runSync}.
+   */
   constructor(
     readonly model: NormalisedModel,
     input: CheckOptionsInput,
+    private readonly direct?: DirectModel,
   ) {
     this.parameters = ParameterSet.from(model.parameters, model.inputs, model.lossPrecision);
     this.calls = model.calls ?? MODEL_CALLS;
@@ -68,11 +82,19 @@ export class CheckSession {
   }
 
   /** Evaluates the loss at the current parameters; `where()` tells an error message what was perturbed. */
-  *lossAt(where: () => string): Steps<number> {
+  lossAt(where: () => string): Steps<number> {
     this.lossEvaluations++;
+    if (this.timing) return this.timedLossAt(where);
+    if (this.direct) return this.answer.with(evaluateNow(this.direct, 'loss', where, this.calls) as number);
+    return evaluate('loss', where, this.calls) as Steps<number>;
+  }
+
+  private *timedLossAt(where: () => string): Steps<number> {
     const t = now();
     try {
-      return (yield* evaluate('loss', where, this.calls)) as number;
+      return this.direct
+        ? (evaluateNow(this.direct, 'loss', where, this.calls) as number)
+        : ((yield* evaluate('loss', where, this.calls)) as number);
     } finally {
       this.lossTimeMs += now() - t;
     }
@@ -81,7 +103,10 @@ export class CheckSession {
   /** Evaluates the analytic gradient at the current parameters, in flat order. */
   *gradientsAt(where: () => string): Steps<Float64Array> {
     this.gradientEvaluations++;
-    return readGradients(this.parameters, yield* evaluate('gradients', where, this.calls), this.calls.gradients);
+    const answer = this.direct
+      ? evaluateNow(this.direct, 'gradients', where, this.calls)
+      : yield* evaluate('gradients', where, this.calls);
+    return readGradients(this.parameters, answer, this.calls.gradients);
   }
 
   /**
@@ -92,6 +117,7 @@ export class CheckSession {
    * names the function that changed them.
    */
   *open(): Steps<void> {
+    this.timing = true;
     this.loss = yield* this.lossAt(() => 'at the unperturbed parameters');
     this.assertUnchanged(this.calls.loss);
     this.analytic = yield* this.gradientsAt(() => 'at the unperturbed parameters');
@@ -101,6 +127,7 @@ export class CheckSession {
     const impure = impureGradients(this.parameters, this.analytic, second);
     if (impure) this.findings.push(impure);
     const again = yield* this.lossAt(() => 'at the unperturbed parameters, the second time');
+    this.timing = false;
     this.assertUnchanged(this.calls.loss);
     if (!Object.is(this.loss, again)) {
       throw new GradcheckError(

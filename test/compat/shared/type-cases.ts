@@ -56,12 +56,17 @@ export async function typeCases(): Promise<void> {
   expect(model).toPassGradientCheck(X, Y, { tolerence: 1e-6 });
   // @ts-expect-error: X and Y are required
   expect(model).toPassGradientCheck();
-  // @ts-expect-error: a layer's options are an object, not a bare number
+  // a layer's options may be the classic bare eps too, as at run time
   expect(layer).toPassGradientCheck(X, 1e-7);
+  // @ts-expect-error: a layer's options are a number or an options object
+  expect(layer).toPassGradientCheck(X, 'strict');
+  // @ts-expect-error: a layer takes X and options, no Y
+  expect(layer).toPassGradientCheck(X, Y, 1e-7);
   // @ts-expect-error: a layer's input has the type forward declares
   expect(layer).toPassGradientCheck(Y);
-  // @ts-expect-error: a function's options are an object, not a bare number
   expect(fn).toPassGradientCheck(X, 1e-7);
+  // @ts-expect-error: a function takes x and options, not x and Y
+  expect(fn).toPassGradientCheck(X, Y, 1e-7);
   // @ts-expect-error: a function's input has the type f declares
   expect(fn).toPassGradientCheck(Y);
   // @ts-expect-error: the sync matcher returns nothing to await

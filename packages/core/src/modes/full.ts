@@ -10,8 +10,8 @@ export function* fullCheck(session: CheckSession, reason: string): Algorithm<Mod
   const { tensors, size } = session.parameters;
   session.mode = session.phase = 'full';
   for (let k = 0; k < tensors.length; k++) {
-    for (let i = 0; i < tensors[k]!.view.size; i++) {
-      yield* entries.check(k, i);
+    for (let i = 0, n = tensors[k]!.view.size; i < n; i++) {
+      entries.record(k, i, yield* entries.estimate(k, i));
       session.progress(entries.checked, size);
     }
   }

@@ -1,0 +1,35 @@
+// The Vitest config Stryker (`pnpm mutate`) runs for each mutant: only the fast tests that exercise
+// core, with the workspace packages resolved to their TypeScript sources so that the mutated files
+// in Stryker's sandbox are the ones under test (the built dist/ would never see a mutant). Not the
+// property test (slow, random), not the runner-output tests (spawn real runners on the built packages),
+// not the modes tests (packages/core/test/modes.test.ts and test/modes.test.ts: networks of up to
+// 200 000 parameters, 10 to 30 s per run; each mutant would pay that).
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@gradcheck\/core$/, replacement: source('./packages/core/src/index.ts') },
+      { find: /^@gradcheck\/core\/internal$/, replacement: source('./packages/core/src/internal.ts') },
+      { find: /^@gradcheck\/reference-network$/, replacement: source('./examples/reference-network/src/index.ts') },
+      { find: /^@gradcheck\/jest\/matchers$/, replacement: source('./packages/jest/src/matchers.ts') },
+      { find: /^@gradcheck\/jest$/, replacement: source('./packages/jest/src/index.ts') },
+    ],
+  },
+  test: {
+    include: [
+      'packages/core/test/check.test.ts',
+      'packages/core/test/difference.test.ts',
+      'packages/core/test/entry-rules.test.ts',
+      'packages/core/test/rules.test.ts',
+      'packages/core/test/tensors.test.ts',
+      'test/verdict.test.ts',
+      'test/reference-case.test.ts',
+      'test/matcher-expect.test.ts',
+    ],
+    testTimeout: 60_000,
+  },
+});
