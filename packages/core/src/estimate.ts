@@ -30,15 +30,73 @@ import { GradcheckError } from './errors.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
 
+/** The points θ ± h taken and the losses there: what a central difference evaluates. */
+type FirstDifference = [StepTaken, number, number];
+
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
 export class EntryEstimator {
   /** Per tensor, entries found off in a smooth region: after {@link CONFIRMATIONS}, the kink test stops asking for gradients. */
   private readonly confirmed: number[];
   /** Per tensor, the root mean square of its entries (computed when first needed). */
   private readonly rms: (number | undefined)[] = [];
+  /**
+   * The first central difference {@link EntryEstimator.settledNow} evaluated for an entry it did
+   * not settle: {@link EntryEstimator.estimate} continues from it instead of evaluating it again.
+   */
+  private first: FirstDifference | undefined;
+  /** What the loss evaluated in place is evaluated at, for {@link EntryEstimator.whereNow}. */
+  private readonly now = { tensor: undefined as unknown as ParameterTensor, index: 0, theta: 0, value: 0, sign: '+' };
+  /** The `where` of every loss evaluated in place: one function, its text built only for an error. */
+  private readonly whereNow = (): string => {
+    const { tensor, index, theta, value, sign } = this.now;
+    return `with ${this.session.parameters.label(tensor, index)} = θ ${sign} h = ${value} (θ = ${theta})`;
+  };
 
   constructor(private readonly session: CheckSession) {
     this.confirmed = session.parameters.tensors.map(() => 0);
+  }
+
+  /**
+   * In a synchronous check, the estimate of entry `index` of tensor number `tensorIndex` when the
+   * central difference at its default step settles it (what {@link EntryEstimator.estimate} would
+   * return), evaluated in place without a generator, a closure or an array; `undefined` otherwise
+   * (nothing evaluated when the check is not in place; else {@link EntryEstimator.estimate}, called
+   * next for this entry, continues from the two losses evaluated here).
+   */
+  settledNow(tensorIndex: number, index: number): EntryEstimate | undefined {
+    const { session } = this;
+    if (!session.inPlace) return undefined;
+    const { options, parameters, snapshot, loss } = session;
+    const tensor = parameters.tensors[tensorIndex]!;
+    const { view } = tensor;
+    const theta = snapshot[tensor.offset + index]!;
+    const h = entryStep(theta, view.precision, options);
+    const now = this.now;
+    now.tensor = tensor;
+    now.index = index;
+    now.theta = theta;
+    let plus: number, minus: number, lossPlus: number, lossMinus: number;
+    try {
+      plus = now.value = perturb(view, index, theta + h);
+      now.sign = '+';
+      lossPlus = session.lossNow(this.whereNow);
+      minus = now.value = perturb(view, index, theta - h);
+      now.sign = '−';
+      lossMinus = session.lossNow(this.whereNow);
+    } finally {
+      view.set(index, theta);
+    }
+    const coarse = { plus, minus };
+    if (plus !== minus) {
+      const central = centralEstimate(coarse, lossPlus, lossMinus, parameters.precision);
+      const analytic = session.analytic[tensor.offset + index]!;
+      const confirmed = this.confirmed[tensorIndex]!;
+      if (centralSettles(options.scheme, analytic, central, options.tolerance, confirmed, options.step !== undefined)) {
+        return lossPlus === loss && lossMinus === loss ? { ...central, flat: true } : central;
+      }
+    }
+    this.first = [coarse, lossPlus, lossMinus];
+    return undefined;
   }
 
   /**
@@ -55,7 +113,9 @@ export class EntryEstimator {
     let h = initial;
     const widest = WIDEST_SHARE * this.scaleOf(tensorIndex, index);
     let noisy = adaptable && h * NOISE_WIDENING <= widest;
-    let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy });
+    const first = this.first;
+    this.first = undefined;
+    let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
     for (let widened = 0; flat && widened < WIDENINGS && adaptable; widened++) {
       coarse = true;
@@ -115,13 +175,19 @@ export class EntryEstimator {
     tensorIndex: number,
     index: number,
     h: number,
-    at: { readonly widened?: boolean; readonly noisy?: boolean; readonly noise?: number | undefined },
+    at: {
+      readonly widened?: boolean;
+      readonly noisy?: boolean;
+      readonly noise?: number | undefined;
+      /** The losses at θ ± h, already evaluated ({@link EntryEstimator.settledNow}). */
+      readonly first?: FirstDifference | undefined;
+    },
   ): Steps<[EntryEstimate, boolean]> {
     const { parameters, snapshot, options, loss } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
     const theta = snapshot[tensor.offset + index]!;
     const analytic = this.session.analytic[tensor.offset + index]!;
-    const [coarse, lossPlus, lossMinus] = yield* this.lossesAt(tensor, index, h, 1);
+    const [coarse, lossPlus, lossMinus] = at.first ?? (yield* this.lossesAt(tensor, index, h, 1));
     if (coarse.plus === coarse.minus) {
       throw new GradcheckError(
         'INVALID_OPTION',

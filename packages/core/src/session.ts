@@ -89,6 +89,23 @@ export class CheckSession {
     return evaluate('loss', where, this.calls) as Steps<number>;
   }
 
+  /**
+   * Whether {@link CheckSession.lossNow} may evaluate now: the check runs synchronously (the model
+   * is called in place) and loss evaluations are not timed.
+   */
+  get inPlace(): boolean {
+    return this.direct !== undefined && !this.timing;
+  }
+
+  /**
+   * {@link CheckSession.lossAt} without a generator, for a caller that knows {@link CheckSession.inPlace}:
+   * the same evaluation, count and errors, returned at once.
+   */
+  lossNow(where: () => string): number {
+    this.lossEvaluations++;
+    return evaluateNow(this.direct!, 'loss', where, this.calls) as number;
+  }
+
   private *timedLossAt(where: () => string): Steps<number> {
     const t = now();
     try {

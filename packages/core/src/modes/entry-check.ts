@@ -5,6 +5,7 @@
 import { Comparison } from '../compare.js';
 import type { EntryEstimate } from '../difference.js';
 import { EntryEstimator } from '../estimate.js';
+import { Answered } from '../evaluation.js';
 import type { CheckSession, Steps } from '../session.js';
 
 /** The entries one mode checks elementwise. */
@@ -13,6 +14,8 @@ export class EntryCheck {
   /** Entries checked so far. */
   checked = 0;
   private readonly estimator: EntryEstimator;
+  /** An estimate settled in place, handed to `yield*` (see {@link Answered}). */
+  private readonly settled = new Answered<EntryEstimate>();
   private stepMin = Infinity;
   private stepMax = 0;
 
@@ -42,7 +45,10 @@ export class EntryCheck {
    * generator fewer per entry (a loop over every entry of a cheap model feels each one).
    */
   estimate(tensorIndex: number, index: number): Steps<EntryEstimate> {
-    return this.estimator.estimate(tensorIndex, index);
+    // Most entries of a synchronous check settle at their first central difference: that one is
+    // evaluated in place, without a generator (the estimator continues from it where it does not).
+    const settled = this.estimator.settledNow(tensorIndex, index);
+    return settled ? this.settled.with(settled) : this.estimator.estimate(tensorIndex, index);
   }
 
   /** Records an entry's estimate and returns its excess (above 1: the entry's gradient is wrong). */
