@@ -34,9 +34,27 @@ const STEP_FACTOR: Readonly<Record<Precision, Readonly<Record<Scheme, number>>>>
  * binary and θ ± h, θ ± h/2 lose no bits where θ's exponent allows.
  */
 export function defaultStep(theta: number, precision: Precision, scheme: Scheme = 'central'): number {
-  const h = STEP_FACTOR[precision][scheme] * Math.max(1, Math.abs(theta));
+  // |θ| ≤ 1 (most weights): the step of |θ| = 1, computed once below by this same rule.
+  if (Math.abs(theta) <= 1) return UNIT_STEP[precision][scheme];
+  return powerOfTwoBelow(STEP_FACTOR[precision][scheme] * Math.abs(theta));
+}
+
+/** The largest power of 2 at most `h`. */
+function powerOfTwoBelow(h: number): number {
   return 2 ** Math.floor(Math.log2(h));
 }
+
+/** {@link defaultStep} at |θ| ≤ 1 (where max(1, |θ|) is 1), per precision and scheme. */
+const UNIT_STEP: Readonly<Record<Precision, Readonly<Record<Scheme, number>>>> = {
+  float64: {
+    central: powerOfTwoBelow(STEP_FACTOR.float64.central),
+    richardson: powerOfTwoBelow(STEP_FACTOR.float64.richardson),
+  },
+  float32: {
+    central: powerOfTwoBelow(STEP_FACTOR.float32.central),
+    richardson: powerOfTwoBelow(STEP_FACTOR.float32.richardson),
+  },
+};
 
 /**
  * The step rule, in one place: the option's fixed step where one is given, else

@@ -28,6 +28,7 @@ import {
 } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
 import type { ParameterTensor } from './parameters.js';
+import type { Precision } from './tensors.js';
 import type { CheckSession, Steps } from './session.js';
 
 /** The points θ ± h taken and the losses there: what a central difference evaluates. */
@@ -52,7 +53,11 @@ export class EntryEstimator {
     return `with ${this.session.parameters.label(tensor, index)} = θ ${sign} h = ${value} (θ = ${theta})`;
   };
 
+  /** The session's loss precision (a getter over every tensor: read once, not per entry). */
+  private readonly precision: Precision;
+
   constructor(private readonly session: CheckSession) {
+    this.precision = session.parameters.precision;
     this.confirmed = session.parameters.tensors.map(() => 0);
   }
 
@@ -88,7 +93,7 @@ export class EntryEstimator {
     }
     const coarse = { plus, minus };
     if (plus !== minus) {
-      const central = centralEstimate(coarse, lossPlus, lossMinus, parameters.precision);
+      const central = centralEstimate(coarse, lossPlus, lossMinus, this.precision);
       const analytic = session.analytic[tensor.offset + index]!;
       const confirmed = this.confirmed[tensorIndex]!;
       if (centralSettles(options.scheme, analytic, central, options.tolerance, confirmed, options.step !== undefined)) {
@@ -195,7 +200,7 @@ export class EntryEstimator {
           `(${tensor.view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`,
       );
     }
-    const central = centralEstimate(coarse, lossPlus, lossMinus, parameters.precision);
+    const central = centralEstimate(coarse, lossPlus, lossMinus, this.precision);
     const settles = centralSettles(
       options.scheme,
       analytic,
@@ -208,7 +213,7 @@ export class EntryEstimator {
     const [fine, lossPlusHalf, lossMinusHalf] = yield* this.lossesAt(tensor, index, h, 0.5);
     const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
     const flat = isFlat(losses);
-    const read = readNoise(losses, parameters.precision, at.widened === true);
+    const read = readNoise(losses, this.precision, at.widened === true);
     const { modelled } = read;
     const noise = at.noise === undefined ? read.noise : Math.max(modelled, at.noise);
     const estimate = {
