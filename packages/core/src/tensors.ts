@@ -157,8 +157,20 @@ function matrixView(m: MatrixLike): TensorView {
   };
 }
 
+/** The storage of each view {@link flatView} made: `view.get(i)` is `data[i]`. */
+const flatData = new WeakMap<TensorView, Float64Array | Float32Array | number[]>();
+
+/**
+ * The array a built-in view reads entry `i` from as `array[i]` (a typed array or a `number[]`),
+ * for a loop over every entry that a call of `view.get` per entry would slow; `undefined` for
+ * other views (a matrix, a registered adapter's).
+ */
+export function flatArrayOf(view: TensorView): ArrayLike<number> | undefined {
+  return flatData.get(view);
+}
+
 function flatView(data: Float64Array | Float32Array | number[], shape: readonly number[], kind: string): TensorView {
-  return {
+  const view: TensorView = {
     kind,
     shape,
     size: data.length,
@@ -168,6 +180,8 @@ function flatView(data: Float64Array | Float32Array | number[], shape: readonly 
       data[i] = v;
     },
   };
+  flatData.set(view, data);
+  return view;
 }
 
 /** Shape of a rectangular nested array of numbers, or a reason why it is not one. */
