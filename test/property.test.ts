@@ -50,6 +50,16 @@ const EXPECTED: Partial<Record<BugKind, DiagnosisKind>> = {
  * here the magnitude of the terms the loss is computed from, see `lossScale`).
  */
 const RESOLVABLE = 50;
+/**
+ * The number of examples a missing mean should be named with: m, unless X (n₀ × m) and Y (n_L × m)
+ * share another size, which leaves the examples' axis ambiguous (then the factor is given alone).
+ */
+function examplesOf(spec: Spec): number | undefined {
+  const outputs = spec.sizes[spec.sizes.length - 1]!;
+  const shared = new Set([spec.sizes[0]!, spec.examples].filter((d) => d > 1 && [outputs, spec.examples].includes(d)));
+  return shared.size === 1 ? spec.examples : undefined;
+}
+
 /** A tensor's bug must be this many times the resolution for its diagnosis to be due. */
 const CLEAR = 10;
 /** Bug kinds planted in one tensor (a draw without one is redrawn). */
@@ -301,7 +311,12 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
           // analytic = m × numeric: the factor m itself, positive, not 1/m.
           case 'missing-mean':
           case 'bias-summed':
-            return d.examples === spec.examples && near(d.factor, spec.examples, 0.05) && /a missing 1\/m/.test(d.text);
+            // m is named only where X and Y leave the examples' axis unambiguous (else the factor alone).
+            return (
+              d.examples === examplesOf(spec) &&
+              near(d.factor, spec.examples, 0.05) &&
+              /a missing 1\/m/.test(d.text) === (examplesOf(spec) !== undefined)
+            );
           // analytic = 1.01 × numeric: above 1 (not 1/1.01), positive.
           case 'scale-1pct':
             return near(d.factor, 1.01, 0.003) && d.factor! > 1;

@@ -81,9 +81,9 @@ describe('the classic reference case (4-5-3-1, three examples)', () => {
     expect(check(false, undefined, true).passed).toBe(true);
   });
 
-  it('spends 2 loss evaluations per entry plus 2 for the determinism check', () => {
+  it('spends 2 loss evaluations per entry plus 2 for the determinism check (and gradients twice)', () => {
     const result = check(false);
     expect(result.parameters).toBe(47);
-    expect(result.evaluations).toEqual({ loss: 2 * 47 + 2, gradients: 1 });
+    expect(result.evaluations).toEqual({ loss: 2 * 47 + 2, gradients: 2 }); // gradients twice: it must be a function
   });
 });

@@ -2,7 +2,7 @@
  * The check: choose the mode, run it over a session, build the result; and the public functions
  * that drive it synchronously or asynchronously.
  */
-import { inferExamples } from './diagnose.js';
+import { inferExamples } from './examples.js';
 import { runAsync, runSync, type Algorithm, type DirectModel } from './evaluation.js';
 import { GradcheckError } from './errors.js';
 import { protocolOf, type GradientFunction, type Layer } from './layer.js';

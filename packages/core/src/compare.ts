@@ -20,6 +20,11 @@ interface TensorTally extends RecordedEntries {
   numeric2: number;
   noise2: number;
   failing: number;
+  /** Entries whose perturbation never moved the loss at all, and how many of those failed. */
+  flat: number;
+  flatFailing: number;
+  /** Entries whose step was widened because the loss's noise dominated. */
+  widened: number;
 }
 
 interface Candidate {
@@ -66,6 +71,14 @@ export interface Verdict {
 }
 
 /**
+ * A tensor the loss does not read: every entry compared left the loss bitwise unchanged, at every
+ * step tried, and some of them failed (their analytic gradient is not 0 beyond the noise).
+ */
+function unread(tally: TensorTally): boolean {
+  return tally.indices.length > 0 && tally.flat === tally.indices.length && tally.flatFailing > 0;
+}
+
+/**
  * Tallies analytic vs numeric derivatives entry by entry and reaches the verdicts: per entry
  * (error within tolerance, or within the estimate's noise and estimated error), per tensor (so
  * that a wrong small tensor is not drowned by a large correct one) and overall. It keeps the K
@@ -97,6 +110,9 @@ export class Comparison {
       numeric2: 0,
       noise2: 0,
       failing: 0,
+      flat: 0,
+      flatFailing: 0,
+      widened: 0,
       indices: [],
       analytic: [],
       numeric: [],
@@ -133,6 +149,11 @@ export class Comparison {
       ? Math.max(entryExcess(analytic, numeric, floor, this.tolerance), 1 + 1e-9)
       : entryExcess(analytic, numeric, floor, this.tolerance);
     if (excess > 1) tally.failing++;
+    if (estimate.flat) {
+      tally.flat++;
+      if (excess > 1) tally.flatFailing++;
+    }
+    if (estimate.widened !== undefined) tally.widened++;
     if (this.keep === 0 || excess < this.admits) return excess;
     const rank = rankOf(excess);
     const absError = Math.abs(error);
@@ -185,6 +206,8 @@ export class Comparison {
         noiseNorm: Math.sqrt(tally.noise2),
         failing: tally.failing,
         kinks: tally.kinks,
+        ...(unread(tally) ? { unread: true } : {}),
+        ...(tally.widened ? { widened: tally.widened } : {}),
         passed: tally.failing === 0 && within(difference, tally.error2, tally.noise2),
         ...(this.includeGradients ? { analytic: [...tally.analytic], numeric: [...tally.numeric] } : {}),
       };

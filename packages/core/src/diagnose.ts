@@ -6,7 +6,6 @@
  */
 import type { RecordedEntries } from './compare.js';
 import type { Diagnosis, DiagnosisKind } from './result.js';
-import { viewTensor } from './tensors.js';
 
 /** What the diagnosis knows about one tensor. */
 export interface TensorEvidence {
@@ -283,27 +282,4 @@ export function diagnoseTensors(
     }
   });
   return diagnoses;
-}
-
-function shapeOf(value: unknown): readonly number[] | undefined {
-  if (value === null || value === undefined || typeof value !== 'object') return undefined;
-  try {
-    return viewTensor(value, 'X', 'input').shape;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The number of examples in X, for the "k = m" diagnosis: the size of a dimension X shares with
- * Y (the last one of X when several are shared), or, with no usable Y, the columns of a 2-D X
- * (the classic layout: features × examples). `undefined` when X is not a tensor.
- */
-export function inferExamples(X: unknown, Y: unknown): number | undefined {
-  const xs = shapeOf(X);
-  if (!xs || xs.length === 0) return undefined;
-  const ys = shapeOf(Y);
-  const shared = ys ? xs.filter((d) => d > 1 && ys.includes(d)) : [];
-  if (shared.length > 0) return shared.includes(xs[xs.length - 1]!) ? xs[xs.length - 1] : shared[0];
-  return xs.length === 2 && xs[1]! > 1 ? xs[1] : undefined;
 }

@@ -79,6 +79,14 @@ export interface EntryEstimate {
    * derivatives from the left and from the right disagree (a ReLU, max or abs kink).
    */
   readonly kink?: { readonly left: number; readonly right: number };
+  /** True when the loss stayed bitwise the same at every point evaluated for this entry. */
+  readonly flat?: boolean;
+  /** The factor by which the step grew from the default because the loss's noise dominated. */
+  readonly widened?: number;
+  /** The rounding noise of one loss evaluation as read where the entry was refined (loss units). */
+  readonly noise?: number;
+  /** Internal: the error at this step is the loss's noise and above the tolerance; a wider step would judge better. */
+  readonly noisy?: boolean;
 }
 
 /** Where an entry was actually evaluated: θ + h and θ − h as the tensor stored them. */

@@ -15,7 +15,8 @@
  * - `PARAMETERS_CHANGED`: the model changed its own parameters while being checked.
  * - `INVALID_OPTION`: an option (eps, step, tolerance, …) is out of range.
  * - `ASYNC_MODEL`: a synchronous check met a Promise; use the async entry point.
- * - `MODEL_THREW`: the model's `loss` or `gradients` threw; the original error is the `cause`.
+ * - `MODEL_THREW`: the model's `loss` or `gradients` threw; the original error is the `cause`
+ *   (the matchers print its stack). It and `NON_FINITE_LOSS` say what X and Y were (their shapes).
  * - `DUPLICATE_NAME`: a layer's input and one of its parameters have the same name.
  * - `NONDETERMINISTIC_GRADIENT`: a layer's backward (or a function's grad) gave two different
  *   gradients at the same point (an accumulating gradient buffer).

@@ -1,5 +1,6 @@
 import { GradcheckError, describeValue } from './errors.js';
 import { isThenable, MODEL_CALLS, type CallNames, type NormalisedModel } from './model.js';
+import { formatShape, viewTensor } from './tensors.js';
 
 /** What an algorithm asks its driver to do: evaluate the model's loss or its gradients now. */
 export type Request = 'loss' | 'gradients';
@@ -23,10 +24,57 @@ function call(model: NormalisedModel, request: Request, X: unknown, Y: unknown):
 }
 
 /**
+ * What X or Y is, for an error message: a tensor's shape (`3×5`), a plain array's length and what
+ * it holds (`4 records`), a record's members (`{ features 4×3, weights 4 }`), or the value's type.
+ */
+export function describeData(value: unknown, depth = 0): string {
+  if (value === null || value === undefined || typeof value !== 'object') return describeValue(value);
+  try {
+    return formatShape(viewTensor(value, 'X', 'input').shape);
+  } catch {
+    // not a tensor
+  }
+  if (Array.isArray(value)) {
+    const kinds = new Set(value.map((v) => (v === null ? 'null' : typeof v === 'object' ? 'record' : typeof v)));
+    return `${value.length} ${kinds.size === 1 ? `${[...kinds][0]}s` : 'values'}`;
+  }
+  if (depth > 0 || value instanceof Map || ArrayBuffer.isView(value)) return describeValue(value);
+  const members = Object.entries(value).slice(0, 4);
+  if (members.length === 0) return describeValue(value);
+  return `{ ${members.map(([k, v]) => `${k} ${describeData(v, depth + 1)}`).join(', ')}${Object.keys(value).length > 4 ? ', …' : ''} }`;
+}
+
+/**
+ * A model that threw or returned a non-finite loss is often one called with X and Y it does not
+ * expect (swapped, or examples on the other axis): those errors say what X and Y were.
+ */
+function withData(error: unknown, X: unknown, Y: unknown): unknown {
+  if (!(error instanceof GradcheckError) || (error.code !== 'MODEL_THREW' && error.code !== 'NON_FINITE_LOSS'))
+    return error;
+  // (A layer's check has no Y.)
+  const data = Y === undefined ? `X ${describeData(X)}` : `X ${describeData(X)}, Y ${describeData(Y)}`;
+  // At the end of the message's first line (the model's own message may run over several lines).
+  const [first, ...rest] = error.message.split('\n');
+  const message = [
+    `${first!.replace(/\.$/, '')} (called with ${data})${error.code === 'MODEL_THREW' ? '' : '.'}`,
+    ...rest,
+  ].join('\n');
+  return new GradcheckError(error.code, message, { cause: error.cause });
+}
+
+/**
  * Drives an algorithm synchronously. A Promise from the model is an `ASYNC_MODEL` error (thrown
  * into the algorithm, so that it restores the parameters before it leaves).
  */
 export function runSync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: unknown, Y: unknown): T {
+  try {
+    return drive(algorithm, model, X, Y);
+  } catch (error) {
+    throw withData(error, X, Y);
+  }
+}
+
+function drive<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: unknown, Y: unknown): T {
   let step = algorithm.next();
   while (!step.done) {
     let answer: unknown;
@@ -48,6 +96,14 @@ export function runSync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: u
 
 /** Drives an algorithm, awaiting the model's answers. */
 export async function runAsync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: unknown, Y: unknown): Promise<T> {
+  try {
+    return await driveAsync(algorithm, model, X, Y);
+  } catch (error) {
+    throw withData(error, X, Y);
+  }
+}
+
+async function driveAsync<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: unknown, Y: unknown): Promise<T> {
   let step = algorithm.next();
   while (!step.done) {
     let answer: unknown;

@@ -204,10 +204,29 @@ function verdict(context: MatcherContext, heading: () => string, result: CheckRe
   };
 }
 
+/** A stack frame inside gradcheck's own packages (built or source). */
+const OWN_FRAME = /[\\/]@gradcheck[\\/]|[\\/]packages[\\/](core|jest|vitest)[\\/](dist|src)[\\/]/;
+
+/**
+ * The model's own error as the user needs it under a `MODEL_THREW`: its first line and the stack
+ * frames of the user's code, up to where gradcheck called the model. `undefined` without a stack.
+ */
+function modelStack(cause: unknown): string | undefined {
+  if (!(cause instanceof Error) || typeof cause.stack !== 'string') return undefined;
+  const lines = cause.stack.split('\n');
+  const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+  if (firstFrame < 0) return undefined;
+  const own = lines.findIndex((l, i) => i >= firstFrame && OWN_FRAME.test(l));
+  const frames = lines.slice(firstFrame, own < 0 ? undefined : own);
+  if (frames.length === 0) return undefined;
+  return [`${cause.name}: ${cause.message}`, ...frames].join('\n');
+}
+
 /**
  * A check that could not run (bad model, bad options, async model in the sync matcher) fails the
  * assertion with the error's code and message, with or without `.not`, and without a stack trace
- * from inside gradcheck. Errors that are not a GradcheckError are bugs and are rethrown.
+ * from inside gradcheck; a model that threw (`MODEL_THREW`) has its own error and the frames of
+ * the user's code shown under the message. Errors that are not a GradcheckError are bugs and are rethrown.
  */
 function failure(context: MatcherContext, heading: () => string, error: unknown): MatcherResult {
   if (!(error instanceof GradcheckError)) throw error;
@@ -216,6 +235,8 @@ function failure(context: MatcherContext, heading: () => string, error: unknown)
     pass: context.isNot === true,
     message: () => {
       const lines = [heading(), '', `${utils.RECEIVED_COLOR(`GradcheckError ${error.code}`)}: ${error.message}`];
+      const stack = error.code === 'MODEL_THREW' ? modelStack(error.cause) : undefined;
+      if (stack) lines.push('', utils.DIM_COLOR(stack));
       if (context.isNot) lines.push('', utils.DIM_COLOR('The check could not run, so `.not` fails too.'));
       return lines.join('\n');
     },

@@ -82,8 +82,9 @@ export interface CheckOptions {
   taylor?: boolean;
   /**
    * The number of examples in X, used to recognise a missing or extra mean (analytic ≈ m ×
-   * numeric). Default: inferred from X and Y (the dimension they share; for an ml-matrix or
-   * 2-D array alone, its columns, the classic layout with examples as columns).
+   * numeric). Default: inferred from X and Y when unambiguous: the one size a dimension of X
+   * shares with one of Y (examples in rows or in columns), or the length of a plain array of
+   * examples; otherwise a factor is reported alone.
    */
   examples?: number;
   /** Seed of every random choice the check makes; printed with every failure. Default {@link DEFAULT_SEED}. */

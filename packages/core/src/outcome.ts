@@ -5,6 +5,7 @@
  */
 import { toleranceWarning, type Comparison, type Verdict } from './compare.js';
 import { diagnoseTensors, type TensorEvidence } from './diagnose.js';
+import { unreadTensors } from './findings.js';
 import type { ModeOutcome } from './modes/mode.js';
 import type { CheckResult, TensorResult } from './result.js';
 import { now, type CheckSession, type Steps } from './session.js';
@@ -60,10 +61,23 @@ function verdictOf(
   };
 }
 
+/** The note that says where the step grew because the loss's noise dominated (issue 9). */
+function widenedNote(entries: number): string {
+  return (
+    `the step was widened for ${entries} ${entries === 1 ? 'entry' : 'entries'} where the loss's own rounding noise, ` +
+    'not truncation, decided the error at the default step (judged at the wider step).'
+  );
+}
+
 /** The result of a mode's outcome, before the second opinion. */
 function buildResult(outcome: ModeOutcome, session: CheckSession, examples: number | undefined): CheckResult {
   const { options, parameters } = session;
-  const { passed, difference, tensors, worst, kinks } = verdictOf(outcome, session, examples);
+  const verdict = verdictOf(outcome, session, examples);
+  const { difference, tensors, worst, kinks } = verdict;
+  const unread = unreadTensors(tensors.filter((t) => t.unread).map((t) => t.name));
+  const findings = [...session.findings, ...(unread ? [unread] : [])];
+  const passed = verdict.passed && findings.length === 0;
+  const widened = tensors.reduce((n, t) => n + (t.widened ?? 0), 0);
   const warning = toleranceWarning(options.tolerance, parameters.precision, options.scheme);
   return {
     passed,
@@ -85,7 +99,8 @@ function buildResult(outcome: ModeOutcome, session: CheckSession, examples: numb
     kinks,
     ...(examples !== undefined ? { examples } : {}),
     seed: options.seed,
-    warnings: [...(warning ? [warning] : []), ...outcome.warnings],
+    warnings: [...(warning ? [warning] : []), ...outcome.warnings, ...(widened ? [widenedNote(widened)] : [])],
+    ...(findings.length ? { findings } : {}),
   };
 }
 

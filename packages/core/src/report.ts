@@ -55,19 +55,66 @@ const BASIS: Readonly<Record<CheckResult['mode'], string>> = {
   sampled: ' on sampled entries',
 };
 
-/** The verdict line: difference against tolerance. */
+/** `3 entries left out as kinks`, or `''` when none were. */
+function kinksLeftOut(result: CheckResult): string {
+  const { count, policy } = result.kinks;
+  if (count === 0) return '';
+  const entries = `${count} ${count === 1 ? 'entry' : 'entries'}`;
+  return policy === 'exclude' ? `${entries} left out as kinks` : `${entries} at kinks counted as failing`;
+}
+
+/**
+ * Why a failed check failed though its overall difference is within the tolerance: its findings
+ * (impure gradients, a tensor the loss does not read, …), else the tensors or entries that failed
+ * on their own (a tensor's own difference, or entries beyond their finite-difference error).
+ */
+function failureReason(result: CheckResult): string {
+  if (result.findings?.length) return result.findings.join('; ');
+  const failed = result.tensors.filter((t) => !t.passed);
+  const own = failed.filter((t) => t.difference > result.tolerance);
+  if (own.length > 0)
+    return `${own.map((t) => `${t.name} differs by ${sci(t.difference)}`).join(', ')} on ${own.length === 1 ? 'its' : 'their'} own`;
+  const worst = result.worst.find((e) => e.excess > 1);
+  const entries = failed.reduce((n, t) => n + t.failing, 0);
+  if (worst)
+    return `${entries} ${entries === 1 ? 'entry is' : 'entries are'} off beyond ${entries === 1 ? 'its' : 'their'} finite-difference error (${worst.label} by ${worst.excess.toPrecision(3)}×)`;
+  return `${failed.map((t) => t.name).join(', ') || 'the check'} failed`;
+}
+
+/**
+ * The verdict line: the verdict, the difference against the tolerance with a comparator that is
+ * true of the two numbers, and, where the verdict does not follow from that comparison alone, why
+ * in the same line: a failure within the tolerance names what failed (", but …"); a pass above it
+ * says it is within the finite-difference error (", within …"). Entries left out as kinks are
+ * counted there too.
+ */
 export function verdictLine(result: CheckResult): string {
   const failedTensors = result.tensors.filter((t) => !t.passed).map((t) => t.name);
   const differences = result.scheme === 'richardson' ? 'Richardson-extrapolated differences' : 'central differences';
   const basis = differences + BASIS[result.mode];
-  if (result.passed) {
-    return `Analytic gradients agree with ${basis}: difference ${sci(result.difference)} ≤ tolerance ${sci(result.tolerance, 0)}`;
-  }
   const relation = result.difference > result.tolerance ? '>' : '≤';
-  return (
-    `Analytic gradients disagree with ${basis}: difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}` +
-    (failedTensors.length ? ` (wrong: ${failedTensors.join(', ')})` : '')
-  );
+  const comparison = `difference ${sci(result.difference)} ${relation} tolerance ${sci(result.tolerance, 0)}`;
+  const kinks = kinksLeftOut(result);
+  if (result.passed) {
+    const within =
+      relation === '>'
+        ? `, within the finite-difference error (error ${sci(norm(result, 'errorNorm'))} ≤ noise ${sci(norm(result, 'noiseNorm'))})`
+        : '';
+    return `Analytic gradients agree with ${basis}: ${comparison}${within}${kinks ? ` (${kinks})` : ''}`;
+  }
+  const but =
+    relation === '≤'
+      ? `, but ${failureReason(result)}`
+      : result.findings?.length
+        ? `; ${result.findings.join('; ')}`
+        : '';
+  const notes = [...(failedTensors.length ? [`wrong: ${failedTensors.join(', ')}`] : []), ...(kinks ? [kinks] : [])];
+  return `Analytic gradients disagree with ${basis}: ${comparison}${but}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}
+
+/** The root of the sum of the tensors' squared `errorNorm` or `noiseNorm`. */
+function norm(result: CheckResult, key: 'errorNorm' | 'noiseNorm'): number {
+  return Math.sqrt(result.tensors.reduce((s, t) => s + t[key] ** 2, 0));
 }
 
 /** The table of tensors: one row each, with the diagnosis where there is one. */

@@ -107,6 +107,13 @@ export interface TensorResult {
   readonly failing: number;
   /** Entries where the loss is not differentiable within the step (excluded unless `kinks: 'fail'`). */
   readonly kinks: number;
+  /**
+   * True when perturbing this tensor's entries never moved the loss while its analytic gradient
+   * is not 0: the loss does not read it (the model's `parameters` hold copies, or it is unused).
+   */
+  readonly unread?: boolean;
+  /** Entries whose step was widened past the default because the loss's noise dominated there. */
+  readonly widened?: number;
   /** What the mismatch looks like, for a failing tensor whose mismatch follows a pattern. */
   readonly diagnosis?: Diagnosis;
   /** True when the difference is within tolerance (or the error within noise) and no entry fails. */
@@ -173,4 +180,10 @@ export interface CheckResult {
   readonly seed: number;
   /** Things the user should know that did not decide the verdict. */
   readonly warnings: readonly string[];
+  /**
+   * What failed the check besides the entries' comparison, one sentence each, printed in the
+   * report's first line: gradients that differ between two calls at the same point (accumulating
+   * buffers), a tensor whose perturbation never moves the loss, too many entries left out as kinks.
+   */
+  readonly findings?: readonly string[];
 }

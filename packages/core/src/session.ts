@@ -6,6 +6,7 @@
  */
 import { GradcheckError } from './errors.js';
 import { Answered, evaluate, evaluateNow, type DirectModel, type Request } from './evaluation.js';
+import { impureGradients } from './findings.js';
 import { MODEL_CALLS, readGradients, type CallNames, type NormalisedModel } from './model.js';
 import {
   resolveOptions,
@@ -39,6 +40,8 @@ export class CheckSession {
   analytic: Float64Array = new Float64Array(0);
   /** The loss at the unperturbed parameters. */
   loss = NaN;
+  /** Failures found beside the entries' comparison (see `CheckResult.findings`). */
+  readonly findings: string[] = [];
   lossEvaluations = 0;
   gradientEvaluations = 0;
   /**
@@ -107,16 +110,25 @@ export class CheckSession {
   }
 
   /**
-   * Evaluates the loss and the analytic gradients at the unperturbed parameters, and the loss once
-   * more to catch a nondeterministic loss or a gradient function that moves the parameters.
+   * Evaluates the loss and the analytic gradients at the unperturbed parameters, then both once
+   * more: the loss must be deterministic (else `NONDETERMINISTIC_LOSS`), and the gradient a function
+   * of the parameters (else a finding that fails the check: see {@link impureGradients}). The
+   * parameters are compared with the snapshot after every call, so that a `PARAMETERS_CHANGED`
+   * names the function that changed them.
    */
   *open(): Steps<void> {
     this.timing = true;
     this.loss = yield* this.lossAt(() => 'at the unperturbed parameters');
+    this.assertUnchanged(this.calls.loss);
     this.analytic = yield* this.gradientsAt(() => 'at the unperturbed parameters');
     this.assertUnchanged(this.calls.gradients);
+    const second = yield* this.gradientsAt(() => 'at the unperturbed parameters, the second time');
+    this.assertUnchanged(this.calls.gradients);
+    const impure = impureGradients(this.parameters, this.analytic, second);
+    if (impure) this.findings.push(impure);
     const again = yield* this.lossAt(() => 'at the unperturbed parameters, the second time');
     this.timing = false;
+    this.assertUnchanged(this.calls.loss);
     if (!Object.is(this.loss, again)) {
       throw new GradcheckError(
         'NONDETERMINISTIC_LOSS',

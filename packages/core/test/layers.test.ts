@@ -91,7 +91,7 @@ describe('layers: { parameters?, forward(X), backward(dY, X) }', () => {
     };
     const thrown = errorOf(() => checkGradients(throwing, X));
     expect(thrown.code).toBe('MODEL_THREW');
-    expect(thrown.message).toMatch(/^forward\(X\) threw with (W|b|X)\[\d,\d\] = .*: boom$/);
+    expect(thrown.message).toMatch(/^forward\(X\) threw with (W|b|X)\[\d,\d\] = .*: boom \(called with X 4×5\)$/);
     expect([bits(W.to1DArray()), bits(X.to1DArray())]).toEqual(before);
     checkGradients(layer, X);
     expect([bits(W.to1DArray()), bits(X.to1DArray())]).toEqual(before);

@@ -1,0 +1,95 @@
+/**
+ * Failures a check finds beside the entries' comparison (issue 9), as pure functions of what the
+ * session measured: a gradient function that is not a function of the parameters (two calls at
+ * the same point disagree, typically buffers that accumulate across calls), and tensors whose
+ * perturbation never moves the loss though their analytic gradient is not zero (the model's
+ * `parameters` hold copies of what `loss` reads). Each finding is one sentence for the report's
+ * first line.
+ */
+import type { ParameterSet } from './parameters.js';
+import { MACHINE_EPSILON } from './difference.js';
+
+/**
+ * Two calls of a deterministic gradient function at the same point give the same numbers; this
+ * many rounding errors of the larger value are forgiven, for reductions whose order varies
+ * between calls (parallel or GPU sums).
+ */
+const REPEAT_ROUNDING = 16;
+
+/** How close the second call must be to a fixed multiple of the first to call it accumulation (relative residual). */
+const MULTIPLE = 1e-6;
+
+/**
+ * What is wrong when `gradients(X, Y)` gave `first` and then `second` at the same parameters, or
+ * `undefined` when they agree. When the second is a fixed multiple of the first (2 × after one
+ * more call: buffers that add into themselves, or momentum-like `β·previous + g`), it says the
+ * gradients accumulate across calls and must be reset; otherwise it names the entry that moved most.
+ */
+export function impureGradients(
+  parameters: ParameterSet,
+  first: Float64Array,
+  second: Float64Array,
+): string | undefined {
+  const eps = MACHINE_EPSILON[parameters.precision];
+  let worst = -1,
+    worstExcess = 1;
+  for (let i = 0; i < first.length; i++) {
+    const a = first[i]!,
+      b = second[i]!;
+    const allowed = REPEAT_ROUNDING * eps * Math.max(Math.abs(a), Math.abs(b));
+    const off = Math.abs(a - b);
+    if (off > allowed && (allowed === 0 ? Infinity : off / allowed) >= worstExcess) {
+      worst = i;
+      worstExcess = allowed === 0 ? Infinity : off / allowed;
+    }
+  }
+  if (worst < 0) return undefined;
+  // The factor k of second ≈ k × first, and how well it fits.
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < first.length; i++) {
+    ab += first[i]! * second[i]!;
+    aa += first[i]! ** 2;
+    bb += second[i]! ** 2;
+  }
+  const k = aa === 0 ? 0 : ab / aa;
+  const residual2 = Math.max(0, bb - k * ab);
+  const at = label(parameters, worst);
+  const values = `${at} was ${first[worst]} and then ${second[worst]}`;
+  if (aa > 0 && k !== 1 && k !== 0 && residual2 <= MULTIPLE ** 2 * bb) {
+    return (
+      `gradients(X, Y) gave different gradients at the same parameters: the second call returned ` +
+      `${k.toPrecision(3)} × the first (${values}): gradients accumulate across calls; reset the gradient buffers ` +
+      `(zero_grad) at the start of each backward pass`
+    );
+  }
+  return (
+    `gradients(X, Y) gave different gradients at the same parameters (${values}): ` +
+    'the gradient must be a function of the parameters (no dropout or sampling in the backward pass, no state kept between calls)'
+  );
+}
+
+/** `W1[2,3]` for a flat index over all parameters. */
+function label(parameters: ParameterSet, flat: number): string {
+  for (const t of parameters.tensors) {
+    if (flat < t.offset + t.view.size) return parameters.label(t, flat - t.offset);
+  }
+  return String(flat);
+}
+
+/**
+ * The finding for tensors whose every checked entry left the loss bitwise unchanged, at every
+ * step tried, while the analytic gradient is not zero there: `loss` does not read them.
+ * `unread` names them; empty means none.
+ */
+export function unreadTensors(unread: readonly string[]): string | undefined {
+  if (unread.length === 0) return undefined;
+  const names = unread.join(', ');
+  const one = unread.length === 1;
+  return (
+    `perturbing ${names} never moved the loss, though ${one ? 'its' : 'their'} analytic gradient is not 0: ` +
+    `loss(X, Y) does not read ${one ? 'it' : 'them'} (does the model's parameters hold copies, from .slice(), .clone() ` +
+    `or a new Matrix, rather than the tensors loss computes with? or is ${one ? 'it' : 'each'} not used?)`
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * Issue 9's rules as tables: gradients that differ between two calls (findings.ts), an entry kept
+ * as a kink only on more than one step, a wider step where the losses' noise decides the error
+ * (entry-rules.ts), and the examples' axis (examples.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import type { EntryEstimate } from '../src/difference.js';
+import { kinkConfirmed, widerHelps, type FiveLosses } from '../src/entry-rules.js';
+import { inferExamples } from '../src/examples.js';
+import { impureGradients, unreadTensors } from '../src/findings.js';
+import { ParameterSet } from '../src/parameters.js';
+
+const parameters = ParameterSet.from({ W: { data: new Float64Array(4), shape: [2, 2] } });
+const g = new Float64Array([0.5, -1, 2, 0.25]);
+
+describe('gradients that are not a function of the parameters', () => {
+  it.each([
+    ['the same numbers', Float64Array.from(g), undefined],
+    ['within 16 rounding errors', Float64Array.from(g, (v) => v * (1 + 4 * 2 ** -52)), undefined],
+    [
+      'twice the first: accumulating buffers',
+      Float64Array.from(g, (v) => 2 * v),
+      /2\.00 × the first.*accumulate.*zero_grad/,
+    ],
+    ['0.9·previous + g', Float64Array.from(g, (v) => 1.9 * v), /1\.90 × the first.*accumulate/],
+    [
+      'one entry dropped',
+      Float64Array.from(g, (v, i) => (i === 2 ? 0 : v)),
+      /W\[1,0\] was 2 and then 0.*a function of the parameters/,
+    ],
+  ])('%s', (_, second, expected) => {
+    const finding = impureGradients(parameters, g, second);
+    if (expected === undefined) expect(finding).toBeUndefined();
+    else expect(finding).toMatch(expected);
+  });
+
+  it('names the tensors the loss does not read, and the likely cause', () => {
+    expect(unreadTensors([])).toBeUndefined();
+    expect(unreadTensors(['W2'])).toMatch(/perturbing W2 never moved the loss.*does not read it.*copies/);
+  });
+});
+
+describe('an entry stays a kink only on the loss at more than one step', () => {
+  const kinked: EntryEstimate = { numeric: 0.5, floor: 0, step: 1e-3, errorEstimate: 0, kink: { left: 0, right: 1 } };
+  it.each([
+    [1, true, false],
+    [2, true, true],
+    [1, false, true], // a fixed step cannot narrow: one step's evidence stands
+  ])('kink seen at %i step(s), narrowing tried %s: kept %s', (steps, narrowed, kept) => {
+    expect(kinkConfirmed(kinked, steps, narrowed).kink !== undefined).toBe(kept);
+  });
+});
+
+describe('a wider step where the noise, not truncation, decides the error', () => {
+  const coarse = { plus: 1 + 2 ** -8, minus: 1 - 2 ** -8 },
+    fine = { plus: 1 + 2 ** -9, minus: 1 - 2 ** -9 };
+  const estimate = (errorEstimate: number, numeric = 1): EntryEstimate => ({
+    numeric,
+    floor: 0,
+    step: 2 ** -8,
+    errorEstimate,
+  });
+  it('widens when the error is above the tolerance and within the noise', () => {
+    // A linear loss (slope 1) with one loss off by 1e-6: noise, no truncation.
+    const losses: FiveLosses = [1 - 2 ** -8, 1 - 2 ** -9, 1, 1 + 2 ** -9 + 1e-6, 1 + 2 ** -8];
+    expect(widerHelps(1, estimate(1e-3), 1e-6, coarse, fine, losses, 1e-6)).toBe(true);
+    expect(widerHelps(1, estimate(1e-7), 1e-6, coarse, fine, losses, 1e-6)).toBe(false); // within tolerance
+  });
+  it('does not widen where truncation shows', () => {
+    // L = θ³ around 1: D(h) − D(h/2) = h²·3/4, far above a noise of 1e-12.
+    const L = (t: number): number => t ** 3;
+    const losses: FiveLosses = [L(coarse.minus), L(fine.minus), 1, L(fine.plus), L(coarse.plus)];
+    expect(widerHelps(3, estimate(1e-3, 3), 1e-6, coarse, fine, losses, 1e-12)).toBe(false);
+  });
+});
+
+describe('the number of examples, on either axis', () => {
+  const matrix = (rows: number, columns: number) => ({
+    data: new Float64Array(rows * columns),
+    shape: [rows, columns],
+  });
+  it.each([
+    ['columns (features × examples)', matrix(4, 6), matrix(1, 6), 6],
+    ['rows (examples × features, TF.js)', matrix(6, 4), matrix(6, 1), 6],
+    ['a plain array of labels', matrix(6, 4), [0, 1, 0, 1, 1, 0], 6],
+    ['a plain array of example records', Array.from({ length: 5 }, () => ({ x: [1, 2] })), null, 5],
+    ['a record of tensors sharing the axis', { features: matrix(6, 4), mask: new Float64Array(6) }, matrix(6, 2), 6],
+    ['two shared sizes: ambiguous', matrix(4, 6), matrix(4, 6), undefined],
+    ['X alone: rows or columns?', matrix(4, 6), null, undefined],
+  ])('%s', (_, X, Y, m) => {
+    expect(inferExamples(X, Y)).toBe(m);
+  });
+});
