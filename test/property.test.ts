@@ -311,11 +311,11 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
           // analytic = m × numeric: the factor m itself, positive, not 1/m.
           case 'missing-mean':
           case 'bias-summed':
-            // With the examples' axis ambiguous (see examplesOf) the factor is named alone.
+            // m is named only where X and Y leave the examples' axis unambiguous (else the factor alone).
             return (
               d.examples === examplesOf(spec) &&
               near(d.factor, spec.examples, 0.05) &&
-              (d.examples === undefined || /a missing 1\/m/.test(d.text))
+              /a missing 1\/m/.test(d.text) === (examplesOf(spec) !== undefined)
             );
           // analytic = 1.01 × numeric: above 1 (not 1/1.01), positive.
           case 'scale-1pct':

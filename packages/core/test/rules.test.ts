@@ -46,7 +46,8 @@ async function rejected(run: () => Promise<unknown>): Promise<GradcheckError> {
  */
 function headlineHolds(result: CheckResult): boolean {
   const line = formatReport(result).split('\n')[0]!;
-  const match = /difference (\S+) ([≤>]) tolerance (\S+)/.exec(line);
+  // (The headline may go on after the tolerance with ', but …' or ', within …': the reason.)
+  const match = /difference ([^\s,]+) ([≤>]) tolerance ([^\s,]+)/.exec(line);
   if (!match) return false;
   const [, d, relation, t] = match;
   return relation === '≤' ? Number(d) <= Number(t) : Number(d) > Number(t);
@@ -463,9 +464,10 @@ describe('the noise floors, from both sides', () => {
     const result = checkGradients(float32Loss(), null, null, options);
     const b = result.tensors.find((t) => t.name === 'b')!;
     if (options.mode !== 'directional') {
-      // The noise decided for b, not the tolerance.
-      expect(b.difference).toBeGreaterThan(result.tolerance);
-      expect(b.errorNorm).toBeLessThanOrEqual(b.noiseNorm);
+      // Either the noise decided for b (its error within the noise, the difference above the
+      // tolerance), or the step widened for the noise until the tolerance alone holds (issue 9).
+      if (b.difference > result.tolerance) expect(b.errorNorm).toBeLessThanOrEqual(b.noiseNorm);
+      else expect(formatReport(result)).toMatch(/widened/);
     }
     expect(b.passed).toBe(true);
     expect(result.passed).toBe(true);
