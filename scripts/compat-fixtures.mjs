@@ -36,6 +36,16 @@ const chaiFixture = {
   },
 };
 
+/** A Vitest fixture on Node 20 (its version is the fixture's package.json's). */
+const vitestFixture = {
+  runner: 'vitest',
+  node: 20,
+  packs: ['core', 'vitest'],
+  absent: ['jest', 'expect', '@jest/globals'],
+  header: vitestHeader,
+  typeHosts: { vitest: { source: vitestHost } },
+};
+
 /**
  * One fixture: its runner and Node, the packed packages it installs, what must not be installed
  * with them, the header that brings the runner's test functions into the shared contract (by
@@ -60,22 +70,8 @@ export const fixtures = {
     header: "const { describe, it, expect } = require('@jest/globals');\n",
     typeHosts: { 'jest-globals': { source: jestGlobalsHost } },
   },
-  vitest3: {
-    runner: 'vitest',
-    node: 20,
-    packs: ['core', 'vitest'],
-    absent: ['jest', 'expect', '@jest/globals'],
-    header: vitestHeader,
-    typeHosts: { vitest: { source: vitestHost } },
-  },
-  vitest4: {
-    runner: 'vitest',
-    node: 20,
-    packs: ['core', 'vitest'],
-    absent: ['jest', 'expect', '@jest/globals'],
-    header: vitestHeader,
-    typeHosts: { vitest: { source: vitestHost } },
-  },
+  vitest3: vitestFixture,
+  vitest4: vitestFixture,
   // Bun runs the tests (node is unused); bun:test's expect.extend takes the Jest adapter's matchers.
   // Bun runs an async matcher to its end before the call returns (it throws rather than rejects),
   // so an unawaited check fails its test with the report itself.
@@ -92,14 +88,7 @@ export const fixtures = {
   },
   chai6: chaiFixture,
   chai5: chaiFixture,
-  vitest5: {
-    runner: 'vitest',
-    node: 22,
-    packs: ['core', 'vitest'],
-    absent: ['jest', 'expect', '@jest/globals'],
-    header: vitestHeader,
-    typeHosts: { vitest: { source: vitestHost, skipLibCheck: false } },
-  },
+  vitest5: { ...vitestFixture, node: 22, typeHosts: { vitest: { source: vitestHost, skipLibCheck: false } } },
 };
 
 /** Where compat-run.mjs writes a fixture's counts. */
