@@ -127,7 +127,7 @@ describe('kinks', () => {
   it('excludes an entry at a kink and counts it, or fails it on request', () => {
     const result = checkGradients(relu(new Float64Array([0, 1, -2])), null, null);
     expect(result.passed).toBe(true);
-    expect(result.kinks).toEqual({ count: 1, policy: 'exclude', entries: ['w[0]'] });
+    expect(result.kinks).toEqual({ count: 1, disagreeing: 1, policy: 'exclude', entries: ['w[0]'] });
     expect(result.tensors[0]!.kinks).toBe(1);
     expect(formatReport(result)).toMatch(
       /1 entry not differentiable here \(one-sided slopes disagree within the step\), excluded: w\[0\]/,

@@ -15,6 +15,8 @@ export interface RecordedEntries {
 interface TensorTally extends RecordedEntries {
   checked: number;
   kinks: number;
+  /** Kinks whose analytic derivative disagrees with the central difference across them. */
+  kinksOff: number;
   error2: number;
   analytic2: number;
   numeric2: number;
@@ -66,6 +68,8 @@ export interface Verdict {
   readonly worst: EntryResult[];
   /** Entries where the loss is not differentiable within the step. */
   readonly kinks: number;
+  /** How many of them disagree with the central difference across them (would fail if compared). */
+  readonly kinksOff: number;
   /** Labels of the first of them. */
   readonly kinkLabels: string[];
 }
@@ -105,6 +109,7 @@ export class Comparison {
     this.tallies = parameters.tensors.map(() => ({
       checked: 0,
       kinks: 0,
+      kinksOff: 0,
       error2: 0,
       analytic2: 0,
       numeric2: 0,
@@ -133,6 +138,7 @@ export class Comparison {
     tally.checked++;
     if (kink) {
       tally.kinks++;
+      if (entryExcess(analytic, numeric, floor, this.tolerance) > 1) tally.kinksOff++;
       if (this.kinkLabels.length < this.keep)
         this.kinkLabels.push(this.parameters.label(this.parameters.tensors[tensorIndex]!, index));
       if (this.kinks === 'exclude') return 0;
@@ -218,6 +224,7 @@ export class Comparison {
       difference,
       tensors,
       kinks: this.tallies.reduce((n, t) => n + t.kinks, 0),
+      kinksOff: this.tallies.reduce((n, t) => n + t.kinksOff, 0),
       kinkLabels: [...this.kinkLabels],
       worst: this.worst.map((c): EntryResult => {
         const absError = Math.abs(c.analytic - c.numeric);

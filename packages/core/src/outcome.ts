@@ -5,7 +5,7 @@
  */
 import { toleranceWarning, type Comparison, type Verdict } from './compare.js';
 import { diagnoseTensors, type TensorEvidence } from './diagnose.js';
-import { unreadTensors } from './findings.js';
+import { tooManyKinks, unreadTensors } from './findings.js';
 import type { ModeOutcome } from './modes/mode.js';
 import type { CheckResult, TensorResult } from './result.js';
 import { now, type CheckSession, type Steps } from './session.js';
@@ -44,7 +44,12 @@ function verdictOf(
 ): Pick<CheckResult, 'passed' | 'difference' | 'tensors' | 'worst' | 'kinks'> {
   const verdict = outcome.comparison.verdict();
   const rows = verdict.passed ? verdict.tensors : diagnose(session, outcome.comparison, verdict, examples);
-  const kinks = { count: verdict.kinks, policy: session.options.kinks, entries: verdict.kinkLabels };
+  const kinks = {
+    count: verdict.kinks,
+    disagreeing: verdict.kinksOff,
+    policy: session.options.kinks,
+    entries: verdict.kinkLabels,
+  };
   const { whole } = outcome;
   if (!whole)
     return { passed: verdict.passed, difference: verdict.difference, tensors: rows, worst: verdict.worst, kinks };
@@ -75,7 +80,8 @@ function buildResult(outcome: ModeOutcome, session: CheckSession, examples: numb
   const verdict = verdictOf(outcome, session, examples);
   const { difference, tensors, worst, kinks } = verdict;
   const unread = unreadTensors(tensors.filter((t) => t.unread).map((t) => t.name));
-  const findings = [...session.findings, ...(unread ? [unread] : [])];
+  const leftOut = kinks.policy === 'exclude' ? tooManyKinks(tensors) : undefined;
+  const findings = [...session.findings, ...(unread ? [unread] : []), ...(leftOut ? [leftOut] : [])];
   const passed = verdict.passed && findings.length === 0;
   const widened = tensors.reduce((n, t) => n + (t.widened ?? 0), 0);
   const warning = toleranceWarning(options.tolerance, parameters.precision, options.scheme);

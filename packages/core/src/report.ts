@@ -1,3 +1,4 @@
+import { tooManyKinks } from './findings.js';
 import type { CheckResult } from './result.js';
 import { describeTaylor } from './taylor.js';
 import { formatShape } from './tensors.js';
@@ -55,12 +56,39 @@ const BASIS: Readonly<Record<CheckResult['mode'], string>> = {
   sampled: ' on sampled entries',
 };
 
-/** `3 entries left out as kinks`, or `''` when none were. */
+/**
+ * `3 entries left out as kinks`, or `''` when none were, or when they were too many: then the
+ * check's finding says how many.
+ */
 function kinksLeftOut(result: CheckResult): string {
   const { count, policy } = result.kinks;
-  if (count === 0) return '';
+  if (count === 0 || (policy === 'exclude' && tooManyKinks(result.tensors))) return '';
   const entries = `${count} ${count === 1 ? 'entry' : 'entries'}`;
   return policy === 'exclude' ? `${entries} left out as kinks` : `${entries} at kinks counted as failing`;
+}
+
+/** Labels in the first line: up to this many, then `…`. */
+const LABELS_IN_LINE = 3;
+
+/**
+ * What a pass says about its kinks, after its comparison. Every entry compared agreed, so where
+ * the entries left out as kinks disagreed, they were the only ones that did, and the line says so
+ * (", but the only disagreeing entry, w[0], was left out as a kink"); kinks that agreed are only
+ * counted (" (2 entries left out as kinks)").
+ */
+function passKinks(result: CheckResult): string {
+  const { count, disagreeing, entries } = result.kinks;
+  if (count === 0 || result.kinks.policy !== 'exclude') return '';
+  if (disagreeing === 0) return ` (${kinksLeftOut(result)})`;
+  const all = disagreeing === count ? '' : ` (${count} entries left out in all)`;
+  if (disagreeing === 1 && count === 1)
+    return `, but the only disagreeing entry, ${entries[0]}, was left out as a kink`;
+  if (disagreeing === 1) return `, but the only disagreeing entry was left out as a kink${all}`;
+  const labels =
+    disagreeing === count
+      ? ` (${entries.slice(0, LABELS_IN_LINE).join(', ')}${count > LABELS_IN_LINE ? ', …' : ''})`
+      : '';
+  return `, but the only ${disagreeing} disagreeing entries${labels} were left out as kinks${all}`;
 }
 
 /**
@@ -86,7 +114,9 @@ function failureReason(result: CheckResult): string {
  * true of the two numbers, and, where the verdict does not follow from that comparison alone, why
  * in the same line: a failure within the tolerance names what failed (", but …"); a pass above it
  * says it is within the finite-difference error (", within …"). Entries left out as kinks are
- * counted there too.
+ * counted there too: in a pass where they were the only entries that disagreed, the line says so
+ * (", but the only 3 disagreeing entries (…) were left out as kinks"); too many of them fail the
+ * check with a finding, printed there.
  */
 export function verdictLine(result: CheckResult): string {
   const failedTensors = result.tensors.filter((t) => !t.passed).map((t) => t.name);
@@ -100,7 +130,7 @@ export function verdictLine(result: CheckResult): string {
       relation === '>'
         ? `, within the finite-difference error (error ${sci(norm(result, 'errorNorm'))} ≤ noise ${sci(norm(result, 'noiseNorm'))})`
         : '';
-    return `Analytic gradients agree with ${basis}: ${comparison}${within}${kinks ? ` (${kinks})` : ''}`;
+    return `Analytic gradients agree with ${basis}: ${comparison}${within}${passKinks(result)}`;
   }
   const but =
     relation === '≤'

@@ -105,7 +105,10 @@ export interface TensorResult {
   readonly noiseNorm: number;
   /** Entries whose `excess` is above 1 (and, with `kinks: 'fail'`, entries at kinks). */
   readonly failing: number;
-  /** Entries where the loss is not differentiable within the step (excluded unless `kinks: 'fail'`). */
+  /**
+   * Entries where the loss is not differentiable within the step (excluded unless `kinks: 'fail'`;
+   * more than a quarter of `checked`, and at least 8, fail the check with a finding).
+   */
   readonly kinks: number;
   /**
    * True when perturbing this tensor's entries never moved the loss while its analytic gradient
@@ -162,7 +165,17 @@ export interface CheckResult {
   readonly kinks: {
     /** How many. */
     readonly count: number;
-    /** `exclude`: left out of the verdict; `fail`: counted as failing. */
+    /**
+     * How many of them disagree with the central difference taken across the kink (all of them
+     * where the kink test runs only on entries that disagree). In a passing check these are then
+     * the only entries that disagreed, and the report's first line says so.
+     */
+    readonly disagreeing: number;
+    /**
+     * `exclude`: left out of the verdict (a check that leaves out more than a quarter of the
+     * entries it checked, and at least 8, in a tensor or overall, fails: see `findings`);
+     * `fail`: counted as failing.
+     */
     readonly policy: 'exclude' | 'fail';
     /** Labels of the first of them (up to `worst`). */
     readonly entries: readonly string[];

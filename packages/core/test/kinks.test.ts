@@ -1,0 +1,210 @@
+/**
+ * Entries left out as kinks (issue 9, item 2): a check that leaves out more than a quarter of the
+ * entries it checked, and at least 8, in a tensor or overall, fails with a finding that says how
+ * many, the share and what to do; a pass whose only disagreeing entries were left out as kinks
+ * says so in its first line.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkGradients, formatReport, type CheckResult, type GradientModel } from '../src/index.js';
+import { KINK_MINIMUM, KINK_SHARE, kinksExceed, tooManyKinks } from '../src/findings.js';
+import { verdictLine } from '../src/report.js';
+
+describe('the rule: at least 8 entries left out, and more than a quarter of those checked', () => {
+  it('has the measured constants', () => {
+    expect([KINK_SHARE, KINK_MINIMUM]).toEqual([1 / 4, 8]);
+  });
+
+  it.each([
+    [7, 7, false, 'every entry a kink, but one fewer than the minimum count'],
+    [8, 8, true, 'the minimum count, every entry'],
+    [8, 32, false, 'the minimum count at exactly a quarter'],
+    [8, 31, true, 'the minimum count just above a quarter'],
+    [100, 400, false, 'exactly a quarter'],
+    [101, 400, true, 'one more than a quarter'],
+    [99, 400, false, 'one fewer than a quarter'],
+    [0, 0, false, 'nothing checked'],
+  ])('%i of %i: %s (%s)', (kinks, checked, exceeds) => {
+    expect(kinksExceed(kinks, checked)).toBe(exceeds);
+  });
+
+  it('finds nothing within the rule', () => {
+    expect(tooManyKinks([])).toBeUndefined();
+    expect(tooManyKinks([{ name: 'b1', checked: 7, kinks: 7 }])).toBeUndefined();
+    expect(
+      tooManyKinks([
+        { name: 'W1', checked: 24, kinks: 0 },
+        { name: 'b1', checked: 8, kinks: 8 },
+        { name: 'W2', checked: 1000, kinks: 250 },
+      ]),
+    ).toMatch(/^258 of the 1032 entries checked \(25 %\) were left out as kinks, in b1 8 of 8 \(100 %\),/);
+  });
+
+  it('fails a tensor over the limit though the whole check is within it, naming the tensor', () => {
+    const finding = tooManyKinks([
+      { name: 'W1', checked: 400, kinks: 0 },
+      { name: 'b1', checked: 12, kinks: 12 },
+    ]);
+    expect(finding).toMatch(
+      /^12 of the 412 entries checked \(3 %\) were left out as kinks, in b1 12 of 12 \(100 %\), /,
+    );
+    expect(finding).toMatch(
+      /more than a check may leave out \(25 % of a tensor's or of all entries checked, and at least 8\)/,
+    );
+    expect(finding).toMatch(/move them off; else try a smaller step, or kinks: 'fail'/);
+  });
+
+  it('fails the whole check over the limit though no tensor is, without naming one', () => {
+    const tensors = ['W1', 'b1', 'W2', 'b2'].map((name) => ({ name, checked: 4, kinks: 3 }));
+    expect(tensors.some((t) => kinksExceed(t.kinks, t.checked))).toBe(false);
+    const finding = tooManyKinks(tensors);
+    expect(finding).toMatch(/^12 of the 16 entries checked \(75 %\) were left out as kinks, more than/);
+    expect(finding).not.toMatch(/, in /);
+  });
+});
+
+/**
+ * A two-layer ReLU network, loss ½ Σ (W2·relu(W1 x + b1) + b2 − y)² over the examples `xs`, with
+ * its hand-written gradient (relu′(0) = 0).
+ */
+function reluNet(W1: number[][], b1: number[], W2: number[], xs: number[][], ys: number[]): GradientModel {
+  const H = b1.length,
+    D = W1[0]!.length;
+  const parameters = {
+    W1: { data: Float64Array.from(W1.flat()), shape: [H, D] },
+    b1: Float64Array.from(b1),
+    W2: Float64Array.from(W2),
+    b2: new Float64Array([0.1]),
+  };
+  const forward = (x: number[]): { z: number[]; out: number } => {
+    const z = Array.from({ length: H }, (_, j) => {
+      let s = parameters.b1[j]!;
+      for (let d = 0; d < D; d++) s += parameters.W1.data[j * D + d]! * x[d]!;
+      return s;
+    });
+    const out = z.reduce((s, zj, j) => s + parameters.W2[j]! * Math.max(0, zj), parameters.b2[0]!);
+    return { z, out };
+  };
+  return {
+    parameters,
+    loss: () => xs.reduce((s, x, n) => s + 0.5 * (forward(x).out - ys[n]!) ** 2, 0),
+    gradients: () => {
+      const dW1 = new Float64Array(H * D),
+        db1 = new Float64Array(H),
+        dW2 = new Float64Array(H),
+        db2 = new Float64Array(1);
+      xs.forEach((x, n) => {
+        const { z, out } = forward(x);
+        const r = out - ys[n]!;
+        db2[0]! += r;
+        for (let j = 0; j < H; j++) {
+          dW2[j]! += r * Math.max(0, z[j]!);
+          const dz = z[j]! > 0 ? r * parameters.W2[j]! : 0;
+          db1[j]! += dz;
+          for (let d = 0; d < D; d++) dW1[j * D + d]! += dz * x[d]!;
+        }
+      });
+      return { W1: dW1, b1: db1, W2: dW2, b2: db2 };
+    },
+  };
+}
+
+describe('checks with kinks', () => {
+  it('passes a ReLU network with one kink (b1[0] at 0 for an all-zero example) and says so in the first line', () => {
+    const model = reluNet(
+      [
+        [0.7, -0.4],
+        [0.3, 0.9],
+        [-0.5, 0.6],
+      ],
+      [0, 0.2, -0.1],
+      [0.8, -0.6, 0.5],
+      [
+        [0, 0],
+        [1, -0.5],
+      ],
+      [1, -0.3],
+    );
+    const result = checkGradients(model, null, null);
+    expect(result.passed).toBe(true);
+    expect(result.kinks).toMatchObject({ count: 1, disagreeing: 1, entries: ['b1[0]'] });
+    expect(result.findings).toBeUndefined();
+    expect(formatReport(result).split('\n')[0]).toMatch(
+      /^Analytic gradients agree with central differences: difference \S+ ≤ tolerance 1e-6, but the only disagreeing entry, b1\[0\], was left out as a kink$/,
+    );
+  });
+
+  it('fails a ReLU network whose 12 biases all sit on kinks (zero biases, an all-zero example), saying why', () => {
+    const H = 12;
+    const W1 = Array.from({ length: H }, (_, j) => [Math.sin(j + 1), Math.cos(2 * j + 1)]);
+    const W2 = Array.from({ length: H }, (_, j) => 0.5 + 0.1 * j);
+    const model = (): GradientModel =>
+      reluNet(
+        W1,
+        new Array<number>(H).fill(0),
+        W2,
+        [
+          [0, 0],
+          [0.8, -0.3],
+        ],
+        [1, 0.5],
+      );
+    const result = checkGradients(model(), null, null);
+    expect(result.passed).toBe(false);
+    expect(result.tensors.map((t) => [t.name, t.kinks, t.failing])).toEqual([
+      ['W1', 0, 0],
+      ['b1', 12, 0],
+      ['W2', 0, 0],
+      ['b2', 0, 0],
+    ]);
+    // 12 of 49 overall (24 %) is within the rule; b1's 12 of 12 is not.
+    expect(result.findings).toEqual([
+      expect.stringMatching(
+        /^12 of the 49 entries checked \(24 %\) were left out as kinks, in b1 12 of 12 \(100 %\), /,
+      ),
+    ]);
+    const line = formatReport(result).split('\n')[0]!;
+    expect(line).toMatch(
+      /^Analytic gradients disagree with central differences: difference \S+ ≤ tolerance 1e-6, but 12 of the 49 entries/,
+    );
+    expect(line).toMatch(
+      /move them off; else try a smaller step, or kinks: 'fail' to see their values among the worst entries$/,
+    );
+    // With kinks: 'fail' they fail as entries, and the finding is not needed.
+    const strict = checkGradients(model(), null, null, { kinks: 'fail' });
+    expect(strict.passed).toBe(false);
+    expect(strict.findings).toBeUndefined();
+    expect(strict.tensors[1]!.failing).toBe(12);
+  });
+
+  it('counts kinks that agreed without calling them the only disagreeing entries', () => {
+    const result = checkGradients(
+      reluNet(
+        [[0.7, -0.4]],
+        [0],
+        [0.8],
+        [
+          [0, 0],
+          [1, -0.5],
+        ],
+        [1, -0.3],
+      ),
+      null,
+      null,
+    );
+    expect(result).toMatchObject({ passed: true, kinks: { count: 1, disagreeing: 1 } });
+    const withKinks = (count: number, disagreeing: number): CheckResult => ({
+      ...result,
+      kinks: { ...result.kinks, count, disagreeing, entries: ['b1[0]', 'b1[1]', 'b1[2]', 'b1[3]'].slice(0, count) },
+    });
+    expect(verdictLine(withKinks(2, 0))).toMatch(/≤ tolerance 1e-6 \(2 entries left out as kinks\)$/);
+    expect(verdictLine(withKinks(3, 1))).toMatch(
+      /, but the only disagreeing entry was left out as a kink \(3 entries left out in all\)$/,
+    );
+    expect(verdictLine(withKinks(4, 2))).toMatch(
+      /, but the only 2 disagreeing entries were left out as kinks \(4 entries left out in all\)$/,
+    );
+    expect(verdictLine(withKinks(4, 4))).toMatch(
+      /, but the only 4 disagreeing entries \(b1\[0\], b1\[1\], b1\[2\], …\) were left out as kinks$/,
+    );
+  });
+});
