@@ -1,5 +1,5 @@
-import { tooManyKinks } from './findings.js';
-import type { CheckResult } from './result.js';
+import { kinksExceed, tooManyKinks } from './findings.js';
+import type { CheckResult, TensorResult } from './result.js';
 import { describeTaylor } from './taylor.js';
 import { formatShape } from './tensors.js';
 
@@ -147,6 +147,19 @@ function norm(result: CheckResult, key: 'errorNorm' | 'noiseNorm'): number {
   return Math.sqrt(result.tensors.reduce((s, t) => s + t[key] ** 2, 0));
 }
 
+/**
+ * A tensor's cell in the verdict column: `✓`, `✗ 3 of 20 entries off`, and the entries left out as
+ * kinks (`✗ 12 of 12 entries left out as kinks` where they are too many: the check fails for them).
+ */
+function tensorVerdict(t: TensorResult, policy: CheckResult['kinks']['policy'], style: ReportStyle): string {
+  const leftOut = policy === 'exclude' && t.kinks > 0 ? `${t.kinks} of ${t.checked} entries left out as kinks` : '';
+  if (leftOut && kinksExceed(t.kinks, t.checked)) return style.bad(`✗ ${leftOut}`);
+  const verdict = t.passed
+    ? style.good('✓')
+    : style.bad(`✗${t.failing ? ` ${t.failing} of ${t.checked} entries off` : ''}`);
+  return leftOut ? `${verdict}${style.dim(` (${leftOut})`)}` : verdict;
+}
+
 /** The table of tensors: one row each, with the diagnosis where there is one. */
 function tensorTable(result: CheckResult, style: ReportStyle): string[] {
   const diagnosed = result.tensors.some((t) => t.diagnosis);
@@ -164,9 +177,7 @@ function tensorTable(result: CheckResult, style: ReportStyle): string[] {
     ],
   ];
   for (const t of result.tensors) {
-    const verdict = t.passed
-      ? style.good('✓')
-      : style.bad(`✗${t.failing ? ` ${t.failing} of ${t.checked} entries off` : ''}`);
+    const verdict = tensorVerdict(t, result.kinks.policy, style);
     const checked =
       t.directions === undefined ? String(t.checked) : `${t.directions} dir${t.checked ? ` + ${t.checked}` : ''}`;
     const looksLike = diagnosed ? [t.diagnosis?.text ?? ''] : [];

@@ -107,7 +107,8 @@ export interface TensorResult {
   readonly failing: number;
   /**
    * Entries where the loss is not differentiable within the step (excluded unless `kinks: 'fail'`;
-   * more than a quarter of `checked`, and at least 8, fail the check with a finding).
+   * more than a quarter of `checked`, and at least 8, fail the check with a finding, while
+   * `passed` stays the verdict of the entries compared).
    */
   readonly kinks: number;
   /**

@@ -128,9 +128,11 @@ describe('checks with kinks', () => {
     expect(result.passed).toBe(true);
     expect(result.kinks).toMatchObject({ count: 1, disagreeing: 1, entries: ['b1[0]'] });
     expect(result.findings).toBeUndefined();
-    expect(formatReport(result).split('\n')[0]).toMatch(
+    const report = formatReport(result);
+    expect(report.split('\n')[0]).toMatch(
       /^Analytic gradients agree with central differences: difference \S+ ≤ tolerance 1e-6, but the only disagreeing entry, b1\[0\], was left out as a kink$/,
     );
+    expect(report).toMatch(/^ {2}b1 +3 +3 +\S+ +✓ \(1 of 3 entries left out as kinks\)$/m);
   });
 
   it('fails a ReLU network whose 12 biases all sit on kinks (zero biases, an all-zero example), saying why', () => {
@@ -162,7 +164,9 @@ describe('checks with kinks', () => {
         /^12 of the 49 entries checked \(24 %\) were left out as kinks, in b1 12 of 12 \(100 %\), /,
       ),
     ]);
-    const line = formatReport(result).split('\n')[0]!;
+    const report = formatReport(result);
+    expect(report).toMatch(/^ {2}b1 +12 +12 +0 +✗ 12 of 12 entries left out as kinks$/m);
+    const line = report.split('\n')[0]!;
     expect(line).toMatch(
       /^Analytic gradients disagree with central differences: difference \S+ ≤ tolerance 1e-6, but 12 of the 49 entries/,
     );
