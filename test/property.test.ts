@@ -139,6 +139,8 @@ describe('no false alarms on correct gradients', () => {
       float32: 0,
       withKinks: 0,
       kinks: 0,
+      widest: [0, 1] as [number, number],
+      mostInTensor: 0,
       zeroExample: 0,
       deadUnit: 0,
       losses: {} as Record<string, number>,
@@ -154,6 +156,11 @@ describe('no false alarms on correct gradients', () => {
       if (result.kinks.count) {
         tally.withKinks++;
         tally.kinks += result.kinks.count;
+        // How close the correct models come to the rule that fails a check for its kinks (findings.ts).
+        const checked = result.tensors.reduce((n, t) => n + t.checked, 0);
+        if (result.kinks.count / checked > tally.widest[0] / tally.widest[1])
+          tally.widest = [result.kinks.count, checked];
+        tally.mostInTensor = Math.max(tally.mostInTensor, ...result.tensors.map((t) => t.kinks));
       }
       if (!result.passed) alarms.push(`${describeSpec(spec)}\n${formatReport(result)}`);
     }
@@ -161,7 +168,8 @@ describe('no false alarms on correct gradients', () => {
       `correct models: ${CORRECT_MODELS} checked, ${alarms.length} false alarms ` +
         `(float64 ${tally.float64}, float32 ${tally.float32}; losses ${JSON.stringify(tally.losses)}; ` +
         `${tally.zeroExample} with an all-zero example, ${tally.deadUnit} with a dead unit; ` +
-        `${tally.withKinks} models had ${tally.kinks} entries excluded as kinks)`,
+        `${tally.withKinks} models had ${tally.kinks} entries excluded as kinks; largest share ${tally.widest[0]} of ` +
+        `${tally.widest[1]} entries checked, most in one tensor ${tally.mostInTensor})`,
     );
     expect(alarms.slice(0, 3)).toEqual([]);
   });
