@@ -4,7 +4,7 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { entryStep, lossNoise, perturb, type EntryEstimate, type StepTaken } from './difference.js';
+import { entryStep, lossNoise, MACHINE_EPSILON, perturb, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   centralEstimate,
@@ -81,7 +81,7 @@ export class EntryEstimator {
   settledNow(tensorIndex: number, index: number): EntryEstimate | undefined {
     const { session } = this;
     if (!session.inPlace) return undefined;
-    const { options, parameters, snapshot, loss } = session;
+    const { options, parameters, snapshot } = session;
     const tensor = parameters.tensors[tensorIndex]!;
     const { view } = tensor;
     const theta = snapshot[tensor.offset + index]!;
@@ -103,11 +103,11 @@ export class EntryEstimator {
     }
     const coarse = { plus, minus };
     if (plus !== minus) {
-      const central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus));
+      const central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
       const analytic = session.analytic[tensor.offset + index]!;
       const confirmed = this.confirmed[tensorIndex]!;
       if (centralSettles(options.scheme, analytic, central, options.tolerance, confirmed)) {
-        return lossPlus === loss && lossMinus === loss ? { ...central, flat: true } : central;
+        return this.reported(central, lossPlus, lossMinus);
       }
     }
     this.first = [coarse, lossPlus, lossMinus];
@@ -132,7 +132,7 @@ export class EntryEstimator {
     this.first = undefined;
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
-    if (flat && adaptable && !contradictsStillness(analytic[tensor.offset + index]!, estimate)) {
+    if (flat && adaptable && !this.stillIsEvidence(analytic[tensor.offset + index]!, estimate)) {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
     }
@@ -175,6 +175,15 @@ export class EntryEstimator {
       else estimate = narrower;
     }
     return kinkConfirmed(estimate, kinkSteps, adaptable);
+  }
+
+  /**
+   * Whether a loss that did not move within the step contradicts the analytic derivative
+   * ({@link contradictsStillness}), judged only against measured noise: a loss too coarse for the
+   * noise probe to move says nothing of it.
+   */
+  private stillIsEvidence(analytic: number, estimate: EntryEstimate): boolean {
+    return typeof this.sigma === 'number' && contradictsStillness(analytic, estimate);
   }
 
   /**
@@ -235,7 +244,7 @@ export class EntryEstimator {
     const [fine, lossPlusHalf, lossMinusHalf] = yield* lossesAt(this.session, tensor, index, h, 0.5);
     const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
     const flat = isFlat(losses);
-    const read = readNoise(losses, this.allowance(...losses), at.widened === true);
+    const read = readNoise(losses, this.allowance(Math.max(...losses.map(Math.abs)), 0), at.widened === true);
     const { modelled } = read;
     const noise = at.noise === undefined ? read.noise : Math.max(modelled, at.noise);
     const estimate = {
@@ -269,27 +278,41 @@ export class EntryEstimator {
     lossPlus: number,
     lossMinus: number,
   ): Steps<EntryEstimate | undefined> {
-    const { options, loss } = this.session;
+    const { options } = this.session;
     const confirmed = this.confirmed[tensorIndex]!;
-    let central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus));
+    let central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
     let settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
-    if (!settles && this.sigma === undefined) {
+    if (!settles && this.sigma === undefined && options.scheme === 'central') {
       this.sigma = (yield* measureNoise(this.session)) ?? null;
-      central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus));
+      central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
       settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
     }
-    if (!settles) return undefined;
-    return lossPlus === loss && lossMinus === loss ? { ...central, flat: true } : central;
+    return settles ? this.reported(central, lossPlus, lossMinus) : undefined;
+  }
+
+  /**
+   * A settled central estimate as the comparison gets it: with the floor of the allowance its
+   * tensor's verdict counts (not the single rounding it was settled with), and `flat` where neither
+   * loss moved from the loss at θ.
+   */
+  private reported(central: EntryEstimate, lossPlus: number, lossMinus: number): EntryEstimate {
+    const floor = (2 * this.allowance(lossPlus, lossMinus)) / (2 * central.step);
+    const flat = lossPlus === this.session.loss && lossMinus === this.session.loss;
+    return flat ? { ...central, floor, flat } : { ...central, floor };
   }
 
   /**
    * How far one loss evaluation may be off by rounding: {@link NOISE_SIGMAS} deviations of the noise
-   * measured, or (not measured, or not measurable) the modelled ε·|L| allowance of the largest of
-   * `losses`.
+   * measured; not measured yet, one rounding ε·|L| of the larger of the two losses where an entry is
+   * `settling` at its first step (an entry that agrees within the tolerance by luck would need noise
+   * far above that; one that does not is refined, and the noise measured then); else (not
+   * measurable) the modelled allowance of {@link lossNoise}.
    */
-  private allowance(...losses: number[]): number {
+  private allowance(lossPlus: number, lossMinus: number, settling = false): number {
     if (typeof this.sigma === 'number') return NOISE_SIGMAS * this.sigma;
-    return lossNoise(Math.max(...losses.map(Math.abs)), this.precision);
+    const magnitude = Math.max(Math.abs(lossPlus), Math.abs(lossMinus));
+    if (settling && this.sigma === undefined) return MACHINE_EPSILON[this.precision] * magnitude;
+    return lossNoise(magnitude, this.precision);
   }
 
   /** The scale of an entry: the larger of |θ| and its tensor's root mean square. */

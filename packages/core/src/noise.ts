@@ -52,6 +52,9 @@ export function noiseOf(losses: readonly number[]): NoiseReading {
       levels.set(k, trimmedRms(differences, k + 1) / (TRIMMED_RMS[k]! * Math.sqrt(binomial(2 * k, k))));
   }
   const read = [...levels.values()];
+  // Differences at or below one rounding of the losses: noise no larger than that (an exact loss).
+  if (levels.get(READ_ORDER)! <= MACHINE_EPSILON.float64 * largest)
+    return { verdict: 'measured', sigma: levels.get(READ_ORDER)! };
   if (!signChange || Math.max(...read) > 4 * Math.min(...read)) return { verdict: 'too far' };
   return { verdict: 'measured', sigma: levels.get(READ_ORDER)! };
 }
@@ -102,7 +105,7 @@ export function* measureNoise(session: CheckSession): Steps<number | undefined> 
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       const reading = yield* probe(session, line, spacing);
       if (reading === undefined) return undefined;
-      if (reading.verdict === 'measured') return Math.max(reading.sigma, roundingOf(loss));
+      if (reading.verdict === 'measured') return Math.max(reading.sigma, roundingOf(loss, reading.float32));
       spacing = reading.verdict === 'too close' ? spacing * RESPACING : spacing / RESPACING;
     }
     return undefined;
@@ -119,7 +122,7 @@ function* probe(
   session: CheckSession,
   line: { readonly signs: Float64Array; readonly scales: Float64Array },
   spacing: number,
-): Steps<NoiseReading | undefined> {
+): Steps<(NoiseReading & { readonly float32: boolean }) | undefined> {
   const { parameters, snapshot } = session;
   const losses: number[] = [];
   for (let t = 1 - POINTS / 2; t <= POINTS / 2; t++) {
@@ -140,7 +143,9 @@ function* probe(
       throw error;
     }
   }
-  return noiseOf(losses);
+  // A float32 loss: float32 parameters and every loss a float32 (one dyadic value may be both).
+  const float32 = parameters.precision === 'float32' && losses.every((l) => Math.fround(l) === l);
+  return { ...noiseOf(losses), float32 };
 }
 
 /**
@@ -148,9 +153,8 @@ function* probe(
  * loss is one (a float32 loss's quantisation is noise the probe's trimmed reading can miss where
  * most of its differences are 0), else of a float64.
  */
-function roundingOf(loss: number): number {
-  const precision = Math.fround(loss) === loss ? 'float32' : 'float64';
-  return (MACHINE_EPSILON[precision] / 2) * Math.abs(loss);
+function roundingOf(loss: number, float32: boolean): number {
+  return (MACHINE_EPSILON[float32 ? 'float32' : 'float64'] / 2) * Math.abs(loss);
 }
 
 /** Each entry's scale: the larger of |θ| and its tensor's root mean square (1 for a tensor of zeros). */

@@ -107,7 +107,9 @@ describe('the pass rule at the tolerance, both ways', () => {
         b = new Float64Array([0.5]);
       return { parameters: { a, b }, loss: () => 2 ** 19 + a[0]!, gradients: () => ({ a: [g1], b: [g2] }) };
     };
-    const floor = checkGradients(separate(1, 0), null, null, options).tensors[1]!.noiseNorm;
+    // (b's gradient a hair from 0, so that b is judged as in the checks below: refined, with the
+    // loss's noise measured, not settled at once by an exact 0 = 0.)
+    const floor = checkGradients(separate(1, 1e-300), null, null, options).tensors[1]!.noiseNorm;
     expect(floor).toBeGreaterThan(0);
     const g1 = 1 + e1 * Number(floor.toPrecision(1)),
       g2 = 0.9 * floor;
@@ -141,7 +143,7 @@ describe('the pass rule at the tolerance, both ways', () => {
   it('passes the same two entries when together they stay within the tolerance', () => {
     for (const together of [false, true]) {
       const result = twoEntries(1.5, together);
-      expect(result.difference / result.tolerance).toBeLessThan(0.9);
+      expect(result.difference / result.tolerance).toBeLessThan(0.95);
       expect(result.tensors.every((t) => t.passed)).toBe(true);
       expect(result.passed).toBe(true);
     }
