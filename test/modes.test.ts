@@ -81,7 +81,8 @@ describe('auto on the reference network', () => {
     const result = checkGradients(net, X, Y);
     expect(result.mode).toBe('directional');
     expect(result.parameters).toBe(50_305);
-    expect(result.evaluations.loss).toBeLessThan(2 + 2 * 4 + 64);
+    // (+ the noise probe the localised entry's estimate makes once: 19 losses a spacing, up to 3.)
+    expect(result.evaluations.loss).toBeLessThan(2 + 2 * 4 + 64 + 3 * 19);
     expect(formatReport(result)).toMatch(/W1 +64×784 +50176 +1 dir \+ 1 +\d\.\de-\d +✗ 1 of 1 entries off/);
   });
 });

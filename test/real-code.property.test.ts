@@ -49,12 +49,7 @@ const seedOf = (k: number): number => 9100 + k + 7919 * SHIFT;
  * The classes today's engine still gets wrong (issue 9): they run as \`it.fails\`, so that they are
  * measured on every run and a fix shows as a failure here until it is moved out of this list.
  */
-const PENDING = new Set([
-  'fails, naming the copies',
-  'weights of scale 0.01: no false alarm, every bug above 3 × the FD error caught',
-  'weights of scale 0.001: no false alarm, every bug above 3 × the FD error caught',
-  'no false alarm on correct networks',
-]);
+const PENDING = new Set(['weights of scale 0.001: no false alarm, every bug above 3 × the FD error caught']);
 
 /** \`it\`, or \`it.fails\` for a class in {@link PENDING}. */
 const test = (name: string, fn: () => void): void => (PENDING.has(name) ? it.fails : it)(name, fn);

@@ -7,8 +7,6 @@
 import {
   centralQuotient,
   ESTIMATE_SAFETY,
-  lossNoise,
-  noiseFloor,
   oneSidedDerivative,
   oneSidedNoise,
   richardson,
@@ -17,7 +15,6 @@ import {
   type StepTaken,
 } from './difference.js';
 import { entryExcess } from './pass-rule.js';
-import type { Precision } from './tensors.js';
 
 /**
  * How many entries of a tensor the estimator confirms as off in a smooth region before it stops
@@ -48,7 +45,14 @@ export const NOISE_WIDENINGS = 3;
  * (real-code property test, float32 weights 1e-2 / 1e-3, bugs missed of 200): 27 / 35 at 1/4,
  * 24 / 29 at 1/2, 20 / 23 at 1, with no false alarm in the property tests at any of them.
  */
-export const WIDEST_SHARE = 1;
+export const WIDEST_SHARE = 4;
+
+/**
+ * How many deviations of the loss's measured rounding noise one loss evaluation may be off by
+ * (noise.ts): the floor of a central quotient, 2·{@link NOISE_SIGMAS}·σ / 2h, then stands at about
+ * 2.8 standard deviations of the quotient's noise (√2·σ / 2h).
+ */
+export const NOISE_SIGMAS = 4;
 
 /**
  * Where the one-sided derivatives disagree within the default step, the step shrinks by
@@ -67,16 +71,14 @@ const FOURTH_DIFFERENCE_SPREAD = 8;
 /** The losses at θ − h, θ − h/2, θ, θ + h/2 and θ + h, in that order. */
 export type FiveLosses = readonly [number, number, number, number, number];
 
-/** The central estimate at step h, with the floor that rounding of its two losses leaves in it. */
-export function centralEstimate(
-  coarse: StepTaken,
-  lossPlus: number,
-  lossMinus: number,
-  precision: Precision,
-): EntryEstimate {
+/**
+ * The central estimate at step h, with the floor that rounding of its two losses leaves in it when
+ * each may be off by `noise` (loss units).
+ */
+export function centralEstimate(coarse: StepTaken, lossPlus: number, lossMinus: number, noise: number): EntryEstimate {
   return {
     numeric: centralQuotient(lossPlus, lossMinus, coarse),
-    floor: noiseFloor(Math.max(Math.abs(lossPlus), Math.abs(lossMinus)), coarse, precision),
+    floor: (2 * noise) / Math.abs(coarse.plus - coarse.minus),
     step: (coarse.plus - coarse.minus) / 2,
     errorEstimate: 0,
   };
@@ -84,8 +86,10 @@ export function centralEstimate(
 
 /**
  * Whether the central estimate settles an entry without the losses at h/2: with the central
- * scheme, when it agrees with the analytic derivative, or when the entry's tensor is already
- * confirmed wrong {@link CONFIRMATIONS} times (it fails whatever the rest show).
+ * scheme, when it agrees with the analytic derivative within the tolerance even if it is off by
+ * its whole noise floor (agreement inside a window narrower than the estimate's own noise is luck,
+ * not evidence: issue 9), or when the entry's tensor is already confirmed wrong
+ * {@link CONFIRMATIONS} times (it fails whatever the rest show).
  */
 export function centralSettles(
   scheme: Scheme,
@@ -93,16 +97,19 @@ export function centralSettles(
   central: EntryEstimate,
   tolerance: number,
   confirmed: number,
-  fixedStep = false,
 ): boolean {
-  // With a default step, only the tolerance settles an entry at once: a modelled rounding floor
-  // at a step that may be far from the best one can be larger than a real bug (issue 9); the
-  // refinement measures the error instead. A fixed step keeps the floor (nothing adapts there).
-  const floor = fixedStep ? central.floor : 0;
-  return (
-    scheme === 'central' &&
-    (entryExcess(analytic, central.numeric, floor, tolerance) <= 1 || confirmed >= CONFIRMATIONS)
-  );
+  if (scheme !== 'central') return false;
+  const { numeric, floor } = central;
+  return confirmed >= CONFIRMATIONS || agreesWithin(analytic, numeric, floor, tolerance);
+}
+
+/**
+ * True when `numeric`, off by up to `floor`, is within the tolerance of `analytic`, or equal to it
+ * (a derivative of exactly 0 where the loss did not move at all).
+ */
+export function agreesWithin(analytic: number, numeric: number, floor: number, tolerance: number): boolean {
+  if (analytic === 0 && numeric === 0) return true;
+  return Math.abs(analytic - numeric) + floor <= tolerance * (Math.abs(analytic) + Math.abs(numeric));
 }
 
 /**
@@ -126,29 +133,36 @@ export function widerHelps(
   return change <= 2 * (noise / halfStep + noise / step);
 }
 
+/**
+ * Whether a loss that stayed bitwise the same over the step contradicts the analytic derivative:
+ * over θ ± h it would have moved by |g|·2h, more than the estimate's floor allows the quotient to hide
+ * (the same floor the entry is judged with). Then the stillness itself is the evidence that g is
+ * wrong; where it does not contradict g, the loss is coarser than the step and a wider one is tried.
+ */
+export function contradictsStillness(analytic: number, estimate: EntryEstimate): boolean {
+  return Math.abs(analytic) > Math.max(estimate.floor, estimate.errorEstimate);
+}
+
 /** True when the loss stayed bitwise the same at all five points. */
 export function isFlat(losses: FiveLosses): boolean {
   return losses.every((l) => l === losses[2]);
 }
 
 /**
- * The rounding noise of the five losses: `modelled` from ε·|L| (or, once the step was `widened`
- * because the loss did not move, the smallest change it showed), and `noise`, at least the
- * modelled noise and as large as their fourth difference shows (for a smooth loss that is
- * (h/2)⁴·L⁗, far below rounding).
+ * The rounding noise of the five losses: `modelled`, the check's noise allowance per loss (or,
+ * once the step was `widened` because the loss did not move, the smallest change it showed, if
+ * larger), and `noise`, at least the modelled noise and as large as their fourth difference shows
+ * (for a smooth loss that is (h/2)⁴·L⁗, far below rounding).
  */
 export function readNoise(
   losses: FiveLosses,
-  precision: Precision,
+  allowance: number,
   widened: boolean,
 ): { readonly modelled: number; readonly noise: number } {
   const centre = losses[2];
   const fourth = Math.abs(losses[0] - 4 * losses[1] + 6 * losses[2] - 4 * losses[3] + losses[4]);
   const changes = losses.map((l) => Math.abs(l - centre)).filter((d) => d > 0);
-  const modelled = Math.max(
-    lossNoise(Math.max(...losses.map(Math.abs)), precision),
-    widened && changes.length ? Math.min(...changes) : 0,
-  );
+  const modelled = Math.max(allowance, widened && changes.length ? Math.min(...changes) : 0);
   return { modelled, noise: Math.max(modelled, fourth / FOURTH_DIFFERENCE_SPREAD) };
 }
 

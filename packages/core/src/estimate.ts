@@ -4,10 +4,11 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { entryStep, perturb, type EntryEstimate, type StepTaken } from './difference.js';
+import { entryStep, lossNoise, MACHINE_EPSILON, perturb, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   centralEstimate,
+  contradictsStillness,
   centralSettles,
   CONFIRMATIONS,
   gradientJumps,
@@ -16,6 +17,7 @@ import {
   kinkConfirmed,
   NARROWING,
   NARROWINGS,
+  NOISE_SIGMAS,
   NOISE_WIDENING,
   NOISE_WIDENINGS,
   widerHelps,
@@ -27,6 +29,8 @@ import {
   WIDENINGS,
 } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
+import { measureNoise } from './noise.js';
+import { gradientsAt, lossesAt } from './perturbed.js';
 import type { ParameterTensor } from './parameters.js';
 import type { Precision } from './tensors.js';
 import type { CheckSession, Steps } from './session.js';
@@ -55,6 +59,12 @@ export class EntryEstimator {
 
   /** The session's loss precision (a getter over every tensor: read once, not per entry). */
   private readonly precision: Precision;
+  /**
+   * The deviation of the loss's rounding noise as {@link measureNoise} measured it: `undefined`
+   * until an entry needs it, `null` where no measurement showed it (the modelled ε·|L| allowance
+   * is used then).
+   */
+  private sigma: number | null | undefined;
 
   constructor(private readonly session: CheckSession) {
     this.precision = session.parameters.precision;
@@ -71,7 +81,7 @@ export class EntryEstimator {
   settledNow(tensorIndex: number, index: number): EntryEstimate | undefined {
     const { session } = this;
     if (!session.inPlace) return undefined;
-    const { options, parameters, snapshot, loss } = session;
+    const { options, parameters, snapshot } = session;
     const tensor = parameters.tensors[tensorIndex]!;
     const { view } = tensor;
     const theta = snapshot[tensor.offset + index]!;
@@ -93,11 +103,11 @@ export class EntryEstimator {
     }
     const coarse = { plus, minus };
     if (plus !== minus) {
-      const central = centralEstimate(coarse, lossPlus, lossMinus, this.precision);
+      const central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
       const analytic = session.analytic[tensor.offset + index]!;
       const confirmed = this.confirmed[tensorIndex]!;
-      if (centralSettles(options.scheme, analytic, central, options.tolerance, confirmed, options.step !== undefined)) {
-        return lossPlus === loss && lossMinus === loss ? { ...central, flat: true } : central;
+      if (centralSettles(options.scheme, analytic, central, options.tolerance, confirmed)) {
+        return this.reported(central, lossPlus, lossMinus);
       }
     }
     this.first = [coarse, lossPlus, lossMinus];
@@ -122,11 +132,9 @@ export class EntryEstimator {
     this.first = undefined;
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
-    for (let widened = 0; flat && widened < WIDENINGS && adaptable; widened++) {
+    if (flat && adaptable && !this.stillIsEvidence(analytic[tensor.offset + index]!, estimate)) {
       coarse = true;
-      h *= WIDENING;
-      noisy = h * NOISE_WIDENING <= widest;
-      [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { widened: true, noisy });
+      [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
     }
     // Where the loss's own noise, not truncation, decides the error at this step, a wider step
     // balances the two better: widen until truncation shows, the entry agrees, or the widenings run out.
@@ -170,6 +178,37 @@ export class EntryEstimator {
   }
 
   /**
+   * Whether a loss that did not move within the step contradicts the analytic derivative
+   * ({@link contradictsStillness}), judged only against measured noise: a loss too coarse for the
+   * noise probe to move says nothing of it.
+   */
+  private stillIsEvidence(analytic: number, estimate: EntryEstimate): boolean {
+    return typeof this.sigma === 'number' && contradictsStillness(analytic, estimate);
+  }
+
+  /**
+   * Where the loss did not move at all within step `h` and that stillness does not contradict the
+   * analytic derivative ({@link contradictsStillness}: a dead ReLU unit's bias with a gradient that
+   * is not 0 must fail there, not at a step that crosses into another region), the loss is coarser
+   * than the step: widen by {@link WIDENING} until it moves, up to {@link WIDENINGS} times.
+   */
+  private *widenWhileFlat(
+    tensorIndex: number,
+    index: number,
+    h: number,
+    widest: number,
+  ): Steps<[EntryEstimate, boolean, number]> {
+    let estimate: EntryEstimate | undefined;
+    let flat = true;
+    for (let widened = 0; flat && widened < WIDENINGS; widened++) {
+      h *= WIDENING;
+      const noisy = h * NOISE_WIDENING <= widest;
+      [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { widened: true, noisy });
+    }
+    return [estimate!, flat, h];
+  }
+
+  /**
    * {@link EntryEstimator.estimate} at step `h`; also says whether the loss stayed bitwise flat
    * (reported only for an entry that disagrees). `widened`: the loss did not move at all within
    * a smaller step, so its resolution is coarser than ε·|L|. `noisy`: a disagreement whose error
@@ -192,7 +231,7 @@ export class EntryEstimator {
     const tensor = parameters.tensors[tensorIndex]!;
     const theta = snapshot[tensor.offset + index]!;
     const analytic = this.session.analytic[tensor.offset + index]!;
-    const [coarse, lossPlus, lossMinus] = at.first ?? (yield* this.lossesAt(tensor, index, h, 1));
+    const [coarse, lossPlus, lossMinus] = at.first ?? (yield* lossesAt(this.session, tensor, index, h, 1));
     if (coarse.plus === coarse.minus) {
       throw new GradcheckError(
         'INVALID_OPTION',
@@ -200,20 +239,12 @@ export class EntryEstimator {
           `(${tensor.view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`,
       );
     }
-    const central = centralEstimate(coarse, lossPlus, lossMinus, this.precision);
-    const settles = centralSettles(
-      options.scheme,
-      analytic,
-      central,
-      options.tolerance,
-      this.confirmed[tensorIndex]!,
-      options.step !== undefined,
-    );
-    if (settles) return [lossPlus === loss && lossMinus === loss ? { ...central, flat: true } : central, false];
-    const [fine, lossPlusHalf, lossMinusHalf] = yield* this.lossesAt(tensor, index, h, 0.5);
+    const settled = yield* this.settledAt(tensorIndex, analytic, coarse, lossPlus, lossMinus);
+    if (settled) return [settled, false];
+    const [fine, lossPlusHalf, lossMinusHalf] = yield* lossesAt(this.session, tensor, index, h, 0.5);
     const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
     const flat = isFlat(losses);
-    const read = readNoise(losses, this.precision, at.widened === true);
+    const read = readNoise(losses, this.allowance(Math.max(...losses.map(Math.abs)), 0), at.widened === true);
     const { modelled } = read;
     const noise = at.noise === undefined ? read.noise : Math.max(modelled, at.noise);
     const estimate = {
@@ -228,11 +259,60 @@ export class EntryEstimator {
     const sides = oneSidedSlopes(theta, coarse, fine, losses, modelled, options.tolerance);
     let kinked = sides.kinked;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
-      const [gradientPlus, gradientMinus] = yield* this.gradientsAt(tensor, index, [fine.plus, fine.minus]);
+      const [gradientPlus, gradientMinus] = yield* gradientsAt(this.session, tensor, index, [fine.plus, fine.minus]);
       kinked = gradientJumps(gradientPlus!, analytic, gradientMinus!, Math.abs(analytic - estimate.numeric));
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
     return [{ ...estimate, ...(kinked ? { kink: { left: sides.left, right: sides.right } } : {}) }, flat];
+  }
+
+  /**
+   * The central estimate from the losses at θ ± h where it settles the entry ({@link centralSettles}),
+   * else `undefined`. The modelled floor is a worst case: before an entry is refined because of it,
+   * the loss's noise is measured (once per check) and the entry judged again.
+   */
+  private *settledAt(
+    tensorIndex: number,
+    analytic: number,
+    coarse: StepTaken,
+    lossPlus: number,
+    lossMinus: number,
+  ): Steps<EntryEstimate | undefined> {
+    const { options } = this.session;
+    const confirmed = this.confirmed[tensorIndex]!;
+    let central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
+    let settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
+    if (!settles && this.sigma === undefined && options.scheme === 'central') {
+      this.sigma = (yield* measureNoise(this.session)) ?? null;
+      central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
+      settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
+    }
+    return settles ? this.reported(central, lossPlus, lossMinus) : undefined;
+  }
+
+  /**
+   * A settled central estimate as the comparison gets it: with the floor of the allowance its
+   * tensor's verdict counts (not the single rounding it was settled with), and `flat` where neither
+   * loss moved from the loss at θ.
+   */
+  private reported(central: EntryEstimate, lossPlus: number, lossMinus: number): EntryEstimate {
+    const floor = (2 * this.allowance(lossPlus, lossMinus)) / (2 * central.step);
+    const flat = lossPlus === this.session.loss && lossMinus === this.session.loss;
+    return flat ? { ...central, floor, flat } : { ...central, floor };
+  }
+
+  /**
+   * How far one loss evaluation may be off by rounding: {@link NOISE_SIGMAS} deviations of the noise
+   * measured; not measured yet, one rounding ε·|L| of the larger of the two losses where an entry is
+   * `settling` at its first step (an entry that agrees within the tolerance by luck would need noise
+   * far above that; one that does not is refined, and the noise measured then); else (not
+   * measurable) the modelled allowance of {@link lossNoise}.
+   */
+  private allowance(lossPlus: number, lossMinus: number, settling = false): number {
+    if (typeof this.sigma === 'number') return NOISE_SIGMAS * this.sigma;
+    const magnitude = Math.max(Math.abs(lossPlus), Math.abs(lossMinus));
+    if (settling && this.sigma === undefined) return MACHINE_EPSILON[this.precision] * magnitude;
+    return lossNoise(magnitude, this.precision);
   }
 
   /** The scale of an entry: the larger of |θ| and its tensor's root mean square. */
@@ -256,49 +336,7 @@ export class EntryEstimator {
   private *bendsWithin(tensor: ParameterTensor, index: number, half: number, allowed: number): Steps<boolean> {
     const theta = this.session.snapshot[tensor.offset + index]!;
     const analytic = this.session.analytic[tensor.offset + index]!;
-    const [plus, minus] = yield* this.gradientsAt(tensor, index, [theta + half, theta - half]);
+    const [plus, minus] = yield* gradientsAt(this.session, tensor, index, [theta + half, theta - half]);
     return Math.abs(plus! - 2 * analytic + minus!) > allowed;
-  }
-
-  /**
-   * The losses with entry `index` of `tensor` at θ + s·h and θ − s·h (in that order), and the
-   * values the tensor stored there; θ's exact value is restored afterwards.
-   */
-  private *lossesAt(tensor: ParameterTensor, index: number, h: number, s: number): Steps<[StepTaken, number, number]> {
-    const { view } = tensor;
-    const theta = this.session.snapshot[tensor.offset + index]!;
-    const label = (): string => this.session.parameters.label(tensor, index);
-    try {
-      const plus = perturb(view, index, theta + s * h);
-      const step = s === 1 ? 'h' : `h/${1 / s}`;
-      const lossPlus = yield* this.session.lossAt(() => `with ${label()} = θ + ${step} = ${plus} (θ = ${theta})`);
-      const minus = perturb(view, index, theta - s * h);
-      const lossMinus = yield* this.session.lossAt(() => `with ${label()} = θ − ${step} = ${minus} (θ = ${theta})`);
-      return [{ plus, minus }, lossPlus, lossMinus];
-    } finally {
-      view.set(index, theta);
-    }
-  }
-
-  /**
-   * The analytic derivative with respect to entry `index` of `tensor` with that entry set to each
-   * of `values` in turn (restored to θ afterwards).
-   */
-  private *gradientsAt(tensor: ParameterTensor, index: number, values: readonly number[]): Steps<number[]> {
-    const theta = this.session.snapshot[tensor.offset + index]!;
-    const label = (): string => this.session.parameters.label(tensor, index);
-    const derivatives: number[] = [];
-    try {
-      for (const value of values) {
-        tensor.view.set(index, value);
-        const at = yield* this.session.gradientsAt(
-          () => `with ${label()} = ${value} (θ = ${theta}), to look for a kink`,
-        );
-        derivatives.push(at[tensor.offset + index]!);
-      }
-    } finally {
-      tensor.view.set(index, theta);
-    }
-    return derivatives;
   }
 }

@@ -90,7 +90,8 @@ export function unreadTensors(unread: readonly string[]): string | undefined {
   return (
     `perturbing ${names} never moved the loss, though ${one ? 'its' : 'their'} analytic gradient is not 0: ` +
     `loss(X, Y) does not read ${one ? 'it' : 'them'} (does the model's parameters hold copies, from .slice(), .clone() ` +
-    `or a new Matrix, rather than the tensors loss computes with? or is ${one ? 'it' : 'each'} not used?)`
+    `or a new Matrix, rather than the tensors loss computes with? or is ${one ? 'it' : 'each'} not used, ` +
+    `or used only where the loss is flat here, as a dead ReLU unit's bias, whose gradient must then be 0?)`
   );
 }
 

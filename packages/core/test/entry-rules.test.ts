@@ -42,12 +42,13 @@ describe('centralEstimate', () => {
     ['L = 3θ at θ = 0.5', (x: number) => 3 * x, 0.5, 3],
     ['L = θ³ at θ = 0 (truncation h²)', (x: number) => x ** 3, 0, h * h],
   ])('%s', (_, L, theta, numeric) => {
-    const e = centralEstimate(at(theta, h), L(theta + h), L(theta - h), 'float64');
+    const noise = 3e-15;
+    const e = centralEstimate(at(theta, h), L(theta + h), L(theta - h), noise);
     expect(e.numeric).toBe(numeric);
     expect(e.step).toBe(h);
     expect(e.errorEstimate).toBe(0);
-    const magnitude = Math.max(Math.abs(L(theta + h)), Math.abs(L(theta - h)));
-    expect(e.floor).toBe((2 * lossNoise(magnitude, 'float64')) / (2 * h));
+    // Each of the two losses off by up to `noise`, over the step taken 2h.
+    expect(e.floor).toBe((2 * noise) / (2 * h));
   });
 });
 
@@ -59,6 +60,16 @@ describe('centralSettles', () => {
     ['richardson always refines, even agreeing', 'richardson', 2, 0, false],
   ] as const)('%s', (_, scheme, analytic, confirmed, settles) => {
     expect(centralSettles(scheme, analytic, estimate(2, 1e-12), 1e-6, confirmed)).toBe(settles);
+  });
+
+  // Tolerance 1e-6 around 2 allows an error of 4e-6 (relative to |g| + |ĝ|): agreement counts only
+  // where the error plus the estimate's floor stays inside it (issue 9: luck is not evidence).
+  it.each([
+    ['error 1e-6 with floor 2.9e-6: inside together', 2 + 1e-6, 2.9e-6, true],
+    ['error 1e-6 with floor 3.1e-6: the floor reaches beyond the window', 2 + 1e-6, 3.1e-6, false],
+    ['no error, a floor as wide as the window', 2, 4.1e-6, false],
+  ] as const)('%s', (_, analytic, floor, settles) => {
+    expect(centralSettles('central', analytic, estimate(2, floor), 1e-6, 0)).toBe(settles);
   });
 });
 
@@ -73,7 +84,8 @@ describe('isFlat', () => {
 });
 
 describe('readNoise', () => {
-  const modelledOf = (losses: FiveLosses): number => lossNoise(Math.max(...losses.map(Math.abs)), 'float64');
+  const allowance = lossNoise(1, 'float64');
+  const modelledOf = (_losses: FiveLosses): number => allowance;
   it.each([
     ['a smooth loss: the modelled rounding', five((x) => 1 + x * x), false, (l: FiveLosses) => modelledOf(l)],
     [
@@ -83,17 +95,17 @@ describe('readNoise', () => {
       (l: FiveLosses) => Math.abs(l[0] - 4 * l[1] + 6 * l[2] - 4 * l[3] + l[4]) / 8,
     ],
   ])('%s', (_, losses, widened, noise) => {
-    const reading = readNoise(losses, 'float64', widened);
+    const reading = readNoise(losses, allowance, widened);
     expect(reading.modelled).toBe(modelledOf(losses));
     expect(reading.noise).toBe(noise(losses));
   });
 
   it.each([
-    ['not widened: ε·|L| only', false, lossNoise(1 + 2 ** -30, 'float64')],
+    ['not widened: the allowance only', false, lossNoise(1, 'float64')],
     ['widened: the smallest change the loss shows', true, 2 ** -30],
   ])('a coarse loss, %s', (_, widened, modelled) => {
     const losses: FiveLosses = [1 + 2 ** -30, 1, 1, 1, 1 + 2 ** -30];
-    expect(readNoise(losses, 'float64', widened).modelled).toBe(modelled);
+    expect(readNoise(losses, lossNoise(1, 'float64'), widened).modelled).toBe(modelled);
   });
 });
 

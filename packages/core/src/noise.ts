@@ -1,0 +1,176 @@
+/**
+ * The loss's own rounding noise, measured rather than modelled: Moré and Wild's ECnoise (“Estimating
+ * computational noise”, SIAM J. Sci. Comput. 33(3), 2011) over losses at equally spaced points along
+ * one direction that moves every checked entry. The noise of a loss is a property of how it is
+ * computed (float32 arithmetic, a sum of many terms, a log(1 − a) that cancels), not of the entry
+ * perturbed, so one measurement serves every entry of a check; it is made only when an entry's
+ * verdict depends on it (the first entry the tolerance alone does not settle).
+ */
+import { MACHINE_EPSILON } from './difference.js';
+import { GradcheckError } from './errors.js';
+import { seededRandom } from './random.js';
+import type { CheckSession, Steps } from './session.js';
+
+/** What {@link noiseOf} read off a table of losses. */
+export type NoiseReading =
+  | { readonly verdict: 'measured'; readonly sigma: number }
+  /** Half the losses or more are equal: the points are too close for the loss to tell them apart. */
+  | { readonly verdict: 'too close' }
+  /** The losses vary too much, or no difference order shows noise alone: the points are too far apart. */
+  | { readonly verdict: 'too far' };
+
+/** The orders of differences read, and the one whose level is the reading. */
+const ORDERS = [3, 4, 5] as const;
+const READ_ORDER = 4;
+/**
+ * Per order k, the root mean square of the smallest n − k − 1 of the n = 20 − k magnitudes of k-th
+ * differences of unit normal noise (Monte Carlo, 200 000 draws): what the trimmed reading of
+ * {@link noiseOf} divides by.
+ */
+const TRIMMED_RMS: Readonly<Record<number, number>> = { 3: 0.654, 4: 0.579, 5: 0.504 };
+
+/**
+ * The deviation σ of the noise in `losses`, evaluated at equally spaced points: ECnoise's reading
+ * (Moré and Wild, 2011) made robust. The k-th differences of a smooth function shrink with k; those
+ * of noise of deviation σ have a deviation of σ·√C(2k, k). Where the orders 3, 4 and 5 agree within a
+ * factor of 4 and the 4th differences change sign, noise alone shows, and σ is read off the 4th
+ * differences' mean square without their k + 1 largest: a kink the points straddle (a ReLU input
+ * at 0) disturbs only the k + 1 differences around it, which that leaves out, where a plain mean
+ * square would read the kink as noise and let wrong gradients pass within it.
+ */
+export function noiseOf(losses: readonly number[]): NoiseReading {
+  const largest = Math.max(...losses.map(Math.abs));
+  if (largest > 0 && (Math.max(...losses) - Math.min(...losses)) / largest > 0.1) return { verdict: 'too far' };
+  const levels = new Map<number, number>();
+  let differences = [...losses];
+  let signChange = false;
+  for (let k = 1; k <= ORDERS[ORDERS.length - 1]!; k++) {
+    differences = differences.slice(1).map((d, i) => d - differences[i]!);
+    if (k === 1 && differences.filter((d) => d === 0).length >= differences.length / 2) return { verdict: 'too close' };
+    if (k === READ_ORDER) signChange = Math.min(...differences) * Math.max(...differences) < 0;
+    if ((ORDERS as readonly number[]).includes(k))
+      levels.set(k, trimmedRms(differences, k + 1) / (TRIMMED_RMS[k]! * Math.sqrt(binomial(2 * k, k))));
+  }
+  const read = [...levels.values()];
+  // Differences at or below one rounding of the losses: noise no larger than that (an exact loss).
+  if (levels.get(READ_ORDER)! <= MACHINE_EPSILON.float64 * largest)
+    return { verdict: 'measured', sigma: levels.get(READ_ORDER)! };
+  if (!signChange || Math.max(...read) > 4 * Math.min(...read)) return { verdict: 'too far' };
+  return { verdict: 'measured', sigma: levels.get(READ_ORDER)! };
+}
+
+/** The root mean square of `values` without the `drop` largest magnitudes. */
+function trimmedRms(values: readonly number[], drop: number): number {
+  const kept = values
+    .map((v) => v * v)
+    .sort((a, b) => a - b)
+    .slice(0, values.length - drop);
+  return Math.sqrt(kept.reduce((s, v) => s + v, 0) / kept.length);
+}
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
+
+/** Losses at this many equally spaced points (the unperturbed one among them): 16 fourth differences. */
+const POINTS = 20;
+/**
+ * The first spacing, relative to each entry's scale, per precision: small enough that the third and
+ * higher differences of a smooth loss fall below its rounding, large enough that every entry moves
+ * by thousands of its units in the last place. A reading that says “too close” or “too far” retries
+ * at a spacing {@link RESPACING} times larger or smaller, up to {@link RETRIES} times.
+ */
+const FIRST_SPACING = { float64: 2 ** -20, float32: 2 ** -10 } as const;
+const RESPACING = 2 ** 6;
+const RETRIES = 2;
+/** The seed offset of the probe's direction (beside the check's other random choices). */
+const PROBE_SEED_OFFSET = 0x5eed;
+
+/**
+ * The deviation σ of the session's loss noise, measured by {@link noiseOf} along a seeded ±1
+ * direction scaled per entry (a power of two of the entry's scale, so that every point is exactly
+ * representable and the line is straight in the tensors' own precision); `undefined` when no
+ * spacing tried shows the noise (a loss exact at every point, one too curved to read, or one
+ * undefined beside θ). At least the rounding of the loss's own value ({@link roundingOf}). Every entry is restored
+ * afterwards.
+ */
+export function* measureNoise(session: CheckSession): Steps<number | undefined> {
+  const { parameters, snapshot, loss } = session;
+  const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
+  const line = { signs: Float64Array.from(snapshot, () => random.sign()), scales: entryScales(session) };
+  let spacing: number = FIRST_SPACING[parameters.precision];
+  try {
+    for (let attempt = 0; attempt <= RETRIES; attempt++) {
+      const reading = yield* probe(session, line, spacing);
+      if (reading === undefined) return undefined;
+      if (reading.verdict === 'measured') return Math.max(reading.sigma, roundingOf(loss, reading.float32));
+      spacing = reading.verdict === 'too close' ? spacing * RESPACING : spacing / RESPACING;
+    }
+    return undefined;
+  } finally {
+    parameters.restore(snapshot);
+  }
+}
+
+/**
+ * {@link noiseOf} the losses at θ + t·spacing·sign·scale (a power of two per entry), t from
+ * −{@link POINTS}/2 + 1 to {@link POINTS}/2; `undefined` where the loss is not finite at one of them.
+ */
+function* probe(
+  session: CheckSession,
+  line: { readonly signs: Float64Array; readonly scales: Float64Array },
+  spacing: number,
+): Steps<(NoiseReading & { readonly float32: boolean }) | undefined> {
+  const { parameters, snapshot } = session;
+  const losses: number[] = [];
+  for (let t = 1 - POINTS / 2; t <= POINTS / 2; t++) {
+    if (t === 0) {
+      losses.push(session.loss);
+      continue;
+    }
+    for (const { view, offset } of parameters.tensors)
+      for (let i = 0; i < view.size; i++) {
+        const j = offset + i;
+        view.set(i, snapshot[j]! + t * line.signs[j]! * powerOfTwoAtMost(spacing * line.scales[j]!));
+      }
+    try {
+      losses.push(yield* session.lossAt(() => `at θ + ${t}·δ along a random direction, to measure the loss's noise`));
+    } catch (error) {
+      // A loss undefined beside θ along this direction says nothing of its noise: model it instead.
+      if (error instanceof GradcheckError && error.code === 'NON_FINITE_LOSS') return undefined;
+      throw error;
+    }
+  }
+  // A float32 loss: float32 parameters and every loss a float32 (one dyadic value may be both).
+  const float32 = parameters.precision === 'float32' && losses.every((l) => Math.fround(l) === l);
+  return { ...noiseOf(losses), float32 };
+}
+
+/**
+ * The rounding of the loss's own value, half its unit in the last place: of a float32 where the
+ * loss is one (a float32 loss's quantisation is noise the probe's trimmed reading can miss where
+ * most of its differences are 0), else of a float64.
+ */
+function roundingOf(loss: number, float32: boolean): number {
+  return (MACHINE_EPSILON[float32 ? 'float32' : 'float64'] / 2) * Math.abs(loss);
+}
+
+/** Each entry's scale: the larger of |θ| and its tensor's root mean square (1 for a tensor of zeros). */
+function entryScales(session: CheckSession): Float64Array {
+  const { parameters, snapshot } = session;
+  const scales = new Float64Array(snapshot.length);
+  for (const { view, offset } of parameters.tensors) {
+    let sum = 0;
+    for (let i = 0; i < view.size; i++) sum += snapshot[offset + i]! ** 2;
+    const rms = Math.sqrt(sum / Math.max(1, view.size)) || 1;
+    for (let i = 0; i < view.size; i++) scales[offset + i] = Math.max(Math.abs(snapshot[offset + i]!), rms);
+  }
+  return scales;
+}
+
+/** The largest power of 2 at most `x` (x > 0). */
+function powerOfTwoAtMost(x: number): number {
+  return 2 ** Math.floor(Math.log2(x));
+}

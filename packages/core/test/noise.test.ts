@@ -1,0 +1,94 @@
+/**
+ * The loss's noise as noise.ts reads it (issue 9, item 4): the robust ECnoise reading off a table of
+ * losses, and the probe a check runs once, along a random direction, when an entry's verdict
+ * depends on it.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkGradients, type GradientModel } from '../src/index.js';
+import { noiseOf } from '../src/noise.js';
+import { seededRandom } from '../src/random.js';
+
+/** 20 losses of a smooth function at spacing `s`, each with normal noise of deviation `sigma`. */
+function table(f: (x: number) => number, s: number, sigma: number, seed = 1): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: 20 }, (_, i) => f((i - 9) * s) + sigma * random.gaussian());
+}
+
+describe('noiseOf', () => {
+  it.each([1, 2, 3, 4, 5])('reads normal noise of deviation 1e-9 on a smooth loss to within 2× (seed %i)', (seed) => {
+    const reading = noiseOf(table((x) => 3 + Math.sin(x), 1e-4, 1e-9, seed));
+    expect(reading.verdict).toBe('measured');
+    if (reading.verdict !== 'measured') return;
+    expect(reading.sigma).toBeGreaterThan(0.5e-9);
+    expect(reading.sigma).toBeLessThan(2e-9);
+  });
+
+  it('is not fooled by a kink the points straddle: a ReLU-like loss reads the noise, not the kink', () => {
+    const reading = noiseOf(table((x) => 3 + Math.max(0, x), 1e-4, 1e-12));
+    expect(reading.verdict).toBe('measured');
+    if (reading.verdict !== 'measured') return;
+    // The kink alone changes the slope by 1 over a spacing of 1e-4: a plain mean square reads ~1e-5.
+    expect(reading.sigma).toBeLessThan(3e-12);
+  });
+
+  it('says the points are too close where the loss does not move between most of them', () => {
+    expect(noiseOf(Array.from({ length: 20 }, (_, i) => (i % 7 === 0 ? 1 + 2 ** -52 : 1)))).toEqual({
+      verdict: 'too close',
+    });
+  });
+
+  it('says the points are too far where curvature, not noise, shows in every order read', () => {
+    expect(noiseOf(table((x) => 1 + Math.exp(x), 0.05, 0))).toEqual({ verdict: 'too far' });
+  });
+
+  it('says too far where the losses vary by more than a tenth of their size', () => {
+    expect(noiseOf(table((x) => 1 + x, 0.02, 1e-9))).toEqual({ verdict: 'too far' });
+  });
+});
+
+describe('the probe in a check', () => {
+  /** A float32 model with a float64 loss: the modelled ε₃₂·|L| floor is far above its real rounding. */
+  function sine(bug: number): GradientModel {
+    const w = new Float32Array([0.3, -1.2, 2.5, 0.01]);
+    return {
+      parameters: { w },
+      loss: () => 30 + Array.from(w).reduce((s, x) => s + Math.sin(x), 0),
+      gradients: () => ({ w: Array.from(w, (x) => Math.cos(x) * (1 + bug)) }),
+    };
+  }
+
+  it('measures the noise once, and only when a verdict depends on it', () => {
+    const quadratic = (): GradientModel => {
+      const w = Float64Array.from([0.5, -0.25, 1.5]);
+      return {
+        parameters: { w },
+        loss: () => w.reduce((s, x) => s + x * x, 0),
+        gradients: () => ({ w: w.map((x) => 2 * x) }),
+      };
+    };
+    // Settled at once by the tolerance: no probe (2 per entry + 2 at θ).
+    expect(checkGradients(quadratic(), null, null).evaluations.loss).toBe(2 * 3 + 2);
+    // A float32 loss whose modelled floor is above the tolerance window: one probe of 19 losses.
+    const result = checkGradients(sine(0), null, null);
+    expect(result.passed).toBe(true);
+    expect(result.evaluations.loss).toBeGreaterThanOrEqual(19);
+  });
+
+  it('fails a 1 % bug in that model with a fixed step, where the modelled floor let it pass', () => {
+    expect(checkGradients(sine(0), null, null, { step: 1e-3 }).passed).toBe(true);
+    expect(checkGradients(sine(0.01), null, null, { step: 1e-3 }).passed).toBe(false);
+  });
+
+  it('leaves every parameter bit for bit, and falls back to the modelled floor where the loss is not finite beside θ', () => {
+    const w = new Float32Array([0.25, 0.5]);
+    const model: GradientModel = {
+      parameters: { w },
+      // Defined wherever at most one entry moved: the entries' differences, never the probe's points.
+      loss: () => (w[0] !== 0.25 && w[1] !== 0.5 ? NaN : 30 + Math.sin(w[0]!) + Math.sin(w[1]!)),
+      gradients: () => ({ w: Array.from(w, Math.cos) }),
+    };
+    const result = checkGradients(model, null, null);
+    expect(result.passed).toBe(true);
+    expect(Array.from(w)).toEqual([0.25, 0.5]);
+  });
+});
