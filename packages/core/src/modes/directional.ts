@@ -14,14 +14,8 @@ import type { Algorithm } from '../evaluation.js';
 import type { CheckSession } from '../session.js';
 import { EntryCheck } from './entry-check.js';
 import type { ModeOutcome } from './mode.js';
-import {
-  projectedDifference,
-  projectionExcess,
-  projectTensors,
-  type Projection,
-  type TensorDirection,
-  type TensorProjections,
-} from './projections.js';
+import { projectedDifference, projectTensors, type TensorProjections } from './projections.js';
+import { projectionExcess, type Projection, type TensorDirection } from './tensor-direction.js';
 import { withinTolerance } from '../pass-rule.js';
 
 /** What localisation did in one tensor. */
