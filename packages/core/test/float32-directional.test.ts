@@ -94,13 +94,18 @@ describe.each<Arithmetic>(['float32', 'float64'])(
       }
     });
 
-    it('fails a 10 % scale error of the kernel, naming it', () => {
+    it('fails a 10 % scale error of the kernel, naming it, and says where the move was widened', () => {
+      const notes: string[] = [];
       for (const seed of [0, 1, 2, 3]) {
         const result = checkGradients(network(arithmetic, scale(1.1)), null, null, { seed });
         expect(result.mode).toBe('directional');
         expect(result.passed).toBe(false);
         expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['W1']);
+        notes.push(...result.warnings);
       }
+      expect(notes.join('\n')).toMatch(
+        /the directional move along W1 was widened ×\d+ where the loss's own rounding noise/,
+      );
     });
 
     it('fails a sign flip of the kernel and a wrong bias entry', () => {
