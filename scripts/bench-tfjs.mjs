@@ -89,12 +89,13 @@ export async function benchTfjs(say) {
       'verdict',
       `difference of ${kernel2}`,
       'loss evaluations',
+      'gradient evaluations',
       'time',
       'worst entry',
       'tf.memory().numTensors after − before',
     ]),
   );
-  say(row(['---', '---', '---', '---:', '---:', '---:', '---', '---:']));
+  say(row(['---', '---', '---', '---:', '---:', '---:', '---:', '---', '---:']));
   for (const [name, target, options] of cases) {
     const t = performance.now();
     const r = checkGradients(target, X, Y, options);
@@ -106,6 +107,7 @@ export async function benchTfjs(say) {
         r.passed ? 'pass' : 'fail',
         r.tensors.find((t) => t.name === kernel2).difference.toExponential(1),
         fmt(r.evaluations.loss),
+        fmt(r.evaluations.gradients),
         s(ms),
         r.worst[0]?.label ?? '—',
         tf.memory().numTensors - tensors,

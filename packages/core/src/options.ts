@@ -97,8 +97,9 @@ export interface CheckOptions {
   /**
    * What a check may spend: a number of loss evaluations, or `{ evaluations, timeMs }`. It decides
    * whether `auto` can afford the full check, how many entries `sampled` checks, and where
-   * localisation stops. A directional verdict always completes (2 evaluations per tensor and
-   * direction); an explicit `mode: 'full'` checks every entry whatever the budget.
+   * localisation stops. A directional verdict always completes (2 loss evaluations per tensor and
+   * direction, up to 16 and 8 gradient evaluations where the loss's noise decides); an explicit
+   * `mode: 'full'` checks every entry whatever the budget.
    * Default `{ evaluations: 4000 }` (a full check up to 1999 parameters), no time limit.
    */
   budget?: number | CheckBudget;
@@ -107,7 +108,7 @@ export interface CheckOptions {
    * classic difference with the spread of one Gaussian draw: an error far above the tolerance is
    * caught on any direction, but one only 10× above it passes a single Gaussian direction about
    * 4 % of the time (measured: 5 of 100 seeds; 0 of 100 with 3 directions). More directions cost
-   * 2 loss evaluations per tensor each.
+   * 2 loss evaluations per tensor each (more where the loss's noise decides: see `budget`).
    */
   directions?: number;
   /**

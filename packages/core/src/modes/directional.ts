@@ -14,14 +14,8 @@ import type { Algorithm } from '../evaluation.js';
 import type { CheckSession } from '../session.js';
 import { EntryCheck } from './entry-check.js';
 import type { ModeOutcome } from './mode.js';
-import {
-  projectedDifference,
-  projectionExcess,
-  projectTensors,
-  type Projection,
-  type TensorDirection,
-  type TensorProjections,
-} from './projections.js';
+import { projectedDifference, projectTensors, type TensorProjections } from './projections.js';
+import { projectionExcess, type Projection, type TensorDirection } from './tensor-direction.js';
 import { withinTolerance } from '../pass-rule.js';
 
 /** What localisation did in one tensor. */
@@ -134,6 +128,14 @@ function* localiseFailing(
   return { spent, warnings };
 }
 
+/** The note that says where a projection's move grew because the loss's noise decided it (issue 9). */
+function widenedNote(session: CheckSession, k: number, widening: number): string {
+  return (
+    `the directional move along ${session.parameters.tensors[k]!.name} was widened ×${widening} where the loss's own ` +
+    'rounding noise, not truncation, decided the projection at the default move (judged at the wider move).'
+  );
+}
+
 /** The per-tensor and overall verdicts of the projections (z-units turned into gradient units). */
 function wholeVerdict(
   projected: readonly TensorProjections[],
@@ -171,6 +173,7 @@ export function* directionalCheck(session: CheckSession, reason: string): Algori
   const { options } = session;
   const projected = yield* projectTensors(session);
   const entries = new EntryCheck(session);
+  const widened = projected.flatMap((t, k) => (t.widening > 1 ? [widenedNote(session, k, t.widening)] : []));
   const { spent, warnings } = yield* localiseFailing(session, projected, entries);
   session.assertUnchanged();
   const finished = session.phase === 'localise' ? spent : projected.length * options.directions;
@@ -185,7 +188,7 @@ export function* directionalCheck(session: CheckSession, reason: string): Algori
       Math.min(stepMin, ...projected.map((t) => t.stepRange[0])),
       Math.max(stepMax, ...projected.map((t) => t.stepRange[1])),
     ],
-    warnings,
+    warnings: [...warnings, ...widened],
     whole: wholeVerdict(projected, options.directions, options.tolerance),
   };
 }
