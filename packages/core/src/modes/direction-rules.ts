@@ -12,7 +12,7 @@
  * ±s/2 tell the noise (read with the entry estimator's rule, at least 8·ε·|L|) and the truncation
  * apart, and a wider move, where noise dominates, makes the signal grow while the noise stays.
  */
-import { ESTIMATE_SAFETY } from '../difference.js';
+import { ESTIMATE_SAFETY, lossNoise } from '../difference.js';
 import { NOISE_WIDENING, NOISE_WIDENINGS, readNoise, type FiveLosses } from '../entry-rules.js';
 import { excess } from '../pass-rule.js';
 import type { Precision } from '../tensors.js';
@@ -46,7 +46,7 @@ export function directionNoise(
   precision: Precision,
 ): number {
   const losses: FiveLosses = [coarse.lossMinus, fine.lossMinus, loss, fine.lossPlus, coarse.lossPlus];
-  return readNoise(losses, precision, false).noise;
+  return readNoise(losses, lossNoise(Math.max(...losses.map(Math.abs)), precision), false).noise;
 }
 
 /** What the two readings say about the central difference at the coarse scale. */

@@ -18,7 +18,6 @@
  * down with the same measure (directional.ts).
  */
 import { entryStep, type Scheme } from '../difference.js';
-import { WIDEST_SHARE } from '../entry-rules.js';
 import type { Algorithm } from '../evaluation.js';
 import type { DirectionDistribution } from '../options.js';
 import { classicDifference, withinTolerance } from '../pass-rule.js';
@@ -101,10 +100,10 @@ export function* projectTensors(session: CheckSession, sampler?: DirectionSample
       if (h < stepMin) stepMin = h;
       if (h > stepMax) stepMax = h;
     }
-    // An entry moves at most by its step or, where larger, its share of its scale (the larger of
-    // |θ| and the tensor's root mean square), as the entry estimator widens (entry-rules.ts).
+    // An entry moves at most by its step or, where larger, its scale (the larger of |θ| and the
+    // tensor's root mean square): a direction crosses more kinks than one entry's difference does.
     const rms = Math.sqrt(theta2 / Math.max(1, view.size));
-    const widest = steps.map((h, i) => Math.max(h, WIDEST_SHARE * Math.max(Math.abs(snapshot[offset + i]!), rms)));
+    const widest = steps.map((h, i) => Math.max(h, Math.max(Math.abs(snapshot[offset + i]!), rms)));
     const directions: TensorDirection[] = [];
     const projections: Projection[] = [];
     let residual2 = 0,
