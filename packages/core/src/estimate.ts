@@ -4,7 +4,7 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { entryStep, lossNoise, MACHINE_EPSILON, perturb, type EntryEstimate, type StepTaken } from './difference.js';
+import { entryStep, perturb, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   centralEstimate,
@@ -17,11 +17,9 @@ import {
   kinkConfirmed,
   NARROWING,
   NARROWINGS,
-  NOISE_SIGMAS,
   NOISE_WIDENING,
   NOISE_WIDENINGS,
   widerHelps,
-  WIDEST_SHARE,
   oneSidedSlopes,
   readNoise,
   refinedEstimate,
@@ -29,10 +27,10 @@ import {
   WIDENINGS,
 } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
-import { measureNoise } from './noise.js';
-import { gradientsAt, lossesAt } from './perturbed.js';
+import { LossNoise } from './noise.js';
+import { EntrySteps } from './entry-steps.js';
+import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
 import type { ParameterTensor } from './parameters.js';
-import type { Precision } from './tensors.js';
 import type { CheckSession, Steps } from './session.js';
 
 /** The points θ ± h taken and the losses there: what a central difference evaluates. */
@@ -42,8 +40,8 @@ type FirstDifference = [StepTaken, number, number];
 export class EntryEstimator {
   /** Per tensor, entries found off in a smooth region: after {@link CONFIRMATIONS}, the kink test stops asking for gradients. */
   private readonly confirmed: number[];
-  /** Per tensor, the root mean square of its entries (computed when first needed). */
-  private readonly rms: (number | undefined)[] = [];
+  /** Per tensor, its entries' scale and the step the last entry was widened to (entry-steps.ts). */
+  private readonly steps: EntrySteps;
   /**
    * The first central difference {@link EntryEstimator.settledNow} evaluated for an entry it did
    * not settle: {@link EntryEstimator.estimate} continues from it instead of evaluating it again.
@@ -57,18 +55,13 @@ export class EntryEstimator {
     return `with ${this.session.parameters.label(tensor, index)} = θ ${sign} h = ${value} (θ = ${theta})`;
   };
 
-  /** The session's loss precision (a getter over every tensor: read once, not per entry). */
-  private readonly precision: Precision;
-  /**
-   * The deviation of the loss's rounding noise as {@link measureNoise} measured it: `undefined`
-   * until an entry needs it, `null` where no measurement showed it (the modelled ε·|L| allowance
-   * is used then).
-   */
-  private sigma: number | null | undefined;
+  /** The loss's noise allowance, measured once when an entry needs it (noise.ts). */
+  private readonly noise: LossNoise;
 
   constructor(private readonly session: CheckSession) {
-    this.precision = session.parameters.precision;
+    this.noise = new LossNoise(session);
     this.confirmed = session.parameters.tensors.map(() => 0);
+    this.steps = new EntrySteps(session);
   }
 
   /**
@@ -85,7 +78,8 @@ export class EntryEstimator {
     const tensor = parameters.tensors[tensorIndex]!;
     const { view } = tensor;
     const theta = snapshot[tensor.offset + index]!;
-    const h = entryStep(theta, view.precision, options);
+    const initial = entryStep(theta, view.precision, options);
+    const h = this.steps.first(tensorIndex, index, initial);
     const now = this.now;
     now.tensor = tensor;
     now.index = index;
@@ -103,11 +97,12 @@ export class EntryEstimator {
     }
     const coarse = { plus, minus };
     if (plus !== minus) {
-      const central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
+      const central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
       const analytic = session.analytic[tensor.offset + index]!;
       const confirmed = this.confirmed[tensorIndex]!;
       if (centralSettles(options.scheme, analytic, central, options.tolerance, confirmed)) {
-        return this.reported(central, lossPlus, lossMinus);
+        const reported = this.reported(central, lossPlus, lossMinus);
+        return h > initial ? { ...reported, widened: h / initial } : reported;
       }
     }
     this.first = [coarse, lossPlus, lossMinus];
@@ -126,10 +121,16 @@ export class EntryEstimator {
     const adaptable = options.step === undefined;
     const initial = entryStep(snapshot[tensor.offset + index]!, tensor.view.precision, options);
     let h = initial;
-    const widest = WIDEST_SHARE * this.scaleOf(tensorIndex, index);
+    const widest = this.steps.widest(tensorIndex, index);
     let noisy = adaptable && h * NOISE_WIDENING <= widest;
-    const first = this.first;
+    let first = this.first;
     this.first = undefined;
+    const learned = this.steps.first(tensorIndex, index, initial);
+    if (learned > initial) {
+      const settled = yield* this.settledAtLearned(tensorIndex, index, learned, first);
+      if (settled) return { ...settled, widened: learned / initial };
+      first = undefined;
+    }
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
     if (flat && adaptable && !this.stillIsEvidence(analytic[tensor.offset + index]!, estimate)) {
@@ -148,7 +149,7 @@ export class EntryEstimator {
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
         (estimate.errorEstimate > previous.errorEstimate && !agrees(analytic[tensor.offset + index]!, estimate, 0)) ||
-        (yield* this.bendsWithin(tensor, index, h / 2, previous.errorEstimate))
+        (yield* bendsWithin(this.session, tensor, index, h / 2, previous.errorEstimate))
       ) {
         // Truncation grew faster than the noise fell: judge at the step before.
         h /= NOISE_WIDENING;
@@ -156,11 +157,29 @@ export class EntryEstimator {
       }
     }
     if (h > initial) estimate = { ...estimate, widened: h / initial };
+    if (h > initial && !flat && !coarse) this.steps.learn(tensorIndex, h / initial);
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
-    // An entry is left out as a kink only where the loss shows one at more than one step.
+    if (!estimate.kink || !adaptable) return kinkConfirmed(estimate, estimate.kink ? 1 : 0, adaptable);
+    return yield* this.narrowedAroundKink(tensorIndex, index, estimate, h, coarse);
+  }
+
+  /**
+   * The estimate of an entry first seen at a kink, at up to {@link NARROWINGS} narrower steps: a
+   * kink beside θ falls outside one of them. It is left out as a kink only where the loss shows one
+   * at more than one step.
+   */
+  private *narrowedAroundKink(
+    tensorIndex: number,
+    index: number,
+    estimate: EntryEstimate,
+    h: number,
+    coarse: boolean,
+  ): Steps<EntryEstimate> {
+    const { options, parameters, analytic } = this.session;
+    const tensor = parameters.tensors[tensorIndex]!;
     let disagreeing: EntryEstimate | undefined;
-    let kinkSteps = estimate.kink ? 1 : 0;
-    for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS && adaptable; narrowed++) {
+    let kinkSteps = 1;
+    for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS; narrowed++) {
       h /= NARROWING;
       // (A loss coarser than its magnitude stays so at the narrower steps.)
       const [narrower, narrowFlat] = yield* this.estimateAt(tensorIndex, index, h, { widened: coarse });
@@ -174,7 +193,26 @@ export class EntryEstimator {
       if (reading === 'disagrees') disagreeing = narrower;
       else estimate = narrower;
     }
-    return kinkConfirmed(estimate, kinkSteps, adaptable);
+    return kinkConfirmed(estimate, kinkSteps, true);
+  }
+
+  /**
+   * The entry settled at the step the previous entries of its tensor were widened to (in place
+   * already where `first` holds its losses), or `undefined`: then the default step starts afresh,
+   * and the tensor's next entries too.
+   */
+  private *settledAtLearned(
+    tensorIndex: number,
+    index: number,
+    learned: number,
+    first: FirstDifference | undefined,
+  ): Steps<EntryEstimate | undefined> {
+    const tensor = this.session.parameters.tensors[tensorIndex]!;
+    const [taken, lossPlus, lossMinus] = first ?? (yield* lossesAt(this.session, tensor, index, learned, 1));
+    const analytic = this.session.analytic[tensor.offset + index]!;
+    const settled = yield* this.settledAt(tensorIndex, analytic, taken, lossPlus, lossMinus);
+    if (!settled) this.steps.learn(tensorIndex, 1);
+    return settled;
   }
 
   /**
@@ -183,7 +221,7 @@ export class EntryEstimator {
    * noise probe to move says nothing of it.
    */
   private stillIsEvidence(analytic: number, estimate: EntryEstimate): boolean {
-    return typeof this.sigma === 'number' && contradictsStillness(analytic, estimate);
+    return this.noise.measured && contradictsStillness(analytic, estimate);
   }
 
   /**
@@ -244,7 +282,7 @@ export class EntryEstimator {
     const [fine, lossPlusHalf, lossMinusHalf] = yield* lossesAt(this.session, tensor, index, h, 0.5);
     const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
     const flat = isFlat(losses);
-    const read = readNoise(losses, this.allowance(Math.max(...losses.map(Math.abs)), 0), at.widened === true);
+    const read = readNoise(losses, this.noise.allowance(Math.max(...losses.map(Math.abs)), 0), at.widened === true);
     const { modelled } = read;
     const noise = at.noise === undefined ? read.noise : Math.max(modelled, at.noise);
     const estimate = {
@@ -280,11 +318,11 @@ export class EntryEstimator {
   ): Steps<EntryEstimate | undefined> {
     const { options } = this.session;
     const confirmed = this.confirmed[tensorIndex]!;
-    let central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
+    let central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
     let settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
-    if (!settles && this.sigma === undefined && options.scheme === 'central') {
-      this.sigma = (yield* measureNoise(this.session)) ?? null;
-      central = centralEstimate(coarse, lossPlus, lossMinus, this.allowance(lossPlus, lossMinus, true));
+    if (!settles && this.noise.unmeasured && options.scheme === 'central') {
+      yield* this.noise.measure();
+      central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
       settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
     }
     return settles ? this.reported(central, lossPlus, lossMinus) : undefined;
@@ -296,47 +334,8 @@ export class EntryEstimator {
    * loss moved from the loss at θ.
    */
   private reported(central: EntryEstimate, lossPlus: number, lossMinus: number): EntryEstimate {
-    const floor = (2 * this.allowance(lossPlus, lossMinus)) / (2 * central.step);
+    const floor = (2 * this.noise.allowance(lossPlus, lossMinus)) / (2 * central.step);
     const flat = lossPlus === this.session.loss && lossMinus === this.session.loss;
     return flat ? { ...central, floor, flat } : { ...central, floor };
-  }
-
-  /**
-   * How far one loss evaluation may be off by rounding: {@link NOISE_SIGMAS} deviations of the noise
-   * measured; not measured yet, one rounding ε·|L| of the larger of the two losses where an entry is
-   * `settling` at its first step (an entry that agrees within the tolerance by luck would need noise
-   * far above that; one that does not is refined, and the noise measured then); else (not
-   * measurable) the modelled allowance of {@link lossNoise}.
-   */
-  private allowance(lossPlus: number, lossMinus: number, settling = false): number {
-    if (typeof this.sigma === 'number') return NOISE_SIGMAS * this.sigma;
-    const magnitude = Math.max(Math.abs(lossPlus), Math.abs(lossMinus));
-    if (settling && this.sigma === undefined) return MACHINE_EPSILON[this.precision] * magnitude;
-    return lossNoise(magnitude, this.precision);
-  }
-
-  /** The scale of an entry: the larger of |θ| and its tensor's root mean square. */
-  private scaleOf(tensorIndex: number, index: number): number {
-    const { parameters, snapshot } = this.session;
-    const tensor = parameters.tensors[tensorIndex]!;
-    let rms = this.rms[tensorIndex];
-    if (rms === undefined) {
-      let sum = 0;
-      for (let i = 0; i < tensor.view.size; i++) sum += snapshot[tensor.offset + i]! ** 2;
-      rms = this.rms[tensorIndex] = Math.sqrt(sum / Math.max(1, tensor.view.size));
-    }
-    return Math.max(Math.abs(snapshot[tensor.offset + index]!), rms);
-  }
-
-  /**
-   * Whether the analytic gradient bends within θ ± `half` by more than `allowed` (a kink, or
-   * curvature a wider step would misjudge): a reason to stop widening. The analytic gradient only
-   * chooses the step here; it never excuses an entry.
-   */
-  private *bendsWithin(tensor: ParameterTensor, index: number, half: number, allowed: number): Steps<boolean> {
-    const theta = this.session.snapshot[tensor.offset + index]!;
-    const analytic = this.session.analytic[tensor.offset + index]!;
-    const [plus, minus] = yield* gradientsAt(this.session, tensor, index, [theta + half, theta - half]);
-    return Math.abs(plus! - 2 * analytic + minus!) > allowed;
   }
 }

@@ -6,10 +6,12 @@
  * perturbed, so one measurement serves every entry of a check; it is made only when an entry's
  * verdict depends on it (the first entry the tolerance alone does not settle).
  */
-import { MACHINE_EPSILON } from './difference.js';
+import { lossNoise, MACHINE_EPSILON } from './difference.js';
+import { NOISE_SIGMAS } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
 import { seededRandom } from './random.js';
 import type { CheckSession, Steps } from './session.js';
+import type { Precision } from './tensors.js';
 
 /** What {@link noiseOf} read off a table of losses. */
 export type NoiseReading =
@@ -173,4 +175,45 @@ function entryScales(session: CheckSession): Float64Array {
 /** The largest power of 2 at most `x` (x > 0). */
 function powerOfTwoAtMost(x: number): number {
   return 2 ** Math.floor(Math.log2(x));
+}
+
+/**
+ * One check's allowance for the rounding of a loss evaluation: {@link NOISE_SIGMAS} deviations of
+ * the noise {@link measureNoise} measured (once, when an entry first needs it); not measured yet, one
+ * rounding ε·|L| where an entry is settling at its first step (one that agrees within the tolerance
+ * by luck would need noise far above that; one that does not is refined, and the noise measured
+ * then); not measurable, the modelled allowance of {@link lossNoise}.
+ */
+export class LossNoise {
+  /** σ as measured: `undefined` until measured, `null` where no measurement showed it. */
+  private sigma: number | null | undefined;
+  /** The session's loss precision (a getter over every tensor: read once, not per entry). */
+  private readonly precision: Precision;
+
+  constructor(private readonly session: CheckSession) {
+    this.precision = session.parameters.precision;
+  }
+
+  /** True until {@link LossNoise.measure} ran. */
+  get unmeasured(): boolean {
+    return this.sigma === undefined;
+  }
+
+  /** True when the noise was measured (not merely modelled). */
+  get measured(): boolean {
+    return typeof this.sigma === 'number';
+  }
+
+  /** Measures the noise (see {@link measureNoise}). */
+  *measure(): Steps<void> {
+    this.sigma = (yield* measureNoise(this.session)) ?? null;
+  }
+
+  /** How far one loss of magnitude about that of `lossPlus` and `lossMinus` may be off by rounding. */
+  allowance(lossPlus: number, lossMinus: number, settling = false): number {
+    if (typeof this.sigma === 'number') return NOISE_SIGMAS * this.sigma;
+    const magnitude = Math.max(Math.abs(lossPlus), Math.abs(lossMinus));
+    if (settling && this.sigma === undefined) return MACHINE_EPSILON[this.precision] * magnitude;
+    return lossNoise(magnitude, this.precision);
+  }
 }

@@ -56,3 +56,21 @@ export function* gradientsAt(
   }
   return derivatives;
 }
+
+/**
+ * Whether the analytic gradient bends within θ ± `half` by more than `allowed` (a kink, or
+ * curvature a wider step would misjudge): a reason to stop widening. The analytic gradient only
+ * chooses the step here; it never excuses an entry.
+ */
+export function* bendsWithin(
+  session: CheckSession,
+  tensor: ParameterTensor,
+  index: number,
+  half: number,
+  allowed: number,
+): Steps<boolean> {
+  const theta = session.snapshot[tensor.offset + index]!;
+  const analytic = session.analytic[tensor.offset + index]!;
+  const [plus, minus] = yield* gradientsAt(session, tensor, index, [theta + half, theta - half]);
+  return Math.abs(plus! - 2 * analytic + minus!) > allowed;
+}

@@ -1,0 +1,48 @@
+/**
+ * Where an entry's steps may go, per tensor: the widest step the estimator may widen to (a share of
+ * the entry's scale, the larger of |θ| and its tensor's root mean square), and the step the last
+ * entry of the tensor was widened to for the loss's noise, which the next entry tries first.
+ */
+import { WIDEST_SHARE } from './entry-rules.js';
+import type { CheckSession } from './session.js';
+
+/** The scales and learned steps of one check's tensors (see the module's comment). */
+export class EntrySteps {
+  /** Per tensor, the root mean square of its entries (computed when first needed). */
+  private readonly rms: (number | undefined)[] = [];
+  /**
+   * Per tensor, how many times its default step the last entry was judged at where the loss's noise
+   * widened it; 1 for none. A large sum's noise is much the same for every entry, and each entry
+   * would otherwise find the wider step anew (2 losses and 2 gradients a widening).
+   */
+  private readonly learned: number[];
+
+  constructor(private readonly session: CheckSession) {
+    this.learned = session.parameters.tensors.map(() => 1);
+  }
+
+  /** The widest step entry `index` of tensor number `tensorIndex` may be widened to. */
+  widest(tensorIndex: number, index: number): number {
+    const { parameters, snapshot } = this.session;
+    const tensor = parameters.tensors[tensorIndex]!;
+    let rms = this.rms[tensorIndex];
+    if (rms === undefined) {
+      let sum = 0;
+      for (let i = 0; i < tensor.view.size; i++) sum += snapshot[tensor.offset + i]! ** 2;
+      rms = this.rms[tensorIndex] = Math.sqrt(sum / Math.max(1, tensor.view.size));
+    }
+    return WIDEST_SHARE * Math.max(Math.abs(snapshot[tensor.offset + index]!), rms);
+  }
+
+  /** The first step to try for an entry whose default step is `initial`: the learned one where it fits. */
+  first(tensorIndex: number, index: number, initial: number): number {
+    const factor = this.learned[tensorIndex]!;
+    if (factor === 1) return initial;
+    return initial * factor <= this.widest(tensorIndex, index) ? initial * factor : initial;
+  }
+
+  /** Records the factor the last entry of a tensor was widened by (1: start from the default step). */
+  learn(tensorIndex: number, factor: number): void {
+    this.learned[tensorIndex] = factor;
+  }
+}
