@@ -27,6 +27,7 @@ export default defineConfig({
       'packages/core/test/entry-rules.test.ts',
       'packages/core/test/findings.test.ts',
       'packages/core/test/layers.test.ts',
+      'packages/core/test/model.test.ts',
       'packages/core/test/options.test.ts',
       'packages/core/test/parameters.test.ts',
       'packages/core/test/rules.test.ts',
