@@ -22,6 +22,7 @@ export default defineConfig({
   test: {
     include: [
       'packages/core/test/check.test.ts',
+      'packages/core/test/cotangent.test.ts',
       'packages/core/test/diagnose.test.ts',
       'packages/core/test/difference.test.ts',
       'packages/core/test/entry-rules.test.ts',

@@ -99,6 +99,42 @@ describe('the diagnosis of one failing tensor', () => {
     expect(diagnose({ analytic: numeric.map((v) => 4.8 * v), numeric }, 4)?.text).toBe('analytic ≈ 4.80 × numeric');
   });
 
+  describe('among explanations that fit equally well, the most specific', () => {
+    it('a factor of m before a single entry', () => {
+      // Entry 1 is 4 × its numeric value, the tiny entry 5 is right: "only W[1]" fits exactly, × 4 to 1e-7.
+      const n = [0, 2, 0, 0, 0, 1e-3];
+      const d = diagnose({ analytic: [0, 8, 0, 0, 0, 1e-3], numeric: n }, 4);
+      expect(d).toMatchObject({ kind: 'scale', examples: 4 });
+    });
+
+    it('a single entry before a factor with no name', () => {
+      const n = [0, 2, 0, 0, 0, 1e-3];
+      expect(diagnose({ analytic: [0, 3.4, 0, 0, 0, 1e-3], numeric: n })?.text).toBe('only W[1] is off');
+    });
+
+    it('a single entry before a missing path at that one entry', () => {
+      expect(diagnose({ analytic: numeric.map((v, i) => (i === 2 ? 0 : v)), numeric })?.text).toBe('only W[2] is off');
+    });
+
+    it('a flipped sign before a transpose (an antisymmetric gradient)', () => {
+      const n = [0, 1.5, -2, -1.5, 0, 0.5, 2, -0.5, 0];
+      expect(diagnose({ shape: [3, 3], analytic: n.map((v) => -v), numeric: n })?.kind).toBe('sign');
+    });
+
+    it('a flipped sign before a swap with a tensor whose gradient is the negative', () => {
+      const a = [0.5, -1, 2, 0.25];
+      const negative = a.map((v) => -v);
+      const diagnoses = diagnoseTensors(
+        [
+          evidence({ name: 'W', analytic: negative, numeric: a }),
+          evidence({ name: 'V', analytic: negative, numeric: negative, failing: false }),
+        ],
+        undefined,
+      );
+      expect(diagnoses[0]?.kind).toBe('sign');
+    });
+  });
+
   it('prefers a named factor to a single entry when both explain the error', () => {
     // Only two entries are non-zero: ×4 and "only W[1]" both fit; the examples' factor is the more specific.
     const sparse = [0, 2, 0, 0, 0, 0.001];
