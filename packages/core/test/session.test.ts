@@ -177,6 +177,28 @@ describe('checks at the unperturbed point', () => {
     expect(model.w[0]).toBe(before);
   });
 
+  it('stops at the first gradients call that moves a parameter (an optimizer step inside gradients)', () => {
+    const model = timedModel(3, 0);
+    const before = model.w[0]!;
+    const error = errorOf(() =>
+      checkGradients(
+        {
+          ...model,
+          gradients: () => {
+            const g = model.gradients(null, null);
+            model.w[0] = model.w[0]! - 0.125; // a training step per call
+            return g;
+          },
+        },
+        null,
+        null,
+      ),
+    );
+    // One step, not two: the change is caught before gradients is called again.
+    expect(error.message).toContain(`gradients(X, Y) changed parameter w[0] (was ${before}, found ${before - 0.125})`);
+    expect(model.w[0]).toBe(before);
+  });
+
   it('says which evaluation a non-deterministic loss disagreed in', () => {
     let calls = 0;
     const model = timedModel(3, 0);

@@ -115,6 +115,12 @@ describe('the Taylor test', () => {
     );
   });
 
+  it('has no point to fit when every tensor is empty', () => {
+    const m: GradientModel = { parameters: { w: [] }, loss: () => 1, gradients: () => ({ w: [] }) };
+    const taylor = checkGradients(m, null, null, { taylor: true }).taylor!;
+    expect(taylor).toMatchObject({ verdict: 'inconclusive', points: [], evaluations: 10 });
+  });
+
   it('lets a loss that overflows far from θ cost only that point', () => {
     const m = model(
       [0.5, -0.25],
