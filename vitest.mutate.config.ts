@@ -28,6 +28,7 @@ export default defineConfig({
       'packages/core/test/entry-rules.test.ts',
       'packages/core/test/examples.test.ts',
       'packages/core/test/findings.test.ts',
+      'packages/core/test/layer-check.test.ts',
       'packages/core/test/layers.test.ts',
       'packages/core/test/model.test.ts',
       'packages/core/test/options.test.ts',

@@ -50,6 +50,21 @@ describe('outputs a layer check projects and copies dY into', () => {
     expect(checkGradients(layer, X()).passed).toBe(true);
   });
 
+  it('an output { data, shape } written into the same buffer on every call: dY is a copy', () => {
+    const out = { data: new Float64Array(3), shape: [3] };
+    const layer = scaling({
+      forward: (x, w) => {
+        x.forEach((v, i) => (out.data[i] = w[0]! * v));
+        return out;
+      },
+      backward: (dY: { data: Float64Array }, x, w) => {
+        expect(dY).not.toBe(out);
+        return { dw: [dY.data.reduce((s, d, i) => s + d * x[i]!, 0)], dX: dY.data.map((d) => w[0]! * d) };
+      },
+    });
+    expect(checkGradients(layer, X()).passed).toBe(true);
+  });
+
   it('a Map of outputs: dY is a Map too', () => {
     const layer = scaling({
       forward: (x, w) => new Map([['a', x.map((v) => w[0]! * v)]]),

@@ -60,6 +60,16 @@ describe('the diagnosis of one failing tensor', () => {
     expect(diagnose({ analytic, numeric }, examples)?.text).toBe(text);
   });
 
+  it('writes a factor below 0.01 in exponent notation', () => {
+    expect(diagnose({ analytic: numeric.map((v) => v / 200), numeric }, 200)?.text).toBe(
+      'analytic ≈ 5.00e-3 × numeric (1/200, 200 = examples in X: an extra 1/m)',
+    );
+    const theta = [1, -2, 0.5, 3, -1, 2];
+    expect(diagnose({ analytic: numeric.map((v, i) => v - 0.005 * theta[i]!), numeric, theta })?.text).toBe(
+      'numeric − analytic ≈ 5.00e-3 × θ: a missing or wrong L2 term',
+    );
+  });
+
   it('names a missing L2 term and its λ', () => {
     const theta = [1, -2, 0.5, 3, -1, 2];
     const d = diagnose({ analytic: numeric.map((v, i) => v - 0.1 * theta[i]!), numeric, theta }, 4);
@@ -159,9 +169,9 @@ describe('gradients of two tensors swapped', () => {
   });
 
   it('calls the other tensor swapped too when its analytic gradient is nearer the first one’s numeric', () => {
-    // V's analytic gradient is W's numeric one only roughly (10 % off): alone it fits no pattern, but
-    // it is nearer W's numeric gradient than its own.
-    const rough = a.map((v, i) => v * (i % 2 ? 1.1 : 0.9));
+    // V's analytic gradient is W's numeric one only roughly (30 % off): too far to be called a swap
+    // on its own, but nearer W's numeric gradient than its own.
+    const rough = a.map((v, i) => v * (i % 2 ? 1.3 : 0.7));
     const diagnoses = diagnoseTensors(
       [evidence({ name: 'W', analytic: b, numeric: a }), evidence({ name: 'V', analytic: rough, numeric: b })],
       undefined,

@@ -21,6 +21,9 @@ describe('the number of examples in X', () => {
       5,
     ],
     ['a record of tensors sharing 6', { f: matrix(6, 4), g: matrix(6, 3) }, matrix(1, 6), 6],
+    // Only the size the members share counts: Y's 4 (a size of f alone) does not make it ambiguous.
+    ['a record of tensors sharing 6, Y of 6 × 4', { f: matrix(6, 4), g: matrix(6, 3) }, matrix(6, 4), 6],
+    ['an empty array X, labels as Y', [], ['a', 'b', 'c'], 3],
     // Unknown: nothing unambiguous to go by.
     ['one example in a plain array', [{ x: 1 }], null, undefined],
     ['one label in a plain array', matrix(4, 6), ['a'], undefined],

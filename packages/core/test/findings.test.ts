@@ -115,6 +115,14 @@ describe('the findings’ sentences in full', () => {
     );
   });
 
+  it('names the entry that moved most relative to its size, wherever it is', () => {
+    // W[0,0] changes by 200 %, b[1] (later) by 3e-5: the first is named.
+    const second = Float64Array.from(g2, (v, i) => (i === 0 ? 1.5 : i === 5 ? 3.0001 : v));
+    expect(impureGradients(two, g2, second)).toBe(
+      `gradients(X, Y) gave different gradients at the same parameters (W[0,0] was 0.5 and then 1.5): ${CAUSE}`,
+    );
+  });
+
   it('does not call a second call of all zeros accumulation', () => {
     expect(impureGradients(two, g2, new Float64Array(6))).toMatch(
       /^gradients\(X, Y\) gave different gradients at the same parameters \(.* was .* and then 0\): the gradient must be a function/,
