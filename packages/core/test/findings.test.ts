@@ -91,3 +91,64 @@ describe('the number of examples, on either axis', () => {
     expect(inferExamples(X, Y)).toBe(m);
   });
 });
+
+describe('the findings’ sentences in full', () => {
+  const two = ParameterSet.from({ W: { data: new Float64Array(4), shape: [2, 2] }, b: new Float64Array(2) });
+  const g2 = new Float64Array([0.5, -1, 2, 0.25, 0, 3]);
+  const CAUSE =
+    'the gradient must be a function of the parameters (no dropout or sampling in the backward pass, no state kept between calls)';
+
+  it('names the entry that moved, in the second tensor too', () => {
+    expect(
+      impureGradients(
+        two,
+        g2,
+        Float64Array.from(g2, (v, i) => (i === 5 ? 3.5 : v)),
+      ),
+    ).toBe(`gradients(X, Y) gave different gradients at the same parameters (b[1] was 3 and then 3.5): ${CAUSE}`);
+  });
+
+  it('names an entry that was exactly 0 and then not, before a larger relative change elsewhere', () => {
+    const second = Float64Array.from(g2, (v, i) => (i === 4 ? 1e-3 : i === 0 ? 0.6 : v));
+    expect(impureGradients(two, g2, second)).toBe(
+      `gradients(X, Y) gave different gradients at the same parameters (b[0] was 0 and then 0.001): ${CAUSE}`,
+    );
+  });
+
+  it('names the entry that moved most relative to its size, wherever it is', () => {
+    // W[0,0] changes by 200 %, b[1] (later) by 3e-5: the first is named.
+    const second = Float64Array.from(g2, (v, i) => (i === 0 ? 1.5 : i === 5 ? 3.0001 : v));
+    expect(impureGradients(two, g2, second)).toBe(
+      `gradients(X, Y) gave different gradients at the same parameters (W[0,0] was 0.5 and then 1.5): ${CAUSE}`,
+    );
+  });
+
+  it('does not call a second call of all zeros accumulation', () => {
+    expect(impureGradients(two, g2, new Float64Array(6))).toMatch(
+      /^gradients\(X, Y\) gave different gradients at the same parameters \(.* was .* and then 0\): the gradient must be a function/,
+    );
+  });
+
+  it('says the second call is a multiple of the first, with the factor, and what to reset', () => {
+    expect(
+      impureGradients(
+        two,
+        g2,
+        Float64Array.from(g2, (v) => 3 * v),
+      ),
+    ).toMatch(
+      /^gradients\(X, Y\) gave different gradients at the same parameters: the second call returned 3\.00 × the first \(.+ was .+ and then .+\): gradients accumulate across calls; reset the gradient buffers \(zero_grad\) at the start of each backward pass$/,
+    );
+  });
+
+  it('words the unread tensors for one and for several', () => {
+    const copies =
+      "(does the model's parameters hold copies, from .slice(), .clone() or a new Matrix, rather than the tensors loss computes with?";
+    expect(unreadTensors(['W2'])).toBe(
+      `perturbing W2 never moved the loss, though its analytic gradient is not 0: loss(X, Y) does not read it ${copies} or is it not used?)`,
+    );
+    expect(unreadTensors(['W1', 'b1'])).toBe(
+      `perturbing W1, b1 never moved the loss, though their analytic gradient is not 0: loss(X, Y) does not read them ${copies} or is each not used?)`,
+    );
+  });
+});

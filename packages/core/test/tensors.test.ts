@@ -7,7 +7,7 @@ import {
   type GradientModel,
   type TensorView,
 } from '../src/index.js';
-import { formatIndex, viewTensor } from '../src/tensors.js';
+import { formatIndex, formatShape, unravelIndex, viewTensor } from '../src/tensors.js';
 
 const roundTrip = (view: TensorView): number[] => Array.from({ length: view.size }, (_, i) => view.get(i));
 
@@ -140,5 +140,63 @@ describe('registerTensorAdapter', () => {
       unregister();
     }
     expect(() => viewTensor(new Tensor1D([1]), 'w')).toThrow(/w is a Tensor1D; expected/);
+  });
+});
+
+describe('a value that is no tensor, in full', () => {
+  const ACCEPTED =
+    'an ml-matrix Matrix, a Float64Array or Float32Array, a number[] or nested number[][], { data, shape }, ' +
+    'or an accessor view { size, get(i), set(i, v), shape? }; other types need registerTensorAdapter()';
+  it.each<[unknown, string]>([
+    [{ data: [1, 2], shape: 'x' }, '{ data, shape } with shape "x", not a list of sizes'],
+    [{ data: [1, 2], shape: [2, -1] }, '{ data, shape } with shape [2,-1], not a list of sizes'],
+    [{ data: [1, 2], shape: [1.5] }, '{ data, shape } with shape [1.5], not a list of sizes'],
+    [
+      { data: [1, 'a'], shape: [2] },
+      '{ data, shape } whose data is an array of length 2, not a Float64Array, Float32Array or number[]',
+    ],
+    [[[1, 2], 3], 'a nested array whose entry [1] is 3, expected an array of length 2'],
+    [[[1, 2], [3]], 'a nested array whose row [1] has length 1, expected 2 (ragged array)'],
+    [
+      [
+        [[1], [2]],
+        [[3], 4],
+      ],
+      'a nested array whose entry [1][1] is 4, expected an array of length 1',
+    ],
+    [3, 'a plain number (3), which cannot be perturbed in place; store it as [3] or in a Float64Array'],
+    [undefined, 'undefined'],
+    ['abc', '"abc"'],
+  ])('%j', (value, why) => {
+    let error: unknown;
+    try {
+      viewTensor(value, 'T');
+    } catch (e) {
+      error = e;
+    }
+    expect((error as GradcheckError).message).toBe(`T is ${why}; expected ${ACCEPTED}.`);
+  });
+
+  it('views { data: Float32Array, shape } in float32, and any object with rows, columns, get and set', () => {
+    const f = viewTensor({ data: new Float32Array(2), shape: [2] }, 'T');
+    expect([f.kind, f.precision]).toEqual(['{ data: Float32Array, shape }', 'float32']);
+    const values = [1, 2, 3, 4];
+    const m = {
+      rows: 2,
+      columns: 2,
+      get: (r: number, c: number) => values[r * 2 + c]!,
+      set: (r: number, c: number, v: number) => {
+        values[r * 2 + c] = v;
+      },
+    };
+    const view = viewTensor(m, 'M');
+    view.set(3, 9);
+    expect([view.kind, view.shape, view.get(2), values]).toEqual(['Object', [2, 2], 3, [1, 2, 3, 9]]);
+  });
+
+  it('formats a scalar’s shape and index, and an index in a shape with an empty dimension', () => {
+    expect(formatShape([])).toBe('scalar');
+    expect(formatIndex([], 0)).toBe('');
+    expect(unravelIndex([0, 3], 2)).toEqual([0, 2]);
   });
 });

@@ -1,0 +1,163 @@
+// The cotangent of a layer check (cotangent.ts) as a layer's author meets it: outputs of every
+// kind it can project and copy dY into, and the messages when the output changes between calls.
+import { describe, expect, it } from 'vitest';
+import { checkGradients, GradcheckError } from '../src/index.js';
+
+/** y = w·X elementwise over a Float64Array X; `forward` and `backward` may be replaced. */
+function scaling(
+  over: {
+    forward?: (X: Float64Array, w: Float64Array, call: number) => unknown;
+    backward?: (dY: never, X: Float64Array, w: Float64Array) => unknown;
+  } = {},
+) {
+  const w = new Float64Array([0.5]);
+  let calls = 0;
+  return {
+    parameters: { w },
+    forward: (X: Float64Array) => (over.forward ? over.forward(X, w, ++calls) : X.map((x) => w[0]! * x)),
+    backward: (dY: never, X: Float64Array) =>
+      over.backward
+        ? over.backward(dY, X, w)
+        : {
+            dw: [(dY as Float64Array).reduce((s, d, i) => s + d * X[i]!, 0)],
+            dX: (dY as Float64Array).map((d) => w[0]! * d),
+          },
+  };
+}
+const X = (): Float64Array => new Float64Array([1, -2, 3]);
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+    return 'no error';
+  } catch (error) {
+    if (error instanceof GradcheckError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+}
+
+const KEEP = 'the output must keep its shape when the parameters and inputs move slightly.';
+
+describe('outputs a layer check projects and copies dY into', () => {
+  it('an output { data, shape }: dY is a copy of the same kind', () => {
+    const layer = scaling({
+      forward: (x, w) => ({ data: x.map((v) => w[0]! * v), shape: [3] }),
+      backward: (dY: { data: Float64Array; shape: number[] }, x, w) => {
+        expect(dY.shape).toEqual([3]);
+        return { dw: [dY.data.reduce((s, d, i) => s + d * x[i]!, 0)], dX: dY.data.map((d) => w[0]! * d) };
+      },
+    });
+    expect(checkGradients(layer, X()).passed).toBe(true);
+  });
+
+  it('an output { data, shape } written into the same buffer on every call: dY is a copy', () => {
+    const out = { data: new Float64Array(3), shape: [3] };
+    const layer = scaling({
+      forward: (x, w) => {
+        x.forEach((v, i) => (out.data[i] = w[0]! * v));
+        return out;
+      },
+      backward: (dY: { data: Float64Array }, x, w) => {
+        expect(dY).not.toBe(out);
+        return { dw: [dY.data.reduce((s, d, i) => s + d * x[i]!, 0)], dX: dY.data.map((d) => w[0]! * d) };
+      },
+    });
+    expect(checkGradients(layer, X()).passed).toBe(true);
+  });
+
+  it('a Map of outputs: dY is a Map too', () => {
+    const layer = scaling({
+      forward: (x, w) => new Map([['a', x.map((v) => w[0]! * v)]]),
+      backward: (dY: Map<string, Float64Array>, x, w) => ({
+        dw: [dY.get('a')!.reduce((s, d, i) => s + d * x[i]!, 0)],
+        dX: dY.get('a')!.map((d) => w[0]! * d),
+      }),
+    });
+    expect(checkGradients(layer, X()).passed).toBe(true);
+  });
+
+  it('an accessor it cannot copy: a fresh one from another forward pass holds dY', () => {
+    const layer = scaling({
+      forward: (x, w) => {
+        const s = x.map((v) => w[0]! * v);
+        return { size: 3, get: (i: number) => s[i]!, set: (i: number, v: number) => (s[i] = v) };
+      },
+      backward: (dY: { get(i: number): number }, x, w) => {
+        const d = [0, 1, 2].map((i) => dY.get(i));
+        return { dw: [d.reduce((s, v, i) => s + v * x[i]!, 0)], dX: d.map((v) => w[0]! * v) };
+      },
+    });
+    expect(checkGradients(layer, X()).passed).toBe(true);
+  });
+
+  it('refuses the same uncopyable object returned on every call', () => {
+    const store = new Float64Array(3);
+    const same = { size: 3, get: (i: number) => store[i]!, set: (i: number, v: number) => (store[i] = v) };
+    const layer = scaling({
+      forward: (x, w) => {
+        x.forEach((v, i) => (store[i] = w[0]! * v));
+        return same;
+      },
+    });
+    expect(messageOf(() => checkGradients(layer, X()))).toBe(
+      'UNSUPPORTED_TENSOR: forward(X) returns the same an object on every call, and gradcheck cannot copy it to hold ' +
+        'the cotangent dY; return a fresh tensor from forward, or give the type a clone() method.',
+    );
+  });
+});
+
+describe('an output that changes between calls', () => {
+  // backward sums dY over the tensor parts of a record (those parts are w·X in the first calls).
+  const after = (first: (x: Float64Array, w: Float64Array) => unknown, later: (x: Float64Array) => unknown) =>
+    scaling({
+      forward: (x, w, call) => (call > 2 ? later(x) : first(x, w)),
+      backward: (dY: Float64Array | Record<string, unknown>, x, w) => {
+        const parts = dY instanceof Float64Array ? [dY] : Object.values(dY).filter((v) => v instanceof Float64Array);
+        const d = x.map((_, i) => parts.reduce((s, p) => s + p[i]!, 0));
+        return { dw: [d.reduce((s, v, i) => s + v * x[i]!, 0)], dX: d.map((v) => w[0]! * v) };
+      },
+    });
+  const tensor = (x: Float64Array, w: Float64Array) => x.map((v) => w[0]! * v);
+
+  it.each([
+    [
+      'a shorter tensor',
+      after(tensor, (x) => x.slice(0, 2)),
+      `SHAPE_MISMATCH: forward(X) output is 2 here but was 3 at the first forward pass; ${KEEP}`,
+    ],
+    [
+      'a number',
+      after(tensor, () => 3),
+      `SHAPE_MISMATCH: forward(X) output is a number here but was 3 at the first forward pass; ${KEEP}`,
+    ],
+    [
+      'a tensor where a number was',
+      after(
+        (x, w) => ({ a: tensor(x, w), n: 1 }),
+        (x) => ({ a: x, n: x }),
+      ),
+      `SHAPE_MISMATCH: forward(X) output n is 3 here but was a number at the first forward pass; ${KEEP}`,
+    ],
+    [
+      'a record where one tensor was',
+      after(tensor, (x) => ({ a: x })),
+      'SHAPE_MISMATCH: forward(X) returned outputs a here but (one tensor) at the first forward pass.',
+    ],
+    [
+      'a record with another name',
+      after(
+        (x, w) => ({ a: tensor(x, w), b: tensor(x, w) }),
+        (x) => ({ a: x, c: x }),
+      ),
+      'SHAPE_MISMATCH: forward(X) returned outputs a, c here but a, b at the first forward pass.',
+    ],
+  ])('%s', (_, layer, message) => {
+    expect(messageOf(() => checkGradients(layer, X()))).toBe(message);
+  });
+
+  it('refuses an output that is no tensor', () => {
+    expect(messageOf(() => checkGradients(scaling({ forward: () => 'y' }), X()))).toBe(
+      `UNSUPPORTED_TENSOR: forward(X) returned "y"; a layer's output must be a tensor, a record of tensors, or a number.`,
+    );
+  });
+});

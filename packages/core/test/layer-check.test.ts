@@ -1,0 +1,60 @@
+// The check of a layer or a function around its model checks (layer-check.ts, layer.ts): where a
+// backward that throws is reported, how a function's arguments are read, and inputs that look
+// like a tensor but are not one.
+import { describe, expect, it } from 'vitest';
+import { checkGradients, GradcheckError } from '../src/index.js';
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+    return 'no error';
+  } catch (error) {
+    if (error instanceof GradcheckError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+}
+
+/** y = w·X elementwise; `backward` may throw at a given call. */
+function scaling(throwAt?: number) {
+  const w = new Float64Array([0.5]);
+  let calls = 0;
+  return {
+    parameters: { w },
+    forward: (X: Float64Array) => X.map((x) => w[0]! * x),
+    backward: (dY: Float64Array, X: Float64Array) => {
+      if (++calls === throwAt) throw new Error(`call ${calls}`);
+      return { dw: [dY.reduce((s, d, i) => s + d * X[i]!, 0)], dX: dY.map((d) => w[0]! * d) };
+    },
+  };
+}
+
+describe('the probe at the given point', () => {
+  it.each([
+    [1, 'MODEL_THREW: backward(dY, X) threw at the given point: call 1 (called with X 2)'],
+    [2, 'MODEL_THREW: backward(dY, X) threw at the given point, the second time: call 2 (called with X 2)'],
+  ])('says which of its two backward passes threw (%i)', (at, message) => {
+    expect(messageOf(() => checkGradients(scaling(at), new Float64Array([1, 2])))).toBe(message);
+  });
+});
+
+describe('a function { f, grad }', () => {
+  it('takes a bare array from grad as the gradient of its one input', () => {
+    const result = checkGradients({ f: (x: number[]) => x[0]! ** 2, grad: (x: number[]) => [2 * x[0]!] }, [3]);
+    expect(result.passed).toBe(true);
+    expect(result.inputs).toEqual({ names: ['x'] });
+  });
+
+  it('refuses targets and options together, naming its argument x', () => {
+    const fn = { f: (x: number[]) => x[0]! ** 2, grad: (x: number[]) => [2 * x[0]!] };
+    expect(messageOf(() => checkGradients(fn, [3], [1] as never, {} as never))).toBe(
+      'INVALID_OPTION: a function is checked with (x, options): it has no targets Y, but received an array of length 1 and then options.',
+    );
+  });
+
+  it('reads an object with get and set as one faulty tensor, not as a record of inputs', () => {
+    const accessorLike = { get: () => 1, set: () => undefined };
+    expect(messageOf(() => checkGradients({ f: () => 1, grad: () => [0] }, accessorLike as never))).toMatch(
+      /^UNSUPPORTED_TENSOR: input x is an object; expected /,
+    );
+  });
+});

@@ -1,0 +1,157 @@
+// What a model is and how its gradients are read (model.ts): both model shapes, sync and async,
+// and every refusal with the message a user sees.
+import { describe, expect, it } from 'vitest';
+import { checkGradients, checkGradientsAsync, GradcheckError, type GradientModel } from '../src/index.js';
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+    return 'no error';
+  } catch (error) {
+    if (error instanceof GradcheckError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+}
+
+const SHAPES =
+  'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }; ' +
+  'a layer { parameters?, forward(X), backward(dY, X) }; a function { f(x), grad(x) }.';
+
+/** L = w₀² + 3·w₁. */
+function model(gradients?: (w: Float64Array) => unknown): GradientModel & { w: Float64Array } {
+  const w = new Float64Array([0.5, -1]);
+  return {
+    w,
+    parameters: { w },
+    loss: () => w[0]! ** 2 + 3 * w[1]!,
+    gradients: () => (gradients ? gradients(w) : { dw: [2 * w[0]!, 3] }) as never,
+  };
+}
+
+describe('what a model is', () => {
+  it.each<[string, unknown, string]>([
+    ['a number', 42, `NOT_A_MODEL: expected a model, received 42. ${SHAPES}`],
+    [
+      'a forward without cost and backward',
+      { parameters: {}, forward: () => [] },
+      `NOT_A_MODEL: expected a model, received an object without cost, backward. ${SHAPES}`,
+    ],
+    [
+      'a loss without gradients',
+      { parameters: {}, loss: () => 1 },
+      `NOT_A_MODEL: expected a model, received an object without gradients. ${SHAPES}`,
+    ],
+    [
+      'no parameters',
+      { loss: () => 1, gradients: () => ({}) },
+      `NOT_A_MODEL: expected a model, received an object without parameters. ${SHAPES}`,
+    ],
+  ])('refuses %s, saying what is missing and what a model is', (_, value, message) => {
+    expect(messageOf(() => checkGradients(value as never, null, null))).toBe(message);
+  });
+
+  describe('{ parameters, forward, cost, backward }', () => {
+    // forward(p, X) = [w₀²·X, caches]; cost(AL, Y) = AL + 3·w₁·Y; backward gives dw.
+    const functional = (wrong: boolean) => {
+      const w = new Float64Array([0.5, -1]);
+      return {
+        w,
+        parameters: { w },
+        forward: (p: { w: Float64Array }, X: number) => [p.w[0]! ** 2 * X, { X }] as const,
+        cost: (AL: number, Y: number) => AL + 3 * w[1]! * Y,
+        backward: (p: { w: Float64Array }, Y: number, caches: { X: number }, AL: number) => {
+          expect(AL).toBe(p.w[0]! ** 2 * caches.X);
+          return { dw: [(wrong ? 1 : 2) * p.w[0]! * caches.X, 3 * Y] };
+        },
+      };
+    };
+
+    it('passes a correct backward and fails a wrong one, reading forward’s caches', () => {
+      expect(checkGradients(functional(false), 2, 5).passed).toBe(true);
+      const wrong = checkGradients(functional(true), 2, 5);
+      expect(wrong.passed).toBe(false);
+      expect(wrong.worst[0]!.label).toBe('w[0]');
+    });
+
+    it('checks an async forward with checkGradientsAsync, and refuses it in checkGradients', async () => {
+      const asyncForward = (wrong: boolean) => {
+        const m = functional(wrong);
+        return { ...m, forward: async (p: { w: Float64Array }, X: number) => m.forward(p, X) };
+      };
+      expect((await checkGradientsAsync(asyncForward(false), 2, 5)).passed).toBe(true);
+      expect((await checkGradientsAsync(asyncForward(true), 2, 5)).passed).toBe(false);
+      expect(messageOf(() => checkGradients(asyncForward(false), 2, 5))).toMatch(
+        /^ASYNC_MODEL: loss\(X, Y\) returned a Promise/,
+      );
+    });
+  });
+});
+
+describe('reading the gradients', () => {
+  it('takes a gradient under the parameter’s own name as well as under d + name', () => {
+    expect(
+      checkGradients(
+        model((w) => ({ w: [2 * w[0]!, 3] })),
+        null,
+        null,
+      ).passed,
+    ).toBe(true);
+  });
+
+  it('ignores the activation gradients dA, dA0, dA12 of a classic backward pass, but no other extra', () => {
+    const extra = (key: string) => model((w) => ({ dw: [2 * w[0]!, 3], [key]: [1] }));
+    for (const key of ['dA', 'dA0', 'dA12']) expect(checkGradients(extra(key), null, null).passed).toBe(true);
+    expect(messageOf(() => checkGradients(extra('dAx'), null, null))).toBe(
+      'EXTRA_GRADIENT: gradients(X, Y) returned "dAx", which matches no parameter or input (parameters: w).',
+    );
+  });
+
+  it.each([
+    [
+      'nothing',
+      () => ({}),
+      'MISSING_GRADIENT: gradients(X, Y) has no gradient for parameter w (looked for "w" and "dw"; found nothing).',
+    ],
+    [
+      'another name',
+      () => ({ dv: [1, 2] }),
+      'MISSING_GRADIENT: gradients(X, Y) has no gradient for parameter w (looked for "w" and "dw"; found "dv").',
+    ],
+    ['a number', () => 5, 'NOT_A_MODEL: gradients(X, Y) result is 5; expected an object or Map from names to tensors.'],
+    [
+      'a NaN entry',
+      () => ({ dw: [1, NaN] }),
+      'NON_FINITE_GRADIENT: gradient dw is NaN at w[1]; analytic gradients must be finite.',
+    ],
+  ])('refuses gradients that return %s', (_, gradients, message) => {
+    expect(messageOf(() => checkGradients(model(gradients), null, null))).toBe(message);
+  });
+
+  describe('shapes', () => {
+    const matrix = () => {
+      const M = { data: new Float64Array([1, 2, 3, 4, 5, 6]), shape: [2, 3] };
+      return (gradient: unknown): GradientModel => ({
+        parameters: { M },
+        loss: () => M.data.reduce((s, v) => s + v * v, 0),
+        gradients: () => ({ M: typeof gradient === 'function' ? gradient(M.data) : gradient }),
+      });
+    };
+
+    it('refuses a matrix gradient of the transposed shape', () => {
+      const m = matrix()((d: Float64Array) => ({ data: d.map((v) => 2 * v), shape: [3, 2] }));
+      expect(messageOf(() => checkGradients(m, null, null))).toBe(
+        "SHAPE_MISMATCH: gradient M has shape 3×2 but parameter M has shape 2×3; a gradient must have its parameter's shape.",
+      );
+    });
+
+    it('accepts a flat gradient of a matrix in row-major order', () => {
+      expect(
+        checkGradients(
+          matrix()((d: Float64Array) => Array.from(d, (v) => 2 * v)),
+          null,
+          null,
+        ).passed,
+      ).toBe(true);
+    });
+  });
+});
