@@ -38,9 +38,10 @@ export function impureGradients(
       b = second[i]!;
     const allowed = REPEAT_ROUNDING * eps * Math.max(Math.abs(a), Math.abs(b));
     const off = Math.abs(a - b);
-    if (off > allowed && (allowed === 0 ? Infinity : off / allowed) >= worstExcess) {
+    // (allowed is 0 only where both are 0, and then so is off: no division by 0 below.)
+    if (off > allowed && off / allowed >= worstExcess) {
       worst = i;
-      worstExcess = allowed === 0 ? Infinity : off / allowed;
+      worstExcess = off / allowed;
     }
   }
   if (worst < 0) return undefined;

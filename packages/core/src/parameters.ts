@@ -1,5 +1,5 @@
 import { GradcheckError, describeValue } from './errors.js';
-import { formatIndex, formatShape, viewTensor, type Precision, type TensorView } from './tensors.js';
+import { formatIndex, viewTensor, type Precision, type TensorView } from './tensors.js';
 
 /** One named parameter tensor and where its entries start in the flat parameter vector. */
 export interface ParameterTensor {
@@ -121,10 +121,5 @@ export class ParameterSet {
         }
       }
     }
-  }
-
-  /** Describes the tensors as `W1 5×4, b1 5×1, …` for messages. */
-  describe(): string {
-    return this.tensors.map((t) => `${t.name} ${formatShape(t.view.shape)}`).join(', ');
   }
 }

@@ -144,11 +144,12 @@ describe('the findings’ sentences in full', () => {
   it('words the unread tensors for one and for several', () => {
     const copies =
       "(does the model's parameters hold copies, from .slice(), .clone() or a new Matrix, rather than the tensors loss computes with?";
+    const flat = "or used only where the loss is flat here, as a dead ReLU unit's bias, whose gradient must then be 0?";
     expect(unreadTensors(['W2'])).toBe(
-      `perturbing W2 never moved the loss, though its analytic gradient is not 0: loss(X, Y) does not read it ${copies} or is it not used?)`,
+      `perturbing W2 never moved the loss, though its analytic gradient is not 0: loss(X, Y) does not read it ${copies} or is it not used, ${flat})`,
     );
     expect(unreadTensors(['W1', 'b1'])).toBe(
-      `perturbing W1, b1 never moved the loss, though their analytic gradient is not 0: loss(X, Y) does not read them ${copies} or is each not used?)`,
+      `perturbing W1, b1 never moved the loss, though their analytic gradient is not 0: loss(X, Y) does not read them ${copies} or is each not used, ${flat})`,
     );
   });
 });
