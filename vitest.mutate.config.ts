@@ -26,6 +26,7 @@ export default defineConfig({
       'packages/core/test/diagnose.test.ts',
       'packages/core/test/difference.test.ts',
       'packages/core/test/entry-rules.test.ts',
+      'packages/core/test/entry-steps.test.ts',
       'packages/core/test/examples.test.ts',
       'packages/core/test/findings.test.ts',
       'packages/core/test/layer-check.test.ts',

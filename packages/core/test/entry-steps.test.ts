@@ -1,0 +1,48 @@
+/**
+ * The step learned per tensor (entry-steps.ts): where the loss's noise widened one entry's step,
+ * the next entries of its tensor try that step first, so a large sum's noise is found once, not
+ * per entry; a wrong entry is still judged as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkGradients, type GradientModel } from '../src/index.js';
+
+/** ½ Σ aᵢ xᵢ² over `n` entries (a sum large enough that its rounding noise decides at the default step), with `plant` added to one entry's gradient. */
+function largeSum(n: number, plant: Record<number, number> = {}): GradientModel {
+  const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+  const a = Float64Array.from({ length: n }, (_, i) => 1 + ((i * 7) % 10) / 10);
+  return {
+    parameters: { x },
+    loss: () => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += a[i]! * x[i]! * x[i]!;
+      return 0.5 * s + 1e4;
+    },
+    gradients: () => ({ x: Float64Array.from(x, (v, i) => a[i]! * v + (plant[i] ?? 0)) }),
+  };
+}
+
+describe('the step learned per tensor', () => {
+  it('widens once for a large sum and lets the following entries settle at the wider step', () => {
+    const result = checkGradients(largeSum(400), null, null, { mode: 'full' });
+    expect(result.passed).toBe(true);
+    const widened = result.tensors[0]!.widened ?? 0;
+    // Most entries judged at a widened step, at about 2 losses each (not 8 and 2 gradients).
+    expect(widened).toBeGreaterThan(300);
+    expect(result.evaluations.loss).toBeLessThan(3 * 400);
+    expect(result.evaluations.gradients).toBeLessThan(40);
+    expect(result.stepRange[1]).toBeGreaterThan(result.stepRange[0]);
+  });
+
+  it('still fails a wrong entry among them, by its name', () => {
+    const result = checkGradients(largeSum(400, { 123: 1e-3 }), null, null, { mode: 'full' });
+    expect(result.passed).toBe(false);
+    expect(result.worst[0]!.label).toBe('x[123]');
+  });
+
+  it('never tries a learned step wider than an entry’s own widest (4× its scale)', () => {
+    const result = checkGradients(largeSum(400), null, null, { mode: 'full' });
+    const x = Float64Array.from({ length: 400 }, (_, i) => Math.sin(i + 1));
+    const rms = Math.sqrt(x.reduce((s, v) => s + v * v, 0) / 400);
+    expect(result.stepRange[1]).toBeLessThanOrEqual(4 * Math.max(rms, 1));
+  });
+});
