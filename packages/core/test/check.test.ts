@@ -8,6 +8,7 @@ import {
   type GradientModel,
 } from '../src/index.js';
 import { linearData, linearModel, numbers } from './models.js';
+import { errorOf } from './caught.js';
 
 const { X, Y } = linearData(6, 5);
 
@@ -18,16 +19,6 @@ function codeOf(run: () => unknown): GradcheckErrorCode | 'no error' | 'other er
   } catch (error) {
     return error instanceof GradcheckError ? error.code : 'other error';
   }
-}
-
-function errorOf(run: () => unknown): GradcheckError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GradcheckError) return error;
-    throw error;
-  }
-  throw new Error('expected a GradcheckError');
 }
 
 describe('checkGradients: verdicts', () => {

@@ -1,7 +1,8 @@
 // The cotangent of a layer check (cotangent.ts) as a layer's author meets it: outputs of every
 // kind it can project and copy dY into, and the messages when the output changes between calls.
 import { describe, expect, it } from 'vitest';
-import { checkGradients, GradcheckError } from '../src/index.js';
+import { checkGradients } from '../src/index.js';
+import { messageOf } from './caught.js';
 
 /** y = w·X elementwise over a Float64Array X; `forward` and `backward` may be replaced. */
 function scaling(
@@ -25,16 +26,6 @@ function scaling(
   };
 }
 const X = (): Float64Array => new Float64Array([1, -2, 3]);
-
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-    return 'no error';
-  } catch (error) {
-    if (error instanceof GradcheckError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
 
 const KEEP = 'the output must keep its shape when the parameters and inputs move slightly.';
 

@@ -2,17 +2,8 @@
 // backward that throws is reported, how a function's arguments are read, and inputs that look
 // like a tensor but are not one.
 import { describe, expect, it } from 'vitest';
-import { checkGradients, GradcheckError } from '../src/index.js';
-
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-    return 'no error';
-  } catch (error) {
-    if (error instanceof GradcheckError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
+import { checkGradients } from '../src/index.js';
+import { messageOf } from './caught.js';
 
 /** y = w·X elementwise; `backward` may throw at a given call. */
 function scaling(throwAt?: number) {

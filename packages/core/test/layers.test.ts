@@ -10,16 +10,7 @@ import {
   type Layer,
 } from '../src/index.js';
 import { numbers } from './models.js';
-
-function errorOf(run: () => unknown): GradcheckError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GradcheckError) return error;
-    throw error;
-  }
-  throw new Error('expected a GradcheckError');
-}
+import { errorOf } from './caught.js';
 
 const bits = (values: ArrayLike<number>): string =>
   Array.from(values, (v) => (Object.is(v, -0) ? '-0' : v.toString())).join();

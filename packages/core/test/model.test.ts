@@ -1,17 +1,8 @@
 // What a model is and how its gradients are read (model.ts): both model shapes, sync and async,
 // and every refusal with the message a user sees.
 import { describe, expect, it } from 'vitest';
-import { checkGradients, checkGradientsAsync, GradcheckError, type GradientModel } from '../src/index.js';
-
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-    return 'no error';
-  } catch (error) {
-    if (error instanceof GradcheckError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
+import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/index.js';
+import { messageOf } from './caught.js';
 
 const SHAPES =
   'A model is { parameters, loss(X, Y), gradients(X, Y) } or { parameters, forward, cost, backward }; ' +

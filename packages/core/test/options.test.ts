@@ -1,8 +1,9 @@
 // The options argument as a user meets it: every invalid value is refused with a message that
 // names the option, what it must be and what was received; defaults show in the result.
 import { describe, expect, it } from 'vitest';
-import { checkGradients, GradcheckError, type CheckOptions, type GradientModel } from '../src/index.js';
+import { checkGradients, type CheckOptions, type GradientModel } from '../src/index.js';
 import { numbers } from './models.js';
+import { messageOf } from './caught.js';
 
 /** Σ wᵢ³ over n float64 (or float32) entries: a correct gradient. */
 function cubes(n: number, float32 = false): GradientModel {
@@ -14,15 +15,8 @@ function cubes(n: number, float32 = false): GradientModel {
   };
 }
 
-function messageOf(options: unknown): string {
-  try {
-    checkGradients(cubes(3), null, null, options as CheckOptions);
-    return 'no error';
-  } catch (error) {
-    if (error instanceof GradcheckError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
+const optionsMessage = (options: unknown): string =>
+  messageOf(() => checkGradients(cubes(3), null, null, options as CheckOptions));
 
 describe('invalid options are refused, naming the option, the rule and the value', () => {
   it.each([
@@ -56,7 +50,7 @@ describe('invalid options are refused, naming the option, the rule and the value
     ],
     ['an unknown budget field', { budget: { time: 5 } }, 'unknown budget field "time"; known: evaluations, timeMs.'],
   ])('%s', (_, options, message) => {
-    expect(messageOf(options)).toBe(`INVALID_OPTION: ${message}`);
+    expect(optionsMessage(options)).toBe(`INVALID_OPTION: ${message}`);
   });
 });
 
@@ -80,18 +74,18 @@ describe('an unknown option name is answered with the nearest known one', () => 
     // A long name allows more edits: a third of its length (3 of "tolerance").
     ['tolarnse', 'tolerance'],
   ])('"%s" → "%s"', (given, nearest) => {
-    expect(messageOf({ [given]: 1 })).toBe(
+    expect(optionsMessage({ [given]: 1 })).toBe(
       `INVALID_OPTION: unknown option "${given}" — did you mean "${nearest}"? Known options: ${known}.`,
     );
   });
 
   // One letter is no evidence: not even when it begins a name.
   it.each(['b', 's', 'verbose', 'epsilon', 'xyzzyqux'])('"%s": nothing near enough, the known names alone', (given) => {
-    expect(messageOf({ [given]: 1 })).toBe(`INVALID_OPTION: unknown option "${given}". Known options: ${known}.`);
+    expect(optionsMessage({ [given]: 1 })).toBe(`INVALID_OPTION: unknown option "${given}". Known options: ${known}.`);
   });
 
   it('names the option renamed in 0.2.0 and its new name', () => {
-    expect(messageOf({ direction: 'gaussian' })).toBe(
+    expect(optionsMessage({ direction: 'gaussian' })).toBe(
       'INVALID_OPTION: option "direction" was renamed to "distribution" in 0.2.0: pass { distribution: … } instead.',
     );
   });

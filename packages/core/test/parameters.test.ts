@@ -1,17 +1,8 @@
 // A model's parameters as the check reads them: an object or a Map of named tensors, refused with
 // a message naming what was received otherwise; the inputs of a function named as inputs.
 import { describe, expect, it } from 'vitest';
-import { checkGradients, GradcheckError, type GradientModel } from '../src/index.js';
-
-function errorOf(run: () => unknown): GradcheckError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GradcheckError) return error;
-    throw error;
-  }
-  throw new Error('expected a GradcheckError');
-}
+import { checkGradients, type GradientModel } from '../src/index.js';
+import { errorOf } from './caught.js';
 
 describe('model.parameters', () => {
   it.each([

@@ -2,8 +2,9 @@
 // auto weighs, and the messages of the checks made at the unperturbed point. The clock is Vitest's
 // fake `performance`, advanced by the model itself, so every time here is exact.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkGradients, GradcheckError, type CheckProgress, type GradientModel } from '../src/index.js';
+import { checkGradients, type CheckProgress, type GradientModel } from '../src/index.js';
 import { numbers } from './models.js';
+import { errorOf } from './caught.js';
 
 /** Σ wᵢ³ over n entries; every loss evaluation costs `costMs` of fake time (0: the clock is not touched). */
 function timedModel(n: number, costMs: number, wrong = false): GradientModel & { w: Float64Array } {
@@ -17,16 +18,6 @@ function timedModel(n: number, costMs: number, wrong = false): GradientModel & {
     },
     gradients: () => ({ w: Array.from(w, (v, i) => 3 * v * v * (wrong && i === 1 ? 2 : 1)) }),
   };
-}
-
-function errorOf(run: () => unknown): GradcheckError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GradcheckError) return error;
-    throw error;
-  }
-  throw new Error('expected a GradcheckError');
 }
 
 describe('a check session on a fake clock', () => {
