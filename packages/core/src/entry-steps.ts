@@ -21,8 +21,8 @@ export class EntrySteps {
     this.learned = session.parameters.tensors.map(() => 1);
   }
 
-  /** The widest step entry `index` of tensor number `tensorIndex` may be widened to. */
-  widest(tensorIndex: number, index: number): number {
+  /** The scale of entry `index` of tensor number `tensorIndex`: the larger of |θ| and its tensor's root mean square. */
+  scale(tensorIndex: number, index: number): number {
     const { parameters, snapshot } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
     let rms = this.rms[tensorIndex];
@@ -31,7 +31,12 @@ export class EntrySteps {
       for (let i = 0; i < tensor.view.size; i++) sum += snapshot[tensor.offset + i]! ** 2;
       rms = this.rms[tensorIndex] = Math.sqrt(sum / Math.max(1, tensor.view.size));
     }
-    return WIDEST_SHARE * Math.max(Math.abs(snapshot[tensor.offset + index]!), rms);
+    return Math.max(Math.abs(snapshot[tensor.offset + index]!), rms);
+  }
+
+  /** The widest step entry `index` of tensor number `tensorIndex` may be widened to. */
+  widest(tensorIndex: number, index: number): number {
+    return WIDEST_SHARE * this.scale(tensorIndex, index);
   }
 
   /** The first step to try for an entry whose default step is `initial`: the learned one where it fits. */

@@ -59,9 +59,9 @@ export class EntryEstimator {
   private readonly noise: LossNoise;
 
   constructor(private readonly session: CheckSession) {
-    this.noise = new LossNoise(session);
     this.confirmed = session.parameters.tensors.map(() => 0);
     this.steps = new EntrySteps(session);
+    this.noise = new LossNoise(session, this.steps);
   }
 
   /**

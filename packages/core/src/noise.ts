@@ -10,6 +10,7 @@ import { lossNoise, MACHINE_EPSILON } from './difference.js';
 import { NOISE_SIGMAS } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
 import { seededRandom } from './random.js';
+import type { EntrySteps } from './entry-steps.js';
 import type { CheckSession, Steps } from './session.js';
 import type { Precision } from './tensors.js';
 
@@ -98,10 +99,15 @@ const PROBE_SEED_OFFSET = 0x5eed;
  * undefined beside θ). At least the rounding of the loss's own value ({@link roundingOf}). Every entry is restored
  * afterwards.
  */
-export function* measureNoise(session: CheckSession): Steps<number | undefined> {
+export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<number | undefined> {
   const { parameters, snapshot, loss } = session;
   const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
-  const line = { signs: Float64Array.from(snapshot, () => random.sign()), scales: entryScales(session) };
+  // Each entry's scale, 1 for an entry of a tensor of zeros.
+  const scales = new Float64Array(snapshot.length);
+  parameters.tensors.forEach(({ view, offset }, t) => {
+    for (let i = 0; i < view.size; i++) scales[offset + i] = steps.scale(t, i) || 1;
+  });
+  const line = { signs: Float64Array.from(snapshot, () => random.sign()), scales };
   let spacing: number = FIRST_SPACING[parameters.precision];
   try {
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
@@ -159,19 +165,6 @@ function roundingOf(loss: number, float32: boolean): number {
   return (MACHINE_EPSILON[float32 ? 'float32' : 'float64'] / 2) * Math.abs(loss);
 }
 
-/** Each entry's scale: the larger of |θ| and its tensor's root mean square (1 for a tensor of zeros). */
-function entryScales(session: CheckSession): Float64Array {
-  const { parameters, snapshot } = session;
-  const scales = new Float64Array(snapshot.length);
-  for (const { view, offset } of parameters.tensors) {
-    let sum = 0;
-    for (let i = 0; i < view.size; i++) sum += snapshot[offset + i]! ** 2;
-    const rms = Math.sqrt(sum / Math.max(1, view.size)) || 1;
-    for (let i = 0; i < view.size; i++) scales[offset + i] = Math.max(Math.abs(snapshot[offset + i]!), rms);
-  }
-  return scales;
-}
-
 /** The largest power of 2 at most `x` (x > 0). */
 function powerOfTwoAtMost(x: number): number {
   return 2 ** Math.floor(Math.log2(x));
@@ -190,7 +183,10 @@ export class LossNoise {
   /** The session's loss precision (a getter over every tensor: read once, not per entry). */
   private readonly precision: Precision;
 
-  constructor(private readonly session: CheckSession) {
+  constructor(
+    private readonly session: CheckSession,
+    private readonly steps: EntrySteps,
+  ) {
     this.precision = session.parameters.precision;
   }
 
@@ -206,7 +202,7 @@ export class LossNoise {
 
   /** Measures the noise (see {@link measureNoise}). */
   *measure(): Steps<void> {
-    this.sigma = (yield* measureNoise(this.session)) ?? null;
+    this.sigma = (yield* measureNoise(this.session, this.steps)) ?? null;
   }
 
   /** How far one loss of magnitude about that of `lossPlus` and `lossMinus` may be off by rounding. */
