@@ -290,8 +290,10 @@ export class EntryEstimator {
       noise,
       ...(flat ? { flat } : {}),
     };
-    // Agreement within an error that a wider step would shrink is no agreement yet.
-    if (at.noisy && !flat && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
+    // Agreement within an error that a wider step would shrink is no agreement yet: also where the
+    // loss stayed bitwise still (a float32 loss whose slope moves it by less than half an ulp), which
+    // agrees with any small gradient within that step's floor.
+    if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
       return [{ ...estimate, noisy: true }, false];
     if (agrees(analytic, estimate, options.tolerance)) return [estimate, false];
     const sides = oneSidedSlopes(theta, coarse, fine, losses, modelled, options.tolerance);

@@ -92,3 +92,46 @@ describe('the probe in a check', () => {
     expect(Array.from(w)).toEqual([0.25, 0.5]);
   });
 });
+
+describe('widening for noise', () => {
+  /**
+   * A float32 loss near 0.6 whose slope along w[1] (3e-6) moves it by less than half an ulp over the
+   * default float32 step (2⁻⁸): the losses at θ ± h and θ ± h/2 are bitwise the same, a stillness
+   * that agrees with any gradient within that step's noise floor (≈ 2e-5) but not within the
+   * tolerance. `bug` scales the gradient of w[1].
+   */
+  function shallow(bug: number): GradientModel {
+    const slopes = [0.3, 3e-6, -0.7];
+    const w = new Float32Array([0.5, -0.45, 0.6]);
+    const f = Math.fround;
+    return {
+      parameters: { w },
+      loss: () => f(0.6 + f(slopes.reduce((s, g, i) => f(s + f(g * w[i]!)), 0))),
+      gradients: () => ({ w: slopes.map((g, i) => (i === 1 ? g * (1 + bug) : g)) }),
+    };
+  }
+
+  it('widens a step where the loss stayed still within its noise, and so fails a 10 % bug there', () => {
+    const correct = checkGradients(shallow(0), null, null);
+    expect(correct.passed).toBe(true);
+    expect(correct.tensors[0]!.widened).toBeGreaterThanOrEqual(1);
+    // Judged where the loss stayed still, w[1] would be "ok" with a numeric derivative of 0.
+    const bugged = checkGradients(shallow(0.1), null, null, { worst: 1 });
+    expect(bugged.passed).toBe(false);
+    expect(bugged.worst[0]!.label).toBe('w[1]');
+    expect(bugged.worst[0]!.numeric).toBeCloseTo(3e-6, 7);
+  });
+
+  it('widens up to ×1024 (2⁻⁸ → 4) where the noise still decides: a 20 % bug of a gradient 1e-6 fails', () => {
+    const w = new Float32Array([0.5, -0.45, 0.6]);
+    const slopes = [0.3, 1e-6, -0.7];
+    const f = Math.fround;
+    const model = (bug: number): GradientModel => ({
+      parameters: { w },
+      loss: () => f(0.6 + f(slopes.reduce((s, g, i) => f(s + f(g * w[i]!)), 0))),
+      gradients: () => ({ w: slopes.map((g, i) => (i === 1 ? g * (1 + bug) : g)) }),
+    });
+    expect(checkGradients(model(0), null, null).passed).toBe(true);
+    expect(checkGradients(model(0.2), null, null).passed).toBe(false);
+  });
+});
