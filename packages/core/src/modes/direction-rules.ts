@@ -13,13 +13,17 @@
  * apart, and a wider move, where noise dominates, makes the signal grow while the noise stays.
  */
 import { ESTIMATE_SAFETY, lossNoise } from '../difference.js';
-import { NOISE_WIDENING, NOISE_WIDENINGS, readNoise, type FiveLosses } from '../entry-rules.js';
+import { NOISE_WIDENING, readNoise, type FiveLosses } from '../entry-rules.js';
 import { excess } from '../pass-rule.js';
 import type { Precision } from '../tensors.js';
 
-/** Widening of a projection's move where noise dominates: the entry estimator's factor and count. */
+/**
+ * Widening of a projection's move where noise dominates: the entry estimator's factor, at most 3
+ * times (×64; the entry estimator widens up to ×1024, but a projection moves every entry of its
+ * tensor at once, so its move reaches the tensor's kinks sooner: kept where issue 11 measured it).
+ */
 export const DIRECTION_WIDENING = NOISE_WIDENING;
-export const DIRECTION_WIDENINGS = NOISE_WIDENINGS;
+export const DIRECTION_WIDENINGS = 3;
 
 /** A central difference along a direction at one scale, in z-units (see projections.ts). */
 export interface DirectionalReading {
