@@ -96,7 +96,12 @@ export interface EntryEstimate {
    * Present when the loss is not differentiable within the step at this entry: the one-sided
    * derivatives from the left and from the right disagree (a ReLU, max or abs kink).
    */
-  readonly kink?: { readonly left: number; readonly right: number };
+  readonly kink?: {
+    readonly left: number;
+    readonly right: number;
+    /** True where the loss's one-sided slopes showed it; false where only the analytic gradient jumped. */
+    readonly shown?: boolean;
+  };
   /** True when the loss stayed bitwise the same at every point evaluated for this entry. */
   readonly flat?: boolean;
   /** The factor by which the step grew from the default because the loss's noise dominated. */

@@ -207,7 +207,7 @@ export function agrees(analytic: number, estimate: EntryEstimate, tolerance: num
 
 /**
  * The one-sided derivatives from the left and from the right (second order, from θ, θ ± h/2 and
- * θ ± h as stored), and whether they disagree beyond the `modelled` noise: a kink within the step.
+ * θ ± h as stored), and whether they disagree beyond the `modelled` noise (`shown`: the loss shows a kink within the step).
  * (Against the modelled noise only: a kink inflates the fourth difference as noise does.)
  */
 export function oneSidedSlopes(
@@ -217,14 +217,14 @@ export function oneSidedSlopes(
   losses: FiveLosses,
   modelled: number,
   tolerance: number,
-): { readonly left: number; readonly right: number; readonly kinked: boolean } {
+): { readonly left: number; readonly right: number; readonly shown: boolean } {
   const centre = losses[2];
   const right = oneSidedDerivative(centre, fine.plus - theta, losses[3], coarse.plus - theta, losses[4]);
   const left = oneSidedDerivative(centre, fine.minus - theta, losses[1], coarse.minus - theta, losses[0]);
   const sidesNoise =
     oneSidedNoise(fine.plus - theta, coarse.plus - theta, modelled) +
     oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
-  return { left, right, kinked: entryExcess(left, right, sidesNoise, tolerance) > 1 };
+  return { left, right, shown: entryExcess(left, right, sidesNoise, tolerance) > 1 };
 }
 
 /**
@@ -241,15 +241,22 @@ export function gradientJumps(
 }
 
 /**
- * An estimate still marked as a kink after the narrowing, kept as one only where the loss showed
- * the kink at more than one step (`kinkSteps`), or where no narrower step could be tried (a fixed
- * step): a single step's one-sided slopes can disagree by rounding alone. Otherwise the estimate
- * is judged as any other (it fails where it disagrees).
+ * An estimate still marked as a kink after the narrowing, kept as one only where the loss's
+ * one-sided slopes showed the kink (`kinkSteps`: steps where they did, not steps where only the
+ * analytic gradient jumped, which is the thing under test) at more than one step, or at its one
+ * step where no narrower step could be tried (a fixed step): a single step's one-sided slopes can
+ * disagree by rounding alone. Otherwise the estimate is judged as any other (it fails where it
+ * disagrees).
  */
 export function kinkConfirmed(estimate: EntryEstimate, kinkSteps: number, narrowed: boolean): EntryEstimate {
-  if (!estimate.kink || kinkSteps >= 2 || !narrowed) return estimate;
+  if (!estimate.kink || kinkSteps >= (narrowed ? 2 : 1)) return estimate;
   const { kink: _kink, ...judged } = estimate;
   return judged;
+}
+
+/** 1 where the loss's own one-sided slopes showed the estimate's kink, else 0 (see {@link kinkConfirmed}). */
+export function kinkShown(estimate: EntryEstimate): number {
+  return estimate.kink?.shown ? 1 : 0;
 }
 
 /** What an estimate at a narrower step says about an entry first seen at a kink. */

@@ -15,6 +15,7 @@ import {
   isFlat,
   judgeNarrower,
   kinkConfirmed,
+  kinkShown,
   NARROWING,
   NARROWINGS,
   NOISE_WIDENING,
@@ -159,7 +160,7 @@ export class EntryEstimator {
     if (h > initial) estimate = { ...estimate, widened: h / initial };
     if (h > initial && !flat && !coarse) this.steps.learn(tensorIndex, h / initial);
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
-    if (!estimate.kink || !adaptable) return kinkConfirmed(estimate, estimate.kink ? 1 : 0, adaptable);
+    if (!estimate.kink || !adaptable) return kinkConfirmed(estimate, kinkShown(estimate), adaptable);
     return yield* this.narrowedAroundKink(tensorIndex, index, estimate, h, coarse);
   }
 
@@ -178,14 +179,14 @@ export class EntryEstimator {
     const { options, parameters, analytic } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
     let disagreeing: EntryEstimate | undefined;
-    let kinkSteps = 1;
+    let kinkSteps = kinkShown(estimate);
     for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS; narrowed++) {
       h /= NARROWING;
       // (A loss coarser than its magnitude stays so at the narrower steps.)
       const [narrower, narrowFlat] = yield* this.estimateAt(tensorIndex, index, h, { widened: coarse });
       // A loss that does not move at all within the narrower step says nothing there.
       if (narrower.kink || narrowFlat) {
-        if (narrower.kink) kinkSteps++;
+        kinkSteps += kinkShown(narrower);
         disagreeing = undefined;
         continue;
       }
@@ -236,8 +237,7 @@ export class EntryEstimator {
     h: number,
     widest: number,
   ): Steps<[EntryEstimate, boolean, number]> {
-    let estimate: EntryEstimate | undefined;
-    let flat = true;
+    let [estimate, flat]: [EntryEstimate | undefined, boolean] = [undefined, true];
     for (let widened = 0; flat && widened < WIDENINGS; widened++) {
       h *= WIDENING;
       const noisy = h * NOISE_WIDENING <= widest;
@@ -290,20 +290,19 @@ export class EntryEstimator {
       noise,
       ...(flat ? { flat } : {}),
     };
-    // Agreement within an error that a wider step would shrink is no agreement yet: also where the
-    // loss stayed bitwise still (a float32 loss whose slope moves it by less than half an ulp), which
-    // agrees with any small gradient within that step's floor.
+    // Agreement within an error that a wider step would shrink is no agreement yet (also where the
+    // loss stayed bitwise still: that agrees with any small gradient within the step's floor).
     if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
       return [{ ...estimate, noisy: true }, false];
     if (agrees(analytic, estimate, options.tolerance)) return [estimate, false];
     const sides = oneSidedSlopes(theta, coarse, fine, losses, modelled, options.tolerance);
-    let kinked = sides.kinked;
+    let kinked = sides.shown;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
       const [gradientPlus, gradientMinus] = yield* gradientsAt(this.session, tensor, index, [fine.plus, fine.minus]);
       kinked = gradientJumps(gradientPlus!, analytic, gradientMinus!, Math.abs(analytic - estimate.numeric));
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
-    return [{ ...estimate, ...(kinked ? { kink: { left: sides.left, right: sides.right } } : {}) }, flat];
+    return [kinked ? { ...estimate, kink: sides } : estimate, flat];
   }
 
   /**

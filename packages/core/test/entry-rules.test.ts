@@ -157,7 +157,7 @@ describe('oneSidedSlopes', () => {
     const sides = oneSidedSlopes(theta, at(theta, h), at(theta, h / 2), five(L, theta), noise, 1e-6);
     expect(sides.left).toBeCloseTo(left, 9);
     expect(sides.right).toBeCloseTo(right, 9);
-    expect(sides.kinked).toBe(kinked);
+    expect(sides.shown).toBe(kinked);
   });
 });
 

@@ -46,6 +46,8 @@ describe('an entry stays a kink only on the loss at more than one step', () => {
     [1, true, false],
     [2, true, true],
     [1, false, true], // a fixed step cannot narrow: one step's evidence stands
+    [0, false, false], // …but only the loss's: an analytic gradient that jumps is no evidence
+    [0, true, false],
   ])('kink seen at %i step(s), narrowing tried %s: kept %s', (steps, narrowed, kept) => {
     expect(kinkConfirmed(kinked, steps, narrowed).kink !== undefined).toBe(kept);
   });

@@ -212,3 +212,34 @@ describe('checks with kinks', () => {
     );
   });
 });
+
+describe("a kink is left out only on the loss's evidence (issue 9)", () => {
+  /**
+   * A smooth loss Σ w² whose gradients(…) of w[0] is wrong at θ by 0.3 and jumps by ±0.5 on either
+   * side of θ (a buggy derivative with a discontinuity): the analytic gradient "jumps within the
+   * step" at every step, but the loss has no kink, so the entry must fail.
+   */
+  function jumpingGradient(): GradientModel {
+    const theta = 0.75;
+    const w = Float64Array.from([theta, -0.5]);
+    const jump = (x: number): number => (x > theta ? 0.5 : x < theta ? -0.5 : 0.3);
+    return {
+      parameters: { w },
+      loss: () => w[0]! ** 2 + w[1]! ** 2,
+      gradients: () => ({ w: [2 * w[0]! + jump(w[0]!), 2 * w[1]!] }),
+    };
+  }
+
+  it('fails an entry whose analytic gradient alone jumps, and lists no kink', () => {
+    const result = checkGradients(jumpingGradient(), null, null);
+    expect(result.passed).toBe(false);
+    expect(result.kinks.count).toBe(0);
+    expect(result.worst[0]!.label).toBe('w[0]');
+  });
+
+  it('does so with a fixed step too, where no narrower step is tried', () => {
+    const result = checkGradients(jumpingGradient(), null, null, { step: 1e-4 });
+    expect(result.passed).toBe(false);
+    expect(result.kinks.count).toBe(0);
+  });
+});
