@@ -1,6 +1,6 @@
 import { GradcheckError, describeValue } from './errors.js';
-import { entriesOf, type ParameterSet } from './parameters.js';
-import { flatArrayOf, formatShape, viewTensor, type Precision } from './tensors.js';
+import { entriesOf, type ParameterSet, type ParameterTensor } from './parameters.js';
+import { flatArrayOf, formatShape, viewTensor, type Precision, type TensorView } from './tensors.js';
 
 /** A value gradcheck can view as a tensor: see {@link viewTensor} and {@link registerTensorAdapter}. */
 export type Tensor = unknown;
@@ -153,17 +153,19 @@ export function normaliseModel(model: unknown): NormalisedModel {
 const ACTIVATION_GRADIENT = /^dA\d*$/;
 
 /**
- * Reads the analytic gradients returned by a model into one flat vector in the parameters' order,
- * checking that there is exactly one finite gradient of the right shape per parameter.
+ * Walks the gradients a model returned in the parameters' order, checking their structure: one
+ * gradient per parameter (under its name or d + name) of the parameter's shape, and no other
+ * than activation gradients. `visit` sees each gradient's view (and may throw) before the next
+ * parameter's gradient is looked up, so that errors come in the parameters' order.
  */
-export function readGradients(
+function eachGradient(
   parameters: ParameterSet,
   gradients: unknown,
-  call: string = MODEL_CALLS.gradients,
-): Float64Array {
+  call: string,
+  visit: (tensor: ParameterTensor, view: TensorView, key: string) => void,
+): void {
   const entries = new Map(entriesOf(gradients, `${call} result`));
   const used = new Set<string>();
-  const flat = new Float64Array(parameters.size);
   for (const t of parameters.tensors) {
     const key = entries.has(t.name) ? t.name : entries.has(`d${t.name}`) ? `d${t.name}` : undefined;
     if (key === undefined) {
@@ -185,18 +187,7 @@ export function readGradients(
           `has shape ${formatShape(t.view.shape)}; a gradient must have its parameter's shape.`,
       );
     }
-    // A Float64Array's gradient (the common case) read without a call per entry.
-    const array = flatArrayOf(view);
-    for (let i = 0; i < view.size; i++) {
-      const v = array ? array[i]! : view.get(i);
-      if (!Number.isFinite(v)) {
-        throw new GradcheckError(
-          'NON_FINITE_GRADIENT',
-          `gradient ${key} is ${v} at ${parameters.label(t, i)}; analytic gradients must be finite.`,
-        );
-      }
-      flat[t.offset + i] = v;
-    }
+    visit(t, view, key);
   }
   for (const key of entries.keys()) {
     if (!used.has(key) && !ACTIVATION_GRADIENT.test(key)) {
@@ -207,5 +198,55 @@ export function readGradients(
       );
     }
   }
+}
+
+/** The `NON_FINITE_GRADIENT` error for value `v` of gradient `key` at entry `index` of `tensor`. */
+const nonFinite = (parameters: ParameterSet, tensor: ParameterTensor, key: string, index: number, v: number) =>
+  new GradcheckError(
+    'NON_FINITE_GRADIENT',
+    `gradient ${key} is ${v} at ${parameters.label(tensor, index)}; analytic gradients must be finite.`,
+  );
+
+/**
+ * Reads the analytic gradients returned by a model into one flat vector in the parameters' order,
+ * checking that there is exactly one finite gradient of the right shape per parameter.
+ */
+export function readGradients(
+  parameters: ParameterSet,
+  gradients: unknown,
+  call: string = MODEL_CALLS.gradients,
+): Float64Array {
+  const flat = new Float64Array(parameters.size);
+  eachGradient(parameters, gradients, call, (t, view, key) => {
+    // A Float64Array's gradient (the common case) read without a call per entry.
+    const array = flatArrayOf(view);
+    for (let i = 0; i < view.size; i++) {
+      const v = array ? array[i]! : view.get(i);
+      if (!Number.isFinite(v)) throw nonFinite(parameters, t, key, i, v);
+      flat[t.offset + i] = v;
+    }
+  });
   return flat;
+}
+
+/**
+ * One entry of the analytic gradients returned by a model: entry `index` of `tensor`'s gradient.
+ * The gradients' structure is checked as by {@link readGradients} (one gradient of the right shape
+ * per parameter, no extra), but only the entry read must be finite: what the estimator's kink and
+ * bend tests ask at a perturbed point, where reading all P entries would cost O(P) per entry checked.
+ */
+export function readGradient(
+  parameters: ParameterSet,
+  gradients: unknown,
+  tensor: ParameterTensor,
+  index: number,
+  call: string = MODEL_CALLS.gradients,
+): number {
+  let value = NaN;
+  eachGradient(parameters, gradients, call, (t, view, key) => {
+    if (t !== tensor) return;
+    value = view.get(index);
+    if (!Number.isFinite(value)) throw nonFinite(parameters, t, key, index, value);
+  });
+  return value;
 }

@@ -133,6 +133,8 @@ function* probe(
 ): Steps<(NoiseReading & { readonly float32: boolean }) | undefined> {
   const { parameters, snapshot } = session;
   const losses: number[] = [];
+  // Each entry's power of two, the same at every point: computed once, not once per point.
+  const units = Float64Array.from(line.scales, (scale) => powerOfTwoAtMost(spacing * scale));
   for (let t = 1 - POINTS / 2; t <= POINTS / 2; t++) {
     if (t === 0) {
       losses.push(session.loss);
@@ -141,7 +143,7 @@ function* probe(
     for (const { view, offset } of parameters.tensors)
       for (let i = 0; i < view.size; i++) {
         const j = offset + i;
-        view.set(i, snapshot[j]! + t * line.signs[j]! * powerOfTwoAtMost(spacing * line.scales[j]!));
+        view.set(i, snapshot[j]! + t * line.signs[j]! * units[j]!);
       }
     try {
       losses.push(yield* session.lossAt(() => `at θ + ${t}·δ along a random direction, to measure the loss's noise`));

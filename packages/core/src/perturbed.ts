@@ -22,10 +22,10 @@ export function* lossesAt(
   const label = (): string => session.parameters.label(tensor, index);
   try {
     const plus = perturb(view, index, theta + s * h);
-    const step = s === 1 ? 'h' : `h/${1 / s}`;
-    const lossPlus = yield* session.lossAt(() => `with ${label()} = θ + ${step} = ${plus} (θ = ${theta})`);
+    const step = (): string => (s === 1 ? 'h' : `h/${1 / s}`);
+    const lossPlus = yield* session.lossAt(() => `with ${label()} = θ + ${step()} = ${plus} (θ = ${theta})`);
     const minus = perturb(view, index, theta - s * h);
-    const lossMinus = yield* session.lossAt(() => `with ${label()} = θ − ${step} = ${minus} (θ = ${theta})`);
+    const lossMinus = yield* session.lossAt(() => `with ${label()} = θ − ${step()} = ${minus} (θ = ${theta})`);
     return [{ plus, minus }, lossPlus, lossMinus];
   } finally {
     view.set(index, theta);
@@ -48,8 +48,8 @@ export function* gradientsAt(
   try {
     for (const value of values) {
       tensor.view.set(index, value);
-      const at = yield* session.gradientsAt(() => `with ${label()} = ${value} (θ = ${theta}), to look for a kink`);
-      derivatives.push(at[tensor.offset + index]!);
+      const where = (): string => `with ${label()} = ${value} (θ = ${theta}), to look for a kink`;
+      derivatives.push(yield* session.gradientAt(where, tensor, index));
     }
   } finally {
     tensor.view.set(index, theta);

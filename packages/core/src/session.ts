@@ -7,7 +7,7 @@
 import { GradcheckError } from './errors.js';
 import { Answered, evaluate, evaluateNow, type DirectModel, type Request } from './evaluation.js';
 import { impureGradients } from './findings.js';
-import { MODEL_CALLS, readGradients, type CallNames, type NormalisedModel } from './model.js';
+import { MODEL_CALLS, readGradient, readGradients, type CallNames, type NormalisedModel } from './model.js';
 import {
   resolveOptions,
   type CheckOptionsInput,
@@ -15,7 +15,7 @@ import {
   type ResolvedOptions,
   type RunMode,
 } from './options.js';
-import { ParameterSet } from './parameters.js';
+import { ParameterSet, type ParameterTensor } from './parameters.js';
 
 /** A part of a check: a generator that yields the model evaluations it needs. */
 export type Steps<T> = Generator<Request, T, unknown>;
@@ -124,6 +124,20 @@ export class CheckSession {
       ? evaluateNow(this.direct, 'gradients', where, this.calls)
       : yield* evaluate('gradients', where, this.calls);
     return readGradients(this.parameters, answer, this.calls.gradients);
+  }
+
+  /**
+   * Evaluates the analytic gradient at the current parameters and reads entry `index` of `tensor`
+   * only ({@link readGradient}: the gradients' structure checked as by
+   * {@link CheckSession.gradientsAt}, the finiteness of that entry alone), where a perturbed point's
+   * gradient is asked for one entry: reading all of them would cost O(P) per entry checked.
+   */
+  *gradientAt(where: () => string, tensor: ParameterTensor, index: number): Steps<number> {
+    this.gradientEvaluations++;
+    const answer = this.direct
+      ? evaluateNow(this.direct, 'gradients', where, this.calls)
+      : yield* evaluate('gradients', where, this.calls);
+    return readGradient(this.parameters, answer, tensor, index, this.calls.gradients);
   }
 
   /**

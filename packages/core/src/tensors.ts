@@ -157,8 +157,15 @@ function matrixView(m: MatrixLike): TensorView {
   };
 }
 
-/** The storage of each view {@link flatView} made: `view.get(i)` is `data[i]`. */
-const flatData = new WeakMap<TensorView, Float64Array | Float32Array | number[]>();
+/**
+ * The key under which each view {@link flatView} made keeps its storage (`view.get(i)` is
+ * `data[i]`): a property of the view rather than a WeakMap entry, which the gradients' views (one
+ * per gradient evaluation) would each add to the garbage collector's ephemeron tables.
+ */
+const FLAT_DATA = Symbol('flat data');
+
+/** A view {@link flatView} made. */
+type FlatView = TensorView & { readonly [FLAT_DATA]?: Float64Array | Float32Array | number[] };
 
 /**
  * The array a built-in view reads entry `i` from as `array[i]` (a typed array or a `number[]`),
@@ -166,11 +173,11 @@ const flatData = new WeakMap<TensorView, Float64Array | Float32Array | number[]>
  * other views (a matrix, a registered adapter's).
  */
 export function flatArrayOf(view: TensorView): ArrayLike<number> | undefined {
-  return flatData.get(view);
+  return (view as FlatView)[FLAT_DATA];
 }
 
 function flatView(data: Float64Array | Float32Array | number[], shape: readonly number[], kind: string): TensorView {
-  const view: TensorView = {
+  const view: FlatView = {
     kind,
     shape,
     size: data.length,
@@ -179,8 +186,8 @@ function flatView(data: Float64Array | Float32Array | number[], shape: readonly 
     set: (i, v) => {
       data[i] = v;
     },
+    [FLAT_DATA]: data,
   };
-  flatData.set(view, data);
   return view;
 }
 

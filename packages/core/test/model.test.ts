@@ -2,6 +2,8 @@
 // and every refusal with the message a user sees.
 import { describe, expect, it } from 'vitest';
 import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/index.js';
+import { readGradient, readGradients } from '../src/model.js';
+import { ParameterSet } from '../src/parameters.js';
 import { messageOf } from './caught.js';
 
 const SHAPES =
@@ -144,5 +146,51 @@ describe('reading the gradients', () => {
         ).passed,
       ).toBe(true);
     });
+  });
+});
+
+describe('reading one entry of the gradients (the kink and bend tests at a perturbed point)', () => {
+  // Two parameters: W (2×2 matrix as { data, shape }) and b (3 entries).
+  const parameters = ParameterSet.from({
+    W: { data: new Float64Array([1, 2, 3, 4]), shape: [2, 2] },
+    b: new Float64Array([5, 6, 7]),
+  });
+  const [W, b] = parameters.tensors as [(typeof parameters.tensors)[0], (typeof parameters.tensors)[0]];
+  const gradients = (db: number[] = [0.5, -0.25, 2]) => ({
+    dW: { data: new Float64Array([0.1, 0.2, 0.3, 0.4]), shape: [2, 2] },
+    db: Float64Array.from(db),
+  });
+
+  it('reads the entry readGradients reads, from an object or a Map, under name or d + name', () => {
+    const all = readGradients(parameters, gradients());
+    for (const [tensor, size] of [
+      [W, 4],
+      [b, 3],
+    ] as const)
+      for (let i = 0; i < size; i++) {
+        expect(readGradient(parameters, gradients(), tensor, i)).toBe(all[tensor.offset + i]);
+        expect(readGradient(parameters, new Map(Object.entries(gradients())), tensor, i)).toBe(all[tensor.offset + i]);
+      }
+    expect(readGradient(parameters, { W: [1, 2, 3, 4], b: [8, 9, 10] }, b, 2)).toBe(10);
+  });
+
+  it('refuses what readGradients refuses about the structure, with the same message', () => {
+    const { dW, db } = gradients();
+    for (const wrong of [{ db }, { dW, db: [1, 2] }, { dW, db, dX: [1] }, 7]) {
+      const message = messageOf(() => readGradients(parameters, wrong));
+      expect(message).not.toBe('no error');
+      expect(messageOf(() => readGradient(parameters, wrong, b, 0))).toBe(message);
+    }
+  });
+
+  it('requires only the entry read to be finite, and names it as readGradients does', () => {
+    expect(messageOf(() => readGradient(parameters, gradients([0.5, NaN, 2]), b, 1))).toBe(
+      messageOf(() => readGradients(parameters, gradients([0.5, NaN, 2]))),
+    );
+    expect(messageOf(() => readGradient(parameters, gradients([0.5, NaN, 2]), b, 1))).toBe(
+      'NON_FINITE_GRADIENT: gradient db is NaN at b[1]; analytic gradients must be finite.',
+    );
+    expect(readGradient(parameters, gradients([0.5, NaN, 2]), b, 2)).toBe(2);
+    expect(readGradient(parameters, gradients([Infinity, 1, 2]), W, 3)).toBe(0.4);
   });
 });

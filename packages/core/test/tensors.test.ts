@@ -7,7 +7,7 @@ import {
   type GradientModel,
   type TensorView,
 } from '../src/index.js';
-import { formatIndex, formatShape, unravelIndex, viewTensor } from '../src/tensors.js';
+import { flatArrayOf, formatIndex, formatShape, unravelIndex, viewTensor } from '../src/tensors.js';
 
 const roundTrip = (view: TensorView): number[] => Array.from({ length: view.size }, (_, i) => view.get(i));
 
@@ -51,6 +51,20 @@ describe('tensor views', () => {
     expect(roundTrip(view)).toEqual([1, 2, 3, 4, 5, 6]);
     view.set(4, 50);
     expect(viewTensor(tensor, 'T').get(4)).toBe(50);
+  });
+
+  it('exposes the storage of a flat view (Float64Array, Float32Array, number[], { data, shape }) and of no other', () => {
+    const f64 = new Float64Array([1, 2]),
+      f32 = new Float32Array([3]),
+      plain = [4, 5, 6],
+      data = new Float64Array([7, 8, 9, 10]);
+    expect(flatArrayOf(viewTensor(f64, 'a'))).toBe(f64);
+    expect(flatArrayOf(viewTensor(f32, 'b'))).toBe(f32);
+    expect(flatArrayOf(viewTensor(plain, 'c'))).toBe(plain);
+    expect(flatArrayOf(viewTensor({ data, shape: [2, 2] }, 'd'))).toBe(data);
+    expect(flatArrayOf(viewTensor(new Matrix([[1, 2]]), 'e'))).toBeUndefined();
+    expect(flatArrayOf(viewTensor([[1], [2]], 'f'))).toBeUndefined();
+    expect(Object.keys(viewTensor(f64, 'a'))).toEqual(['kind', 'shape', 'size', 'precision', 'get', 'set']);
   });
 
   it('ml-matrix views write through to the matrix they view', () => {
