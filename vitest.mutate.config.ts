@@ -21,12 +21,14 @@ export default defineConfig({
   },
   test: {
     include: [
+      'packages/core/test/assert.test.ts',
       'packages/core/test/check.test.ts',
       'packages/core/test/cotangent.test.ts',
       'packages/core/test/diagnose.test.ts',
       'packages/core/test/difference.test.ts',
       'packages/core/test/entry-rules.test.ts',
       'packages/core/test/entry-steps.test.ts',
+      'packages/core/test/evaluation.test.ts',
       'packages/core/test/examples.test.ts',
       'packages/core/test/findings.test.ts',
       'packages/core/test/layer-check.test.ts',
@@ -36,6 +38,8 @@ export default defineConfig({
       'packages/core/test/noise.test.ts',
       'packages/core/test/options.test.ts',
       'packages/core/test/parameters.test.ts',
+      'packages/core/test/pending.test.ts',
+      'packages/core/test/random.test.ts',
       'packages/core/test/rules.test.ts',
       'packages/core/test/session.test.ts',
       'packages/core/test/taylor.test.ts',

@@ -135,6 +135,14 @@ describe('an output that changes between calls', () => {
       'SHAPE_MISMATCH: forward(X) returned outputs a here but (one tensor) at the first forward pass.',
     ],
     [
+      'one tensor where a record was',
+      after(
+        (x, w) => ({ a: tensor(x, w) }),
+        (x) => x,
+      ),
+      'SHAPE_MISMATCH: forward(X) returned outputs (one tensor) here but a at the first forward pass.',
+    ],
+    [
       'a record with another name',
       after(
         (x, w) => ({ a: tensor(x, w), b: tensor(x, w) }),
@@ -146,9 +154,61 @@ describe('an output that changes between calls', () => {
     expect(messageOf(() => checkGradients(layer, X()))).toBe(message);
   });
 
-  it('refuses an output that is no tensor', () => {
-    expect(messageOf(() => checkGradients(scaling({ forward: () => 'y' }), X()))).toBe(
-      `UNSUPPORTED_TENSOR: forward(X) returned "y"; a layer's output must be a tensor, a record of tensors, or a number.`,
+  it.each<[string, unknown, string]>([
+    ['a string', 'y', 'returned "y"'],
+    ['an empty record', {}, 'returned an object'],
+    ['an array of strings', ['a', 'b'], 'returned an array of length 2'],
+  ])('refuses an output that is no tensor: %s', (_, output, returned) => {
+    expect(messageOf(() => checkGradients(scaling({ forward: () => output }), X()))).toBe(
+      `UNSUPPORTED_TENSOR: forward(X) ${returned}; a layer's output must be a tensor, a record of tensors, or a number.`,
     );
+  });
+
+  it('names the part of a record output that is no tensor', () => {
+    expect(messageOf(() => checkGradients(scaling({ forward: () => ({ a: 'y' }) }), X()))).toMatch(
+      /^UNSUPPORTED_TENSOR: forward\(X\) output a is "y"; expected /,
+    );
+  });
+
+  it('names dY when the output’s clone() returns no tensor', () => {
+    const layer = scaling({
+      forward: (x, w) => {
+        const s = x.map((v) => w[0]! * v);
+        return { size: 3, get: (i: number) => s[i]!, set: (i: number, v: number) => (s[i] = v), clone: () => 'copy' };
+      },
+    });
+    expect(messageOf(() => checkGradients(layer, X()))).toMatch(
+      /^UNSUPPORTED_TENSOR: the cotangent dY is "copy"; expected /,
+    );
+  });
+});
+
+describe('the cotangent R', () => {
+  it.each([1e8, -1e8])(
+    'a correct layer whose output carries a large constant (%d) passes: the loss’s rounding is that of its terms',
+    (c) => {
+      const w = new Float64Array([0.5, -0.25]);
+      const layer = {
+        parameters: { w },
+        forward: (x: Float64Array) => new Float64Array([c + w[0]! * x[0]! + w[1]! * x[1]!]),
+        backward: (dY: Float64Array, x: Float64Array) => ({
+          dw: [dY[0]! * x[0]!, dY[0]! * x[1]!],
+          dX: [dY[0]! * w[0]!, dY[0]! * w[1]!],
+        }),
+      };
+      expect(checkGradients(layer, new Float64Array([1.5, -0.7])).passed).toBe(true);
+    },
+  );
+
+  it('is drawn afresh for each of several cotangents: backward sees a new dY each time', () => {
+    const seen = new Set<string>();
+    const layer = scaling({
+      backward: (dY: Float64Array, x, w) => {
+        seen.add(Array.from(dY).join(','));
+        return { dw: [dY.reduce((s, d, i) => s + d * x[i]!, 0)], dX: dY.map((d) => w[0]! * d) };
+      },
+    });
+    expect(checkGradients(layer, X(), { cotangents: 3 }).passed).toBe(true);
+    expect(seen.size).toBe(3);
   });
 });

@@ -203,3 +203,106 @@ describe('gradients of two tensors swapped', () => {
     expect(diagnoses[0]?.kind).not.toBe('swapped');
   });
 });
+
+describe('how near m a factor must be to be called m', () => {
+  // Alternating numeric gradient, and an error part orthogonal to it: the fitted factor is exact
+  // (k = 4.2 or 4.4), and the residual's share of the numeric gradient sets how precisely k is known.
+  const alternating = (scale: number): number[] => [1, -1, 1, -1, 1, -1].map((s) => s * scale);
+  const orthogonal = (size: number): number[] => [1, 1, -1, -1, 1, 1].map((s) => s * size);
+  const withFactor = (k: number, scale: number, residual: number): number[] =>
+    alternating(scale).map((v, i) => k * v + orthogonal(residual)[i]!);
+
+  it('5 % from m, with a residual of 30 % of the numeric gradient: k is that loosely known, so it is m', () => {
+    expect(diagnose({ analytic: withFactor(4.2, 1, 0.3), numeric: alternating(1) }, 4)?.examples).toBe(4);
+    // The same ratio at a gradient ten times smaller: the same diagnosis (only the ratio counts).
+    expect(diagnose({ analytic: withFactor(4.2, 0.1, 0.03), numeric: alternating(0.1) }, 4)?.examples).toBe(4);
+  });
+
+  it('10 % from m with a residual of 10 %: k is known to 5 %, a plain factor', () => {
+    expect(diagnose({ analytic: withFactor(4.4, 1, 0.1), numeric: alternating(1) }, 4)?.text).toBe(
+      'analytic ≈ 4.40 × numeric',
+    );
+  });
+
+  it('the noise of the numeric gradient makes k uncertain too', () => {
+    // An exact factor of 4.2, but the numeric gradient's noise is 30 % of its norm relative to k.
+    const numeric = alternating(0.1);
+    const noiseNorm = (0.3 * Math.sqrt(0.06)) / 4.2;
+    expect(diagnose({ analytic: numeric.map((v) => 4.2 * v), numeric, noiseNorm }, 4)?.examples).toBe(4);
+    expect(diagnose({ analytic: numeric.map((v) => 4.2 * v), numeric }, 4)?.text).toBe('analytic ≈ 4.20 × numeric');
+  });
+
+  it('one example is no m: a factor near 1 is a plain factor', () => {
+    expect(diagnose({ analytic: numeric.map((v) => 1.005 * v), numeric }, 1)?.text).toBe('analytic ≈ 1.00 × numeric');
+  });
+});
+
+describe('a factor that explains nothing', () => {
+  it('fitted to a single non-zero entry: no diagnosis (two entries do get one)', () => {
+    expect(diagnose({ analytic: [0, 3], numeric: [0, 2] })).toBeUndefined();
+    expect(diagnose({ analytic: [3, 1.5], numeric: [2, 1] })?.text).toBe('analytic ≈ 1.50 × numeric');
+  });
+
+  it('below 0.01: the analytic gradient is just far smaller, no factor', () => {
+    const n = [1, -1, 1, -1, 1, -1];
+    expect(diagnose({ analytic: n.map((v) => 0.005 * v), numeric: n })).toBeUndefined();
+    expect(diagnose({ analytic: n.map((v) => 0.02 * v), numeric: n })?.text).toBe('analytic ≈ 0.0200 × numeric');
+  });
+});
+
+describe('explanations that must not be claimed', () => {
+  it('a missing path at one entry does not explain errors everywhere else', () => {
+    expect(diagnose({ analytic: [0, -1, 0.2, 5, 1, -4], numeric })).toBeUndefined();
+  });
+
+  it('a single entry, first or in a tensor of three', () => {
+    expect(diagnose({ analytic: numeric.map((v, i) => (i === 0 ? v - 4 : v)), numeric })?.text).toBe(
+      'only W[0] is off',
+    );
+    expect(diagnose({ analytic: [0.5, 3, 2], numeric: [0.5, -1.25, 2] })?.text).toBe('only W[1] is off');
+  });
+
+  it('a transpose only of a matrix: a 3×2 matrix is, a 2×2×2 tensor never', () => {
+    const n = [1, 2, 3, 4, 5, 6];
+    // W is 3×2; the analytic buffer holds the 2×3 transpose.
+    expect(diagnose({ shape: [3, 2], analytic: [1, 3, 5, 2, 4, 6], numeric: n })?.kind).toBe('transposed');
+    // A 2×2×2 tensor whose numeric gradient repeats analytic entries in the pattern its first two
+    // axes read as a matrix would give: no transpose (and nothing else) explains it.
+    const a = [0.3, -1.1, 2.5, 0.7, -2.2, 1.9, 0.4, -0.8];
+    const pattern = [0, 2, 1, 3, 2, 4, 3, 5].map((i) => a[i]!);
+    expect(diagnose({ shape: [2, 2, 2], analytic: a, numeric: pattern })).toBeUndefined();
+  });
+
+  it('a swap needs the analytic values themselves matched: a near-zero gradient matches any small one', () => {
+    const a = [0.5, -1, 2, 0.25];
+    const diagnoses = diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic: [1e-3, -2e-3, 1e-3, 5e-4], numeric: a }),
+        evidence({ name: 'V', analytic: [0, 0, 0, 0], numeric: [0, 0, 0, 0], failing: false }),
+      ],
+      undefined,
+    );
+    expect(diagnoses[0]).toBeUndefined();
+  });
+
+  it('a swap with a smaller tensor is no swap, even where their entries match', () => {
+    const a = [0.5, -1, 2, 0.25],
+      b = [3, 1, -2, 0.75];
+    const diagnoses = diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic: b, numeric: a }),
+        evidence({ name: 'V', analytic: b.slice(0, 3), numeric: b.slice(0, 3), failing: false }),
+      ],
+      undefined,
+    );
+    expect(diagnoses[0]?.kind).not.toBe('swapped');
+  });
+
+  it('a plain factor before an L2 term where θ is proportional to the numeric gradient (both fit exactly)', () => {
+    expect(diagnose({ analytic: numeric.map((v) => 0.7 * v), numeric, theta: numeric })?.kind).toBe('scale');
+  });
+
+  it('writes a factor of exactly 0.01 in fixed point', () => {
+    expect(diagnose({ analytic: [0.01, 0.01], numeric: [1, 1] })?.text).toBe('analytic ≈ 0.0100 × numeric');
+  });
+});

@@ -143,6 +143,48 @@ describe('the findings’ sentences in full', () => {
     );
   });
 
+  it('names an entry of a later tensor by its own index (b[1] after a 2×2 W, in a b of three)', () => {
+    const three = ParameterSet.from({ W: { data: new Float64Array(4), shape: [2, 2] }, b: new Float64Array(3) });
+    const g3 = new Float64Array([0.5, -1, 2, 0.25, 1, 3, -2]);
+    expect(
+      impureGradients(
+        three,
+        g3,
+        Float64Array.from(g3, (v, i) => (i === 5 ? 3.5 : v)),
+      ),
+    ).toBe(`gradients(X, Y) gave different gradients at the same parameters (b[1] was 3 and then 3.5): ${CAUSE}`);
+  });
+
+  it('forgives 16 rounding errors of the larger value (a reduction summed in another order)', () => {
+    const second = Float64Array.from(g2, (v, i) => (i === 5 ? 3 - 3 * 2 ** -48 : v));
+    expect(second[5]).not.toBe(3);
+    expect(impureGradients(two, g2, second)).toBeUndefined();
+  });
+
+  it('does not call a tiny change of an entry that was 0 accumulation (the factor is exactly 1)', () => {
+    const second = Float64Array.from(g2, (v, i) => (i === 4 ? 1e-9 : v));
+    expect(impureGradients(two, g2, second)).toBe(
+      `gradients(X, Y) gave different gradients at the same parameters (b[0] was 0 and then 1e-9): ${CAUSE}`,
+    );
+  });
+
+  it('does not call small gradients accumulation when the second is only roughly a multiple (0.1 %)', () => {
+    const small = g2.map((v) => v * 1e-4);
+    const second = small.map((v, i) => 2 * v * (1 + (i % 2 ? 1e-3 : -1e-3)));
+    expect(impureGradients(two, small, second)).toMatch(
+      /^gradients\(X, Y\) gave different gradients at the same parameters \(/,
+    );
+    // An exact multiple of large gradients is accumulation.
+    const large = g2.map((v) => v * 1e4);
+    expect(
+      impureGradients(
+        two,
+        large,
+        large.map((v) => 2 * v),
+      ),
+    ).toMatch(/the second call returned 2\.00 × the first/);
+  });
+
   it('words the unread tensors for one and for several', () => {
     const copies =
       "(does the model's parameters hold copies, from .slice(), .clone() or a new Matrix, rather than the tensors loss computes with?";

@@ -8,6 +8,7 @@ import {
   type TensorView,
 } from '../src/index.js';
 import { flatArrayOf, formatIndex, formatShape, unravelIndex, viewTensor } from '../src/tensors.js';
+import { errorOf } from './caught.js';
 
 const roundTrip = (view: TensorView): number[] => Array.from({ length: view.size }, (_, i) => view.get(i));
 
@@ -181,6 +182,18 @@ describe('a value that is no tensor, in full', () => {
     [3, 'a plain number (3), which cannot be perturbed in place; store it as [3] or in a Float64Array'],
     [undefined, 'undefined'],
     ['abc', '"abc"'],
+    ['x'.repeat(41), `"${'x'.repeat(40)}…"`],
+    ['x'.repeat(40), `"${'x'.repeat(40)}"`],
+    [() => 1, 'function'],
+    [true, 'boolean'],
+    [Promise.resolve([1]), 'a Promise'],
+    [{ rows: 2, columns: 3 }, 'Object 2×3'],
+    [Object.assign(Object.create(null) as object, { rows: 2, columns: 3 }), 'matrix 2×3'],
+    [{ length: 3 }, 'Object of length 3'],
+    [Object.assign(Object.create(null) as object, { length: 3 }), 'array-like of length 3'],
+    [Object.create(null), 'an object'],
+    [new (class Weights {})(), 'a Weights'],
+    [{ weights: [1] }, 'an object'],
   ])('%j', (value, why) => {
     let error: unknown;
     try {
@@ -214,3 +227,41 @@ describe('a value that is no tensor, in full', () => {
     expect(unravelIndex([0, 3], 2)).toEqual([0, 2]);
   });
 });
+
+describe('accessor views, in full', () => {
+  const accessor = (extra: object): object => ({ size: 2, get: () => 0, set: () => undefined, ...extra });
+  it.each<[object, string]>([
+    [accessor({ size: -1 }), 'an accessor view with size -1'],
+    [accessor({ size: 1.5 }), 'an accessor view with size 1.5'],
+    [accessor({ shape: 'x' }), 'an accessor view with shape "x", not a list of sizes'],
+    [accessor({ shape: [2, -1] }), 'an accessor view with shape [2,-1], not a list of sizes'],
+    [accessor({ shape: [0.5, 4] }), 'an accessor view with shape [0.5,4], not a list of sizes'],
+    [accessor({ shape: [3] }), 'an accessor view with shape [3] but size 2'],
+    [accessor({ precision: 'float16' }), `an accessor view with precision "float16" (use 'float64' or 'float32')`],
+  ])('%j', (value, why) => {
+    expect(errorOf(() => viewTensor(value, 'T')).message).toMatch(new RegExp(`^T is ${escape(why)}; expected `));
+  });
+
+  it('default shape [size] and float64; a declared float32 storage; reads and writes through get and set', () => {
+    const store = [1, 2, 3, 4];
+    const plain = viewTensor(
+      { size: 4, get: (i: number) => store[i]!, set: (i: number, v: number) => (store[i] = v) },
+      'T',
+    );
+    expect([plain.kind, plain.shape, plain.size, plain.precision]).toEqual(['accessor view', [4], 4, 'float64']);
+    plain.set(2, 30);
+    expect([plain.get(2), store]).toEqual([30, [1, 2, 30, 4]]);
+    const f32 = viewTensor(accessor({ size: 0, shape: [0, 3], precision: 'float32' }), 'T');
+    expect([f32.shape, f32.size, f32.precision]).toEqual([[0, 3], 0, 'float32']);
+    expect(viewTensor(accessor({ precision: 'float64' }), 'T').precision).toBe('float64');
+  });
+
+  it('a Map with size, get and set is a Map, not an accessor view', () => {
+    const map = new Map<number, number>();
+    expect(errorOf(() => viewTensor(map, 'T')).message).toMatch(/^T is a Map; expected /);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
