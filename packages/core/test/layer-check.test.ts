@@ -49,3 +49,34 @@ describe('a function { f, grad }', () => {
     );
   });
 });
+
+describe('several cotangents', () => {
+  // A backward wrong only where dY[0] < 0: whether a cotangent shows the bug depends on its draw.
+  const signDependent = () => {
+    const w = new Float64Array([0.5]);
+    return {
+      parameters: { w },
+      forward: (X: Float64Array) => X.map((x) => w[0]! * x),
+      backward: (dY: Float64Array, X: Float64Array) => ({
+        dw: [dY.reduce((s, d, i) => s + d * X[i]!, 0) * (dY[0]! < 0 ? 1.5 : 1)],
+        dX: dY.map((d) => w[0]! * d),
+      }),
+    };
+  };
+  const x = () => new Float64Array([1, -2, 3]);
+
+  it('a later cotangent that fails is the one shown, and the note says the earlier ones passed', () => {
+    const result = checkGradients(signDependent(), x(), { cotangents: 4, seed: 6 });
+    expect(result.passed).toBe(false);
+    expect(result.warnings).toContain('cotangent 2 of 4 failed (the first 1 passed).');
+  });
+
+  it('when each passes, the one with the largest difference is shown', () => {
+    const result = checkGradients(signDependent(), x(), { cotangents: 4, seed: 4 });
+    expect(result.passed).toBe(true);
+    expect(result.warnings).toContain(
+      '4 random cotangents checked, each passed; shown: cotangent 2, the largest difference.',
+    );
+    expect(result.inputs).toEqual({ names: ['X'], cotangents: 4 });
+  });
+});
