@@ -2,7 +2,7 @@
 // backward that throws is reported, how a function's arguments are read, and inputs that look
 // like a tensor but are not one.
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../src/index.js';
+import { checkGradients, checkGradientsAsync, type GradcheckError } from '../src/index.js';
 import { messageOf } from './caught.js';
 
 /** y = w·X elementwise; `backward` may throw at a given call. */
@@ -78,5 +78,29 @@ describe('several cotangents', () => {
       '4 random cotangents checked, each passed; shown: cotangent 2, the largest difference.',
     );
     expect(result.inputs).toEqual({ names: ['X'], cotangents: 4 });
+  });
+});
+
+describe('an async layer', () => {
+  it('whose output cannot be copied for dY is refused, saying what to return', async () => {
+    const w = new Float64Array([0.5]);
+    const layer = {
+      parameters: { w },
+      forward: (X: Float64Array) => {
+        const s = X.map((v) => w[0]! * v);
+        return Promise.resolve({ size: 3, get: (i: number) => s[i]!, set: (i: number, v: number) => (s[i] = v) });
+      },
+      backward: (dY: { get(i: number): number }, X: Float64Array) =>
+        Promise.resolve({ dw: [[0, 1, 2].reduce((s, i) => s + dY.get(i) * X[i]!, 0)] }),
+    };
+    let error: unknown;
+    try {
+      await checkGradientsAsync(layer, new Float64Array([1, -2, 3]));
+    } catch (e) {
+      error = e;
+    }
+    expect(`${(error as GradcheckError).code}: ${(error as GradcheckError).message}`).toMatch(
+      /^UNSUPPORTED_TENSOR: forward\(X\) returned a type gradcheck cannot copy for dY \(an object\) from an async forward; return a Float64Array, an array or a type with clone\(\)\./,
+    );
   });
 });
