@@ -231,6 +231,7 @@ describe('accessor views, in full', () => {
     [accessor({ shape: [2, -1] }), 'an accessor view with shape [2,-1], not a list of sizes'],
     [accessor({ shape: [0.5, 4] }), 'an accessor view with shape [0.5,4], not a list of sizes'],
     [accessor({ shape: [3] }), 'an accessor view with shape [3] but size 2'],
+    [accessor({ shape: [1, 3] }), 'an accessor view with shape [1,3] but size 2'],
     [accessor({ precision: 'float16' }), `an accessor view with precision "float16" (use 'float64' or 'float32')`],
   ])('%j', (value, why) => {
     expect(errorOf(() => viewTensor(value, 'T')).message).toMatch(new RegExp(`^T is ${escape(why)}; expected `));
