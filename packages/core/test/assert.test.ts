@@ -60,6 +60,8 @@ describe('assertGradients (node:assert)', () => {
       expected.tolerance,
       'assertGradientsAsync',
     ]);
+    // Its stack, too, starts at the caller.
+    expect(e.stack).toMatch(/assert\.test\.ts/);
     await expect(assertGradientsAsync(asAsync(model('none')), X, Y, { tolerance: -1 })).rejects.toThrow(GradcheckError);
   });
 });

@@ -135,6 +135,22 @@ describe('an output that changes between calls', () => {
       'SHAPE_MISMATCH: forward(X) returned outputs a here but (one tensor) at the first forward pass.',
     ],
     [
+      'a one-entry tensor where a number was',
+      after(
+        (x, w) => ({ a: tensor(x, w), n: 1 }),
+        (x) => ({ a: x, n: [5] }),
+      ),
+      `SHAPE_MISMATCH: forward(X) output n is 1 here but was a number at the first forward pass; ${KEEP}`,
+    ],
+    [
+      'a record with one output more',
+      after(
+        (x, w) => ({ a: tensor(x, w) }),
+        (x) => ({ a: x, b: x }),
+      ),
+      'SHAPE_MISMATCH: forward(X) returned outputs a, b here but a at the first forward pass.',
+    ],
+    [
       'one tensor where a record was',
       after(
         (x, w) => ({ a: tensor(x, w) }),
@@ -157,6 +173,7 @@ describe('an output that changes between calls', () => {
   it.each<[string, unknown, string]>([
     ['a string', 'y', 'returned "y"'],
     ['an empty record', {}, 'returned an object'],
+    ['null', null, 'returned null'],
     ['an array of strings', ['a', 'b'], 'returned an array of length 2'],
   ])('refuses an output that is no tensor: %s', (_, output, returned) => {
     expect(messageOf(() => checkGradients(scaling({ forward: () => output }), X()))).toBe(

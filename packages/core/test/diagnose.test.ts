@@ -306,3 +306,19 @@ describe('explanations that must not be claimed', () => {
     expect(diagnose({ analytic: [0.01, 0.01], numeric: [1, 1] })?.text).toBe('analytic ≈ 0.0100 × numeric');
   });
 });
+
+describe('what counts as a missing path', () => {
+  it('only entries whose numeric gradient is not 0: an entry 0 on both sides is not counted', () => {
+    const n = [0.5, 0, 2, 0.75, -0.3, 1.1];
+    expect(diagnose({ analytic: n.map((v, i) => (i === 0 ? 0 : v)), numeric: n })?.text).toBe('only W[0] is off');
+    expect(diagnose({ analytic: n.map((v, i) => (i < 3 ? 0 : v)), numeric: n })?.text).toBe(
+      'analytic is 0 where numeric is not (at 2 of 6 entries): a missing path',
+    );
+  });
+
+  it('an analytic gradient 10⁻⁵ of a small numeric one is not 0 (the test is relative)', () => {
+    const n = [1e-3, -2e-3, 1e-3, -1e-3, 2e-3, -1e-3];
+    expect(diagnose({ analytic: n.map((v) => 1e-5 * v), numeric: n })).toBeUndefined();
+    expect(diagnose({ analytic: n.map((v, i) => (i < 2 ? 1e-5 * v : v)), numeric: n })?.kind).not.toBe('zero');
+  });
+});

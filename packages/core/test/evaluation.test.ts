@@ -37,6 +37,7 @@ describe('what X and Y were, in the message of a model that threw', () => {
     ['a record of an array of records', { rows: [{ x: 1 }] }, '{ rows 1 records }'],
     ['a class instance', new Batch(3), '{ size 3 }'],
     ['a record of a Map and of a Float32Array', { m: new Map(), f: new Float32Array(2) }, '{ m a Map, f 2 }'],
+    ['a record of four members', { a: 1, b: 2, c: 3, d: 4 }, '{ a 1, b 2, c 3, d 4 }'],
     ['a record of five members', { a: 1, b: 2, c: 3, d: 4, e: 5 }, '{ a 1, b 2, c 3, d 4, … }'],
   ])('X is %s', (_, X, described) => {
     expect(messageOf(() => checkGradients(boom, X, null))).toBe(
@@ -70,6 +71,24 @@ describe('what X and Y were, in the message of a model that threw', () => {
         ),
       ),
     ).toBe('NON_FINITE_LOSS: loss(X, Y) is Infinity at the unperturbed parameters (called with X 1, Y 1).');
+  });
+
+  it('only a full stop at the end of the model’s message gives way to the data', () => {
+    const model = failing(() => {
+      throw new Error('rate 1.5 is too high.');
+    });
+    expect(messageOf(() => checkGradients(model, [1], [2]))).toBe(
+      'MODEL_THREW: loss(X, Y) threw at the unperturbed parameters: rate 1.5 is too high (called with X 1, Y 1)',
+    );
+    expect(
+      messageOf(() =>
+        checkGradients(
+          failing(() => 'a string'),
+          [1],
+          [2],
+        ),
+      ),
+    ).toBe('LOSS_NOT_A_NUMBER: loss(X, Y) returned "a string" at the unperturbed parameters; it must return a number.');
   });
 
   it('keeps the cause of a model error, and other errors as they are', () => {
@@ -134,6 +153,25 @@ describe('a Promise where a number was expected', () => {
         '`await checkGradientsAsync(model, X, Y)` or `await expect(model).toPassGradientCheckAsync(X, Y)`.',
     );
     expect(w).toEqual([0.5]);
+  });
+
+  it('a rejected Promise met by the synchronous check is not left unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listen);
+    try {
+      const w = [0.5];
+      const rejecting = (): Promise<never> => Promise.reject(new Error('async failure'));
+      expect(messageOf(() => checkGradients(failing(rejecting), null, null))).toMatch(/^ASYNC_MODEL: loss\(X, Y\)/);
+      const model: GradientModel = { parameters: { w }, loss: () => w[0]! ** 2, gradients: rejecting };
+      expect(messageOf(() => checkGradients(model, null, null))).toMatch(/^ASYNC_MODEL: gradients\(X, Y\)/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+    expect(unhandled).toEqual([]);
   });
 
   it('the async check awaits it, and names the data of an async model that threw', async () => {

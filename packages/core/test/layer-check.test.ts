@@ -2,7 +2,7 @@
 // backward that throws is reported, how a function's arguments are read, and inputs that look
 // like a tensor but are not one.
 import { describe, expect, it } from 'vitest';
-import { checkGradients } from '../src/index.js';
+import { checkGradients, checkGradientsAsync, type GradcheckError } from '../src/index.js';
 import { messageOf } from './caught.js';
 
 /** y = w·X elementwise; `backward` may throw at a given call. */
@@ -47,5 +47,164 @@ describe('a function { f, grad }', () => {
     expect(messageOf(() => checkGradients({ f: () => 1, grad: () => [0] }, accessorLike as never))).toMatch(
       /^UNSUPPORTED_TENSOR: input x is an object; expected /,
     );
+  });
+});
+
+describe('several cotangents', () => {
+  // A backward wrong only where dY[0] < 0: whether a cotangent shows the bug depends on its draw.
+  const signDependent = () => {
+    const w = new Float64Array([0.5]);
+    return {
+      parameters: { w },
+      forward: (X: Float64Array) => X.map((x) => w[0]! * x),
+      backward: (dY: Float64Array, X: Float64Array) => ({
+        dw: [dY.reduce((s, d, i) => s + d * X[i]!, 0) * (dY[0]! < 0 ? 1.5 : 1)],
+        dX: dY.map((d) => w[0]! * d),
+      }),
+    };
+  };
+  const x = () => new Float64Array([1, -2, 3]);
+
+  it('a later cotangent that fails is the one shown, and the note says the earlier ones passed', () => {
+    const result = checkGradients(signDependent(), x(), { cotangents: 4, seed: 6 });
+    expect(result.passed).toBe(false);
+    expect(result.warnings).toContain('cotangent 2 of 4 failed (the first 1 passed).');
+  });
+
+  it('when each passes, the one with the largest difference is shown', () => {
+    const result = checkGradients(signDependent(), x(), { cotangents: 4, seed: 4 });
+    expect(result.passed).toBe(true);
+    expect(result.warnings).toContain(
+      '4 random cotangents checked, each passed; shown: cotangent 2, the largest difference.',
+    );
+    expect(result.inputs).toEqual({ names: ['X'], cotangents: 4 });
+  });
+});
+
+describe('an async layer', () => {
+  it('whose output cannot be copied for dY is refused, saying what to return', async () => {
+    const w = new Float64Array([0.5]);
+    const layer = {
+      parameters: { w },
+      forward: (X: Float64Array) => {
+        const s = X.map((v) => w[0]! * v);
+        return Promise.resolve({ size: 3, get: (i: number) => s[i]!, set: (i: number, v: number) => (s[i] = v) });
+      },
+      backward: (dY: { get(i: number): number }, X: Float64Array) =>
+        Promise.resolve({ dw: [[0, 1, 2].reduce((s, i) => s + dY.get(i) * X[i]!, 0)] }),
+    };
+    let error: unknown;
+    try {
+      await checkGradientsAsync(layer, new Float64Array([1, -2, 3]));
+    } catch (e) {
+      error = e;
+    }
+    expect(`${(error as GradcheckError).code}: ${(error as GradcheckError).message}`).toMatch(
+      /^UNSUPPORTED_TENSOR: forward\(X\) returned a type gradcheck cannot copy for dY \(an object\) from an async forward; return a Float64Array, an array or a type with clone\(\)\./,
+    );
+  });
+});
+
+describe('the messages of a layer or function check, in full', () => {
+  const w = (): Float64Array => new Float64Array([0.5, -1]);
+  it.each<[string, () => unknown, string]>([
+    [
+      'an input named like a parameter’s gradient',
+      () =>
+        checkGradients(
+          { parameters: { W: w() }, forward: (x: number[]) => x, backward: (d: number[]) => ({ dX: d }) },
+          { dW: [1, 2] },
+        ),
+      'DUPLICATE_NAME: "dW" names both an input and a parameter (or their gradients, ddW), so a gradient keyed "dW" or "ddW" would be ambiguous; pass the inputs as a record with other names, e.g. checkGradients(layer, { input: X }).',
+    ],
+    [
+      'an input named like a parameter',
+      () =>
+        checkGradients(
+          { parameters: { X: w() }, forward: (x: number[]) => x, backward: (d: number[]) => ({ dX: d }) },
+          [1, 2],
+        ),
+      'DUPLICATE_NAME: "X" names both an input and a parameter (or their gradients, dX), so a gradient keyed "X" or "dX" would be ambiguous; pass the inputs as a record with other names, e.g. checkGradients(layer, { input: X }).',
+    ],
+    [
+      'no gradient for two inputs and no parameters',
+      () =>
+        checkGradients(
+          { forward: (x: { a: number[]; b: number[] }) => x.a, backward: () => ({}) },
+          { a: [1, 2], b: [3] },
+        ),
+      'NO_PARAMETERS: backward(dY, X) returned no gradient for a, b and the layer has no parameters: there is nothing to check (return { da, db }).',
+    ],
+    [
+      'a gradient that accumulates, in the second tensor',
+      () => {
+        const v = w();
+        let calls = 0;
+        return checkGradients(
+          {
+            parameters: { v },
+            forward: (x: number[]) => x.map((xi, i) => v[i]! * xi),
+            backward: (d: number[], x: number[]) => ({
+              dv: d.map((di, i) => di * x[i]!),
+              dX: d.map((di, i) => di * v[i]! * ++calls),
+            }),
+          },
+          [1, 2],
+        );
+      },
+      'NONDETERMINISTIC_GRADIENT',
+    ],
+    [
+      'a forward that changes its parameters',
+      () => {
+        const v = w();
+        return checkGradients(
+          {
+            parameters: { v },
+            forward: (x: number[]) => ((v[0] = v[0]! + 1), x.map((xi, i) => v[i]! * xi)),
+            backward: (d: number[]) => ({ dv: d }),
+          },
+          [1, 2],
+        );
+      },
+      'PARAMETERS_CHANGED: forward(X) or backward(dY, X) changed v[0] (was 0.5, found 2.5); a layer must not change its parameters or inputs (they were restored).',
+    ],
+    [
+      'a function given cotangents',
+      () => checkGradients({ f: (x: number[]) => x[0]!, grad: () => [1] }, [1], { cotangents: 2 }),
+      'INVALID_OPTION: cotangents applies to layers; a function has a scalar value.',
+    ],
+    [
+      'a model given cotangents',
+      () =>
+        checkGradients({ parameters: { v: w() }, loss: () => 1, gradients: () => ({ v: [0, 0] }) }, null, null, {
+          cotangents: 2,
+        }),
+      'INVALID_OPTION: cotangents applies to layers ({ parameters?, forward(X), backward(dY, X) }); a model has a scalar loss.',
+    ],
+  ])('%s', (_, run, message) => {
+    if (message === 'NONDETERMINISTIC_GRADIENT') {
+      // The values are the seeded cotangent's; the entry is the input's own X[0], after v's two entries.
+      expect(messageOf(run)).toMatch(
+        /^NONDETERMINISTIC_GRADIENT: backward\(dY, X\) gave \S+ and then \S+ for X\[0\] at the same point; a gradient must depend on the point only: a gradient buffer that accumulates across calls \(\+= without zeroing\) or state kept between calls does this\.$/,
+      );
+    } else expect(messageOf(run)).toBe(message);
+  });
+
+  it('says which input was not checked, and the mode requested', () => {
+    const v = w();
+    const result = checkGradients(
+      {
+        parameters: { v },
+        forward: (x: number[]) => x.map((xi, i) => v[i]! * xi),
+        backward: (d: number[], x: number[]) => ({ dv: d.map((di, i) => di * x[i]!) }),
+      },
+      [1, 2],
+      { mode: 'full' },
+    );
+    expect([result.warnings, result.modeReason]).toEqual([
+      ['input X was not checked: backward(dY, X) returned no gradient for it (looked for "dX" and "X").'],
+      "mode: 'full' requested",
+    ]);
   });
 });

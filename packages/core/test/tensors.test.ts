@@ -194,6 +194,14 @@ describe('a value that is no tensor, in full', () => {
     [Object.create(null), 'an object'],
     [new (class Weights {})(), 'a Weights'],
     [{ weights: [1] }, 'an object'],
+    [{ then: () => undefined }, 'a Promise'],
+    [{ rows: 2 }, 'an object'],
+    [{ rows: 2, columns: 3, set: () => undefined }, 'Object 2×3'],
+    [{ rows: 2, columns: 3, get: () => 0 }, 'Object 2×3'],
+    [{ columns: 3, get: () => 0, set: () => undefined }, 'an object'],
+    [{ rows: 2, get: () => 0, set: () => undefined }, 'an object'],
+    [{ size: 2, set: () => undefined }, 'an object'],
+    [{ size: 2, get: () => 0 }, 'an object'],
   ])('%j', (value, why) => {
     let error: unknown;
     try {
@@ -237,6 +245,7 @@ describe('accessor views, in full', () => {
     [accessor({ shape: [2, -1] }), 'an accessor view with shape [2,-1], not a list of sizes'],
     [accessor({ shape: [0.5, 4] }), 'an accessor view with shape [0.5,4], not a list of sizes'],
     [accessor({ shape: [3] }), 'an accessor view with shape [3] but size 2'],
+    [accessor({ shape: [1, 3] }), 'an accessor view with shape [1,3] but size 2'],
     [accessor({ precision: 'float16' }), `an accessor view with precision "float16" (use 'float64' or 'float32')`],
   ])('%j', (value, why) => {
     expect(errorOf(() => viewTensor(value, 'T')).message).toMatch(new RegExp(`^T is ${escape(why)}; expected `));
@@ -265,3 +274,70 @@ describe('accessor views, in full', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('matrices, empty tensors and the adapter registry', () => {
+  it('a matrix-like object without a prototype is a "matrix"', () => {
+    const values = [1, 2, 3, 4];
+    const m = Object.assign(Object.create(null) as object, {
+      rows: 2,
+      columns: 2,
+      get: (r: number, c: number) => values[r * 2 + c]!,
+      set: (r: number, c: number, v: number) => (values[r * 2 + c] = v),
+    });
+    const view = viewTensor(m, 'M');
+    expect([view.kind, view.shape, view.get(3)]).toEqual(['matrix', [2, 2], 4]);
+  });
+
+  it.each<[string, unknown[]]>([
+    ['more rows of data than rows', [new Float64Array(2), new Float64Array(2), new Float64Array(2)]],
+    ['rows of another length', [new Float64Array(3), new Float64Array(3)]],
+    [
+      'rows that are not Float64Arrays',
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    ],
+  ])('a matrix-like whose data is not its storage (%s) is read through get and set', (_, data) => {
+    const values = [1, 2, 3, 4];
+    const m = {
+      rows: 2,
+      columns: 2,
+      data,
+      get: (r: number, c: number) => values[r * 2 + c]!,
+      set: (r: number, c: number, v: number) => (values[r * 2 + c] = v),
+    };
+    const view = viewTensor(m, 'M');
+    expect(roundTrip(view)).toEqual([1, 2, 3, 4]);
+    view.set(1, 20);
+    expect(values).toEqual([1, 20, 3, 4]);
+  });
+
+  it('{ data, shape } with a zero dimension is an empty tensor; a Float32Array is named so', () => {
+    const empty = viewTensor({ data: [], shape: [0, 3] }, 'T');
+    expect([empty.shape, empty.size]).toEqual([[0, 3], 0]);
+    expect(viewTensor(new Float32Array(2), 'T').kind).toBe('Float32Array');
+  });
+
+  it('unregistering an adapter twice leaves the other adapters registered', () => {
+    class A {}
+    class B {}
+    const view = (kind: string): TensorView => ({
+      kind,
+      shape: [1],
+      size: 1,
+      precision: 'float64',
+      get: () => 0,
+      set: () => undefined,
+    });
+    const offA = registerTensorAdapter({ name: 'A', matches: (v): v is A => v instanceof A, view: () => view('A') });
+    const offB = registerTensorAdapter({ name: 'B', matches: (v): v is B => v instanceof B, view: () => view('B') });
+    try {
+      offB();
+      offB();
+      expect(viewTensor(new A(), 'a').kind).toBe('A');
+    } finally {
+      offA();
+    }
+  });
+});
