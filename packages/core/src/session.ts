@@ -119,11 +119,7 @@ export class CheckSession {
 
   /** Evaluates the analytic gradient at the current parameters, in flat order. */
   *gradientsAt(where: () => string): Steps<Float64Array> {
-    this.gradientEvaluations++;
-    const answer = this.direct
-      ? evaluateNow(this.direct, 'gradients', where, this.calls)
-      : yield* evaluate('gradients', where, this.calls);
-    return readGradients(this.parameters, answer, this.calls.gradients);
+    return readGradients(this.parameters, yield* this.gradientsAnswer(where), this.calls.gradients);
   }
 
   /**
@@ -133,11 +129,15 @@ export class CheckSession {
    * gradient is asked for one entry: reading all of them would cost O(P) per entry checked.
    */
   *gradientAt(where: () => string, tensor: ParameterTensor, index: number): Steps<number> {
+    return readGradient(this.parameters, yield* this.gradientsAnswer(where), tensor, index, this.calls.gradients);
+  }
+
+  /** What the model's gradients call returned at the current parameters, counted. */
+  private *gradientsAnswer(where: () => string): Steps<unknown> {
     this.gradientEvaluations++;
-    const answer = this.direct
+    return this.direct
       ? evaluateNow(this.direct, 'gradients', where, this.calls)
       : yield* evaluate('gradients', where, this.calls);
-    return readGradient(this.parameters, answer, tensor, index, this.calls.gradients);
   }
 
   /**
