@@ -58,7 +58,7 @@ export function impureGradients(
   const residual2 = Math.max(0, bb - k * ab);
   const at = label(parameters, worst);
   const values = `${at} was ${first[worst]} and then ${second[worst]}`;
-  if (aa > 0 && k !== 1 && k !== 0 && residual2 <= MULTIPLE ** 2 * bb) {
+  if (k !== 1 && k !== 0 && residual2 <= MULTIPLE ** 2 * bb) {
     return (
       `gradients(X, Y) gave different gradients at the same parameters: the second call returned ` +
       `${k.toPrecision(3)} × the first (${values}): gradients accumulate across calls; reset the gradient buffers ` +
