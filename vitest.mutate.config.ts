@@ -38,6 +38,7 @@ export default defineConfig({
       'packages/core/test/noise.test.ts',
       'packages/core/test/options.test.ts',
       'packages/core/test/parameters.test.ts',
+      'packages/core/test/perturbed.test.ts',
       'packages/core/test/pending.test.ts',
       'packages/core/test/random.test.ts',
       'packages/core/test/report.test.ts',
