@@ -18,17 +18,7 @@ import {
   type CheckResult,
   type GradientModel,
 } from '../src/index.js';
-
-/** The error a call throws (a GradcheckError), or a failed expectation when it throws none. */
-function thrown(run: () => unknown): GradcheckError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GradcheckError) return error;
-    throw error;
-  }
-  throw new Error('expected a GradcheckError, got none');
-}
+import { errorOf } from './caught.js';
 
 async function rejected(run: () => Promise<unknown>): Promise<GradcheckError> {
   try {
@@ -193,7 +183,7 @@ describe('determinism of the loss', () => {
   }
 
   it('refuses a loss that differs by one bit at the same parameters', () => {
-    const error = thrown(() => checkGradients(flickering(), null, null));
+    const error = errorOf(() => checkGradients(flickering(), null, null));
     expect(error.code).toBe('NONDETERMINISTIC_LOSS');
     expect(error.message).toMatch(/gave 1\.75 and then 1\.750000000000000\d at the same parameters/);
   });
@@ -334,7 +324,7 @@ describe('every tensor is restored bit for bit', () => {
       }
       for (let n = 1; n <= gradientCalls; n++) {
         const { model: failing, unchanged } = model(bug, { gradients: n });
-        expect(thrown(() => checkGradients(failing, null, null, options)).code).toBe('MODEL_THREW');
+        expect(errorOf(() => checkGradients(failing, null, null, options)).code).toBe('MODEL_THREW');
         unchanged();
       }
     }

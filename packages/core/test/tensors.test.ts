@@ -109,12 +109,7 @@ describe('tensor views', () => {
     [new Map(), /expected an ml-matrix Matrix/],
     [null, /T is null/],
   ])('refuses %o with a message that says why', (value, message) => {
-    let error: unknown;
-    try {
-      viewTensor(value, 'T');
-    } catch (e) {
-      error = e;
-    }
+    const error = errorOf(() => viewTensor(value, 'T'));
     expect(error).toBeInstanceOf(GradcheckError);
     expect((error as GradcheckError).code).toBe('UNSUPPORTED_TENSOR');
     expect((error as GradcheckError).message).toMatch(message);
@@ -203,12 +198,7 @@ describe('a value that is no tensor, in full', () => {
     [{ size: 2, set: () => undefined }, 'an object'],
     [{ size: 2, get: () => 0 }, 'an object'],
   ])('%j', (value, why) => {
-    let error: unknown;
-    try {
-      viewTensor(value, 'T');
-    } catch (e) {
-      error = e;
-    }
+    const error = errorOf(() => viewTensor(value, 'T'));
     expect((error as GradcheckError).message).toBe(`T is ${why}; expected ${ACCEPTED}.`);
   });
 
