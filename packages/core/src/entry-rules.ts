@@ -116,9 +116,16 @@ export function agreesWithin(analytic: number, numeric: number, floor: number, t
 }
 
 /**
+ * A mismatch this many times the estimate's error is no noise a wider step could remove: the entry
+ * is judged at its step (a wider one would cross kinks and curvature for nothing).
+ */
+export const CLEAR_MISMATCH = 16;
+
+/**
  * Whether a wider step would judge an entry better: its estimated error exceeds what the
- * tolerance allows, and that error is the losses' noise rather than truncation (the change from
- * h to h/2 is within twice what the noise alone can make of it).
+ * tolerance allows, the mismatch is within {@link CLEAR_MISMATCH} times that error, and the error
+ * is the losses' noise rather than truncation (the change from h to h/2 is within twice what the
+ * noise alone can make of it).
  */
 export function widerHelps(
   analytic: number,
@@ -130,6 +137,8 @@ export function widerHelps(
   noise: number,
 ): boolean {
   if (estimate.errorEstimate <= tolerance * (Math.abs(analytic) + Math.abs(estimate.numeric))) return false;
+  // A mismatch beyond what the error can make of it: a wider step only shrinks that error.
+  if (Math.abs(analytic - estimate.numeric) > CLEAR_MISMATCH * estimate.errorEstimate) return false;
   const step = (coarse.plus - coarse.minus) / 2,
     halfStep = (fine.plus - fine.minus) / 2;
   const change = Math.abs(centralQuotient(losses[3], losses[1], fine) - centralQuotient(losses[4], losses[0], coarse));

@@ -68,6 +68,12 @@ describe('a wider step where the noise, not truncation, decides the error', () =
     expect(widerHelps(1, estimate(1e-3), 1e-6, coarse, fine, losses, 1e-6)).toBe(true);
     expect(widerHelps(1, estimate(1e-7), 1e-6, coarse, fine, losses, 1e-6)).toBe(false); // within tolerance
   });
+  it('does not widen where the mismatch is more than 16× the error: a wider step only shrinks that error', () => {
+    const losses: FiveLosses = [1 - 2 ** -8, 1 - 2 ** -9, 1, 1 + 2 ** -9 + 1e-6, 1 + 2 ** -8];
+    // analytic 1, numeric 1 + 15e-3 with an error of 1e-3: within 16×, widened; 1 + 17e-3: judged here.
+    expect(widerHelps(1, estimate(1e-3, 1 + 15e-3), 1e-6, coarse, fine, losses, 1e-6)).toBe(true);
+    expect(widerHelps(1, estimate(1e-3, 1 + 17e-3), 1e-6, coarse, fine, losses, 1e-6)).toBe(false);
+  });
   it('does not widen where truncation shows', () => {
     // L = θ³ around 1: D(h) − D(h/2) = h²·3/4, far above a noise of 1e-12.
     const L = (t: number): number => t ** 3;
