@@ -146,6 +146,18 @@ export function widerHelps(
 }
 
 /**
+ * Whether a step widened for noise went too far, so that the entry is judged at the step before:
+ * truncation grew faster than the noise fell (the estimated error grew, and the estimate does not
+ * agree), or the estimate moved by more than the two steps' errors together (the narrower step's
+ * error bar was honest, so the wider one met a kink or curvature that its own error, read between
+ * h and h/2 beyond that kink, does not show).
+ */
+export function widenedTooFar(analytic: number, previous: EntryEstimate, widened: EntryEstimate): boolean {
+  if (widened.errorEstimate > previous.errorEstimate && !agrees(analytic, widened, 0)) return true;
+  return Math.abs(widened.numeric - previous.numeric) > previous.errorEstimate + widened.errorEstimate;
+}
+
+/**
  * Whether a loss that stayed bitwise the same over the step contradicts the analytic derivative:
  * over θ ± h it would have moved by |g|·2h, more than the estimate's floor allows the quotient to hide
  * (the same floor the entry is judged with). Then the stillness itself is the evidence that g is

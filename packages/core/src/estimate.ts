@@ -8,6 +8,7 @@ import { entryStep, perturb, type EntryEstimate, type StepTaken } from './differ
 import {
   agrees,
   centralEstimate,
+  widenedTooFar,
   contradictsStillness,
   centralSettles,
   CONFIRMATIONS,
@@ -149,7 +150,7 @@ export class EntryEstimator {
       h *= NOISE_WIDENING;
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
-        (estimate.errorEstimate > previous.errorEstimate && !agrees(analytic[tensor.offset + index]!, estimate, 0)) ||
+        widenedTooFar(analytic[tensor.offset + index]!, previous, estimate) ||
         (yield* bendsWithin(this.session, tensor, index, h / 2, previous.errorEstimate))
       ) {
         // Truncation grew faster than the noise fell: judge at the step before.
