@@ -178,7 +178,6 @@ export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<n
   try {
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       const reading = yield* probe(session, line, spacing);
-      if (process.env.GC_DEBUG) console.error('probe', spacing, JSON.stringify(reading), (globalThis as any).__losses);
       if (reading === undefined) return undefined;
       if (reading.verdict === 'measured') return Math.max(reading.sigma, roundingOf(loss, reading.float32));
       spacing = reading.verdict === 'too close' ? spacing * RESPACING : spacing / RESPACING;
@@ -221,7 +220,6 @@ function* probe(
     }
   }
   // A float32 loss: float32 parameters and every loss a float32 (one dyadic value may be both).
-  (globalThis as any).__losses = losses.slice();
   const float32 = parameters.precision === 'float32' && losses.every((l) => Math.fround(l) === l);
   return { ...noiseOf(losses), float32 };
 }
