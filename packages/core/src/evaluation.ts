@@ -13,11 +13,13 @@ export type Request = 'loss' | 'gradients';
 export type Algorithm<T> = Generator<Request, T, unknown>;
 
 /** The `ASYNC_MODEL` error for a Promise from the checked code's `request` call. */
-const asyncModel = (request: Request, calls: CallNames): GradcheckError =>
-  new GradcheckError(
+const asyncModel = (request: Request, model: NormalisedModel): GradcheckError => {
+  const calls = model.calls ?? MODEL_CALLS;
+  return new GradcheckError(
     'ASYNC_MODEL',
-    `${calls[request]} returned a Promise: this code is asynchronous. Check it with ${calls.async}.`,
+    `${model.promised ?? calls[request]} returned a Promise: this code is asynchronous. Check it with ${calls.async}.`,
   );
+};
 
 function call(model: NormalisedModel, request: Request, X: unknown, Y: unknown): unknown {
   return request === 'loss' ? model.loss(X, Y) : model.gradients(X, Y);
@@ -86,7 +88,7 @@ function drive<T>(algorithm: Algorithm<T>, model: NormalisedModel, X: unknown, Y
     }
     if (isThenable(answer)) {
       Promise.resolve(answer).catch(() => undefined);
-      step = algorithm.throw(asyncModel(step.value, model.calls ?? MODEL_CALLS));
+      step = algorithm.throw(asyncModel(step.value, model));
       continue;
     }
     step = algorithm.next(answer);
@@ -185,7 +187,7 @@ export function evaluateNow(direct: DirectModel, request: Request, where: () => 
   }
   if (isThenable(answer)) {
     Promise.resolve(answer).catch(() => undefined);
-    throw asyncModel(request, direct.model.calls ?? MODEL_CALLS);
+    throw asyncModel(request, direct.model);
   }
   return checkedAnswer(request, answer, where, calls);
 }

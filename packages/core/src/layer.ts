@@ -139,6 +139,8 @@ export class LayerModel implements NormalisedModel {
   inputs: string[] = [];
   /** Things the result must say: inputs that were not checked. */
   readonly notes: string[] = [];
+  /** `forward(X)` where the last gradients request's forward returned a Promise (see {@link NormalisedModel.promised}). */
+  promised: string | undefined;
   private readonly layerParameters: [string, unknown][];
   /** Every input the check received, by name (checked or not). */
   private readonly given: Map<string, unknown>;
@@ -269,7 +271,9 @@ export class LayerModel implements NormalisedModel {
     if (this.protocol === 'function') return then((this.target as GradientFunction).grad(this.argument), this.keyedFn);
     const layer = this.target as Layer;
     const X = this.argument;
-    return then(layer.forward(X), (output) => {
+    const forward = layer.forward(X);
+    this.promised = isThenable(forward) ? this.calls.loss : undefined;
+    return then(forward, (output) => {
       if (!this.cotangent.drawn) this.cotangent.learn(output);
       else this.cotangent.project(output);
       const dY = this.cotangent.like(output, () => {

@@ -85,6 +85,11 @@ export interface NormalisedModel {
   readonly calls?: CallNames;
   /** `'float32'` when the loss is computed from float32 values the parameters do not show (a layer's output). */
   readonly lossPrecision?: Precision;
+  /**
+   * Where one request makes more than one call (a layer's gradients call forward, then backward):
+   * the call that returned a Promise at the last request, for the `ASYNC_MODEL` message.
+   */
+  readonly promised?: string;
 }
 
 /** True for a Promise or any other thenable. */

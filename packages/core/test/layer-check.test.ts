@@ -208,3 +208,25 @@ describe('the messages of a layer or function check, in full', () => {
     ]);
   });
 });
+
+describe('a synchronous check of async layer code names the call that returned a Promise', () => {
+  const X = new Float64Array([1, 2]);
+  const sync = scaling();
+  it.each([
+    ['forward', { ...sync, forward: async (x: Float64Array) => sync.forward(x) }, 'forward(X)'],
+    [
+      'backward',
+      { ...sync, backward: async (dY: Float64Array, x: Float64Array) => sync.backward(dY, x) },
+      'backward(dY, X)',
+    ],
+  ])('an async %s', (_, layer, call) => {
+    expect(messageOf(() => checkGradients(layer as never, X))).toBe(
+      `ASYNC_MODEL: ${call} returned a Promise: this code is asynchronous. Check it with ` +
+        '`await checkGradientsAsync(layer, X)` or `await expect(layer).toPassGradientCheckAsync(X)`.',
+    );
+  });
+  it('and checks the same layer asynchronously', async () => {
+    const layer = { ...sync, forward: async (x: Float64Array) => sync.forward(x) };
+    expect((await checkGradientsAsync(layer as never, X)).passed).toBe(true);
+  });
+});
