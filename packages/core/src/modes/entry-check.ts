@@ -47,8 +47,11 @@ export class EntryCheck {
   estimate(tensorIndex: number, index: number): Steps<EntryEstimate> {
     // Most entries of a synchronous check settle at their first central difference: that one is
     // evaluated in place, without a generator (the estimator continues from it where it does not).
-    const settled = this.estimator.settledNow(tensorIndex, index);
-    return settled ? this.settled.with(settled) : this.estimator.estimate(tensorIndex, index);
+    // The estimate settled in place is one record rewritten per entry: record it before the next.
+    const { inPlace } = this.estimator;
+    return inPlace.settle(tensorIndex, index)
+      ? this.settled.with(inPlace.estimate)
+      : this.estimator.estimate(tensorIndex, index);
   }
 
   /** Records an entry's estimate and returns its excess (above 1: the entry's gradient is wrong). */
