@@ -101,18 +101,7 @@ const PROBE_SEED_OFFSET = 0x5eed;
  */
 export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<number | undefined> {
   const { parameters, snapshot, loss } = session;
-  const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
-  // Each entry's scale, 1 for an entry of a tensor of zeros.
-  // (Loops rather than Float64Array.from with a function, which iterates per entry: O(P) once per
-  // check, but at P = 1 000 the probe's set-up cost as much as the entries' own work.)
-  const scales = new Float64Array(snapshot.length);
-  parameters.tensors.forEach(({ view, offset }, t) => {
-    const rms = steps.rootMeanSquare(t);
-    for (let j = offset; j < offset + view.size; j++) scales[j] = Math.max(Math.abs(snapshot[j]!), rms) || 1;
-  });
-  const signs = new Float64Array(snapshot.length);
-  for (let j = 0; j < signs.length; j++) signs[j] = random.sign();
-  const line = { signs, scales };
+  const line = probeLine(session, steps);
   let spacing: number = FIRST_SPACING[parameters.precision];
   try {
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
@@ -127,16 +116,55 @@ export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<n
   }
 }
 
+/** The probe's line: per entry a seeded sign, and its scale (1 for an entry of a tensor of zeros). */
+interface ProbeLine {
+  readonly signs: Float64Array;
+  readonly scales: Float64Array;
+}
+
+// The loops over every entry below are plain functions, not parts of the generators that call them:
+// V8 compiles a loop in a generator only when the generator as a whole gets hot (it cannot replace a
+// running generator's frame), so that a check's one probe ran its P-entry loops in the interpreter.
+
+/** {@link ProbeLine} of the session's entries (loops, not Float64Array.from with a function, which iterates). */
+function probeLine(session: CheckSession, steps: EntrySteps): ProbeLine {
+  const { parameters, snapshot } = session;
+  const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
+  const scales = new Float64Array(snapshot.length);
+  parameters.tensors.forEach(({ view, offset }, t) => {
+    const rms = steps.rootMeanSquare(t);
+    for (let j = offset; j < offset + view.size; j++) scales[j] = Math.max(Math.abs(snapshot[j]!), rms) || 1;
+  });
+  const signs = new Float64Array(snapshot.length);
+  for (let j = 0; j < signs.length; j++) signs[j] = random.sign();
+  return { signs, scales };
+}
+
+/** Moves every entry to θ + t·sign·unit (a built-in view's array written directly, as view.set writes it). */
+function placeAlong(session: CheckSession, line: ProbeLine, units: Float64Array, t: number): void {
+  const { parameters, snapshot } = session;
+  const { signs } = line;
+  for (const { view, offset } of parameters.tensors) {
+    const array = flatArrayOf(view);
+    for (let i = 0; i < view.size; i++) {
+      const j = offset + i;
+      const value = snapshot[j]! + t * signs[j]! * units[j]!;
+      if (array) array[i] = value;
+      else view.set(i, value);
+    }
+  }
+}
+
 /**
  * {@link noiseOf} the losses at θ + t·spacing·sign·scale (a power of two per entry), t from
  * −{@link POINTS}/2 + 1 to {@link POINTS}/2; `undefined` where the loss is not finite at one of them.
  */
 function* probe(
   session: CheckSession,
-  line: { readonly signs: Float64Array; readonly scales: Float64Array },
+  line: ProbeLine,
   spacing: number,
 ): Steps<(NoiseReading & { readonly float32: boolean }) | undefined> {
-  const { parameters, snapshot } = session;
+  const { parameters } = session;
   const losses: number[] = [];
   // Each entry's power of two, the same at every point: computed once, not once per point.
   const units = unitsOf(line.scales, spacing);
@@ -145,16 +173,7 @@ function* probe(
       losses.push(session.loss);
       continue;
     }
-    for (const { view, offset } of parameters.tensors) {
-      // A built-in view's array written directly: the same values view.set writes, without a call each.
-      const array = flatArrayOf(view);
-      for (let i = 0; i < view.size; i++) {
-        const j = offset + i;
-        const value = snapshot[j]! + t * line.signs[j]! * units[j]!;
-        if (array) array[i] = value;
-        else view.set(i, value);
-      }
-    }
+    placeAlong(session, line, units, t);
     try {
       losses.push(yield* session.lossAt(() => `at θ + ${t}·δ along a random direction, to measure the loss's noise`));
     } catch (error) {

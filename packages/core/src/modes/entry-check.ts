@@ -65,6 +65,20 @@ export class EntryCheck {
   }
 
   /**
+   * Checks entries `from` to `to` − 1 of tensor number `tensorIndex` in place while they settle
+   * ({@link EntryCheck.checkedInPlace}), reporting progress of `total` after each, and returns the
+   * first that did not settle (`to` where all did): a plain loop, which V8 compiles while it runs,
+   * where a loop in a mode's generator runs in the interpreter until the generator gets hot.
+   */
+  settleRun(tensorIndex: number, from: number, to: number, total: number): number {
+    for (let i = from; i < to; i++) {
+      if (this.checkedInPlace(tensorIndex, i) < 0) return i;
+      this.session.progress(this.checked, total);
+    }
+    return to;
+  }
+
+  /**
    * The estimate of entry `index` of tensor number `tensorIndex`, for {@link EntryCheck.record},
    * after {@link EntryCheck.checkedInPlace} did not settle it (in a synchronous check it continues
    * from the losses evaluated there).
