@@ -143,13 +143,13 @@ export class Comparison {
       step,
       kink !== undefined,
       flat === true,
-      widened,
+      widened !== undefined,
     );
   }
 
   /**
    * {@link Comparison.add} with the estimate given as its values: `floor` the larger of its floor
-   * and its estimated error, `kink` and `flat` whether it has them, `widened` its factor if any.
+   * and its estimated error, `kink`, `flat` and `widened` whether it has them.
    */
   addValues(
     tensorIndex: number,
@@ -160,7 +160,7 @@ export class Comparison {
     step: number,
     kink: boolean,
     flat: boolean,
-    widened: number | undefined,
+    widened: boolean,
   ): number {
     const tally = this.tallies[tensorIndex]!;
     tally.checked++;
@@ -187,7 +187,7 @@ export class Comparison {
       tally.flat++;
       if (excess > 1) tally.flatFailing++;
     }
-    if (widened !== undefined) tally.widened++;
+    if (widened) tally.widened++;
     if (this.keep === 0 || excess < this.admits) return excess;
     const rank = rankOf(excess);
     const absError = Math.abs(error);

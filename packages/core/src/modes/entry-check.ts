@@ -60,7 +60,7 @@ export class EntryCheck {
       step,
       false,
       flat === true,
-      widened,
+      widened !== undefined,
     );
   }
 
