@@ -11,7 +11,11 @@ import type { EntrySteps } from './entry-steps.js';
 import type { LossNoise } from './noise.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession } from './session.js';
-import { flatArrayOf } from './tensors.js';
+import { flatArrayOf, type TensorView } from './tensors.js';
+
+/** Where θ and the value θ ± h being evaluated are kept (doubles in a Float64Array: no number boxed per entry). */
+const THETA = 0,
+  VALUE = 1;
 
 /** The points θ ± h taken and the losses there: what a central difference evaluates. */
 export type FirstDifference = [StepTaken, number, number];
@@ -47,11 +51,13 @@ export class SettledInPlace {
    * settle, for the estimator to continue from; `undefined` after one it settled.
    */
   first: FirstDifference | undefined;
-  /** What the loss evaluated in place is evaluated at, for {@link SettledInPlace.whereNow}. */
-  private readonly now = { tensor: undefined as unknown as ParameterTensor, index: 0, theta: 0, value: 0, sign: '+' };
+  /** What the loss evaluated in place is evaluated at, for {@link SettledInPlace.whereNow} (θ and θ ± h in `at`). */
+  private readonly now = { tensor: undefined as unknown as ParameterTensor, index: 0, sign: '+' };
+  private readonly at = new Float64Array(2);
   /** The `where` of every loss evaluated in place: one function, its text built only for an error. */
   private readonly whereNow = (): string => {
-    const { tensor, index, theta, value, sign } = this.now;
+    const { tensor, index, sign } = this.now;
+    const { [THETA]: theta, [VALUE]: value } = this.at;
     return `with ${this.session.parameters.label(tensor, index)} = θ ${sign} h = ${value} (θ = ${theta})`;
   };
 
@@ -73,7 +79,7 @@ export class SettledInPlace {
    * evaluated where the check is not in place; else {@link SettledInPlace.first} holds the losses.
    */
   settle(tensorIndex: number, index: number): boolean {
-    const { session } = this;
+    const { session, noise } = this;
     this.first = undefined;
     if (!session.inPlace) return false;
     const { options, parameters, snapshot } = session;
@@ -84,64 +90,56 @@ export class SettledInPlace {
     const theta = snapshot[tensor.offset + index]!;
     const initial = entryStep(theta, view.precision, options);
     const h = this.steps.first(tensorIndex, index, initial);
-    const now = this.now;
+    const { now, at } = this;
     now.tensor = tensor;
     now.index = index;
-    now.theta = theta;
+    at[THETA] = theta;
     let plus: number, minus: number, lossPlus: number, lossMinus: number;
     try {
       now.sign = '+';
-      if (array) array[index] = theta + h;
-      else view.set(index, theta + h);
-      plus = now.value = array ? array[index]! : view.get(index);
+      plus = at[VALUE] = place(array, view, index, theta + h);
       lossPlus = session.lossNow(this.whereNow);
       now.sign = '−';
-      if (array) array[index] = theta - h;
-      else view.set(index, theta - h);
-      minus = now.value = array ? array[index]! : view.get(index);
+      minus = at[VALUE] = place(array, view, index, theta - h);
       lossMinus = session.lossNow(this.whereNow);
     } finally {
-      if (array) array[index] = theta;
-      else view.set(index, theta);
+      place(array, view, index, theta);
     }
-    if (plus !== minus && this.settles(tensor, tensorIndex, index, plus, minus, lossPlus, lossMinus)) {
-      if (h > initial) this.estimate.widened = h / initial;
-      return true;
-    }
-    this.first = [{ plus, minus }, lossPlus, lossMinus];
-    return false;
-  }
-
-  /**
-   * Whether the central estimate from the losses at θ₊ = `plus` and θ₋ = `minus` settles the
-   * entry; if so, it is written into {@link SettledInPlace.estimate} as the comparison gets it: with
-   * the floor of the allowance its tensor's verdict counts (not the single rounding it was settled
-   * with), and `flat` where neither loss moved from the loss at θ.
-   */
-  private settles(
-    tensor: ParameterTensor,
-    tensorIndex: number,
-    index: number,
-    plus: number,
-    minus: number,
-    lossPlus: number,
-    lossMinus: number,
-  ): boolean {
-    const { session, noise } = this;
-    const { options } = session;
     // The central estimate (entry-rules.ts: centralEstimate), without its object.
     const numeric = (lossPlus - lossMinus) / (plus - minus);
     const floor = (2 * noise.allowance(lossPlus, lossMinus, true)) / Math.abs(plus - minus);
     const analytic = session.analytic[tensor.offset + index]!;
-    if (!settlesAt(options.scheme, analytic, numeric, floor, options.tolerance, this.confirmed[tensorIndex]!))
+    if (
+      plus === minus ||
+      !settlesAt(options.scheme, analytic, numeric, floor, options.tolerance, this.confirmed[tensorIndex]!)
+    ) {
+      this.first = [{ plus, minus }, lossPlus, lossMinus];
       return false;
+    }
+    // As the comparison gets it: with the floor of the allowance its tensor's verdict counts (not
+    // the single rounding it was settled with), and `flat` where neither loss moved from the loss at θ.
     const step = (plus - minus) / 2;
     const estimate = this.estimate;
     estimate.numeric = numeric;
     estimate.step = step;
     estimate.floor = (2 * noise.allowance(lossPlus, lossMinus)) / (2 * step);
     estimate.flat = lossPlus === session.loss && lossMinus === session.loss ? true : undefined;
-    estimate.widened = undefined;
+    estimate.widened = h > initial ? h / initial : undefined;
     return true;
   }
+}
+
+/** Writes `value` into entry `index` (of `array`, a built-in view's own, where there is one) and returns what was stored. */
+function place(
+  array: Float64Array | Float32Array | number[] | undefined,
+  view: TensorView,
+  index: number,
+  value: number,
+): number {
+  if (array) {
+    array[index] = value;
+    return array[index]!;
+  }
+  view.set(index, value);
+  return view.get(index);
 }
