@@ -80,6 +80,11 @@ export function registerTensorAdapter<T>(adapter: TensorAdapter<T>): () => void 
   };
 }
 
+/** True when an adapter is registered (one may claim any value, typed arrays too). */
+export function hasTensorAdapters(): boolean {
+  return adapters.length > 0;
+}
+
 /** The index in each dimension of flat (row-major) index `index` in `shape`: `[2, 3]`. */
 export function unravelIndex(shape: readonly number[], index: number): number[] {
   const parts = new Array<number>(shape.length);
