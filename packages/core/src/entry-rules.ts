@@ -127,9 +127,16 @@ export function agreesWithin(analytic: number, numeric: number, floor: number, t
 }
 
 /**
+ * A mismatch this many times the estimate's error is no noise a wider step could remove: the entry
+ * is judged at its step (a wider one would cross kinks and curvature for nothing).
+ */
+export const CLEAR_MISMATCH = 16;
+
+/**
  * Whether a wider step would judge an entry better: its estimated error exceeds what the
- * tolerance allows, and that error is the losses' noise rather than truncation (the change from
- * h to h/2 is within twice what the noise alone can make of it).
+ * tolerance allows, the mismatch is within {@link CLEAR_MISMATCH} times that error, and the error
+ * is the losses' noise rather than truncation (the change from h to h/2 is within twice what the
+ * noise alone can make of it).
  */
 export function widerHelps(
   analytic: number,
@@ -141,10 +148,24 @@ export function widerHelps(
   noise: number,
 ): boolean {
   if (estimate.errorEstimate <= tolerance * (Math.abs(analytic) + Math.abs(estimate.numeric))) return false;
+  // A mismatch beyond what the error can make of it: a wider step only shrinks that error.
+  if (Math.abs(analytic - estimate.numeric) > CLEAR_MISMATCH * estimate.errorEstimate) return false;
   const step = (coarse.plus - coarse.minus) / 2,
     halfStep = (fine.plus - fine.minus) / 2;
   const change = Math.abs(centralQuotient(losses[3], losses[1], fine) - centralQuotient(losses[4], losses[0], coarse));
   return change <= 2 * (noise / halfStep + noise / step);
+}
+
+/**
+ * Whether a step widened for noise went too far, so that the entry is judged at the step before:
+ * truncation grew faster than the noise fell (the estimated error grew, and the estimate does not
+ * agree), or the estimate moved by more than the two steps' errors together (the narrower step's
+ * error bar was honest, so the wider one met a kink or curvature that its own error, read between
+ * h and h/2 beyond that kink, does not show).
+ */
+export function widenedTooFar(analytic: number, previous: EntryEstimate, widened: EntryEstimate): boolean {
+  if (widened.errorEstimate > previous.errorEstimate && !agrees(analytic, widened, 0)) return true;
+  return Math.abs(widened.numeric - previous.numeric) > previous.errorEstimate + widened.errorEstimate;
 }
 
 /**

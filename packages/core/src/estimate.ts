@@ -8,6 +8,7 @@ import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   centralEstimate,
+  widenedTooFar,
   contradictsStillness,
   centralSettles,
   CONFIRMATIONS,
@@ -80,7 +81,10 @@ export class EntryEstimator {
     }
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
-    if (flat && adaptable && !this.stillIsEvidence(analytic[tensor.offset + index]!, estimate)) {
+    // A loss still within the step contradicts the analytic derivative only against measured noise
+    // (contradictsStillness): a loss too coarse for the noise probe to move says nothing of it.
+    const g = analytic[tensor.offset + index]!;
+    if (flat && adaptable && !(this.noise.measured && contradictsStillness(g, estimate))) {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
     }
@@ -95,10 +99,10 @@ export class EntryEstimator {
       h *= NOISE_WIDENING;
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
-        (estimate.errorEstimate > previous.errorEstimate && !agrees(analytic[tensor.offset + index]!, estimate, 0)) ||
+        widenedTooFar(g, previous, estimate) ||
         (yield* bendsWithin(this.session, tensor, index, h / 2, previous.errorEstimate))
       ) {
-        // Truncation grew faster than the noise fell: judge at the step before.
+        // Truncation grew faster than the noise fell, or a kink lies between the steps: judge at the step before.
         h /= NOISE_WIDENING;
         [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noise });
       }
@@ -160,15 +164,6 @@ export class EntryEstimator {
     const settled = yield* this.settledAt(tensorIndex, analytic, taken, lossPlus, lossMinus);
     if (!settled) this.steps.learn(tensorIndex, 1);
     return settled;
-  }
-
-  /**
-   * Whether a loss that did not move within the step contradicts the analytic derivative
-   * ({@link contradictsStillness}), judged only against measured noise: a loss too coarse for the
-   * noise probe to move says nothing of it.
-   */
-  private stillIsEvidence(analytic: number, estimate: EntryEstimate): boolean {
-    return this.noise.measured && contradictsStillness(analytic, estimate);
   }
 
   /**

@@ -47,9 +47,11 @@ export function noiseOf(losses: readonly number[]): NoiseReading {
   const levels = new Map<number, number>();
   let differences = [...losses];
   let signChange = false;
+  const orders: number[][] = [];
   for (let k = 1; k <= ORDERS[ORDERS.length - 1]!; k++) {
     differences = differences.slice(1).map((d, i) => d - differences[i]!);
     if (k === 1 && differences.filter((d) => d === 0).length >= differences.length / 2) return { verdict: 'too close' };
+    orders.push(differences);
     if (k === READ_ORDER) signChange = Math.min(...differences) * Math.max(...differences) < 0;
     if ((ORDERS as readonly number[]).includes(k))
       levels.set(k, trimmedRms(differences, k + 1) / (TRIMMED_RMS[k]! * Math.sqrt(binomial(2 * k, k))));
@@ -58,9 +60,73 @@ export function noiseOf(losses: readonly number[]): NoiseReading {
   // Differences at or below one rounding of the losses: noise no larger than that (an exact loss).
   if (levels.get(READ_ORDER)! <= MACHINE_EPSILON.float64 * largest)
     return { verdict: 'measured', sigma: levels.get(READ_ORDER)! };
-  if (!signChange || Math.max(...read) > 4 * Math.min(...read)) return { verdict: 'too far' };
+  const unit = largest * MACHINE_EPSILON[losses.every(isFloat32) ? 'float32' : 'float64'];
+  if (!signChange || Math.max(...read) > 4 * Math.min(...read) || !noiseShaped(orders, levels.get(READ_ORDER)!, unit))
+    return { verdict: 'too far' };
   return { verdict: 'measured', sigma: levels.get(READ_ORDER)! };
 }
+
+/**
+ * Noise of a loss is the same all along the short line the probe walks; kinks and curvature are not.
+ * The median magnitude of the first and of the second half of the fourth differences (at least one
+ * rounding of the losses) differ by more than this factor with a probability below 1e-5 where noise
+ * alone makes them (≥ 4 of 8 values below 1/{@link STEADY} of their spread).
+ */
+const STEADY = 30;
+/**
+ * Noise of deviation σ puts a k-th difference within {@link EXACT_ROUNDINGS} roundings u of 0 with a
+ * probability of about 5·u/(√C(2k, k)·σ): below 0.009 for the second differences and 0.003 for the
+ * fourth where σ reads above {@link EXACT_LEVEL}·u. {@link EXACT_COUNT} or more such differences of
+ * one order (a chance below 1e-4) are exact pieces of the loss, not noise of that deviation.
+ */
+const EXACT_ROUNDINGS = 8;
+const EXACT_LEVEL = 300;
+const EXACT_COUNT = 4;
+
+/**
+ * Whether the differences look like noise of deviation `sigma` (losses rounded to `unit`). Two
+ * losses pass ECnoise's other tests without being noise: one exact between kinks (ReLU units
+ * switching along the line) and one exact on one half of the line and kinked on the other. Both
+ * show as fourth differences of a different level in the two halves, or as several exact second
+ * or fourth differences where σ is far above a rounding; and both change slope along the line
+ * ({@link slopeShifts}). A loss whose rounding jumps now and then (a `log(1 − a)` that cancels,
+ * exact between its jumps) shows the first two as well, but its slope stays: it is noise.
+ */
+function noiseShaped(differences: readonly (readonly number[])[], sigma: number, unit: number): boolean {
+  const [first, second, , fourth] = differences as [number[], number[], number[], number[]];
+  const half = fourth.length >> 1;
+  const level = (part: readonly number[]): number => Math.max(unit, median(part.map(Math.abs)));
+  const [a, b] = [level(fourth.slice(0, half)), level(fourth.slice(half))];
+  const exact = (d: readonly number[]): number => d.filter((x) => Math.abs(x) <= EXACT_ROUNDINGS * unit).length;
+  const unsteady = Math.max(a, b) > STEADY * Math.min(a, b);
+  const exactPieces = sigma > EXACT_LEVEL * unit && Math.max(exact(second), exact(fourth)) >= EXACT_COUNT;
+  return !((unsteady || exactPieces) && slopeShifts(first, second, unit));
+}
+
+/**
+ * Whether the slope of the losses changes along the line beyond their curvature: the median first
+ * difference of each third of the line, less the trend of the median second difference, differ by
+ * more than {@link EXACT_ROUNDINGS} roundings and two steps of that trend. Medians, so that jumps of
+ * the loss's value (single first differences far off) do not move them; a kink moves every first
+ * difference after it.
+ */
+function slopeShifts(first: readonly number[], second: readonly number[], unit: number): boolean {
+  const trend = median(second);
+  const third = Math.floor(first.length / 3);
+  const parts = [0, third, first.length - third].map((start, k) => {
+    const part = first.slice(start, k === 1 ? first.length - third : start + third);
+    return median(part) - trend * (start + (part.length - 1) / 2);
+  });
+  return Math.max(...parts) - Math.min(...parts) > EXACT_ROUNDINGS * unit + 2 * Math.abs(trend);
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const isFloat32 = (x: number): boolean => Math.fround(x) === x;
 
 /** The root mean square of `values` without the `drop` largest magnitudes. */
 function trimmedRms(values: readonly number[], drop: number): number {
@@ -106,6 +172,7 @@ export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<n
   try {
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       const reading = yield* probe(session, line, spacing);
+      if (process.env.GC_DEBUG) console.error('probe', spacing, JSON.stringify(reading), (globalThis as any).__losses);
       if (reading === undefined) return undefined;
       if (reading.verdict === 'measured') return Math.max(reading.sigma, roundingOf(loss, reading.float32));
       spacing = reading.verdict === 'too close' ? spacing * RESPACING : spacing / RESPACING;
@@ -183,6 +250,7 @@ function* probe(
     }
   }
   // A float32 loss: float32 parameters and every loss a float32 (one dyadic value may be both).
+  (globalThis as any).__losses = losses.slice();
   const float32 = parameters.precision === 'float32' && losses.every((l) => Math.fround(l) === l);
   return { ...noiseOf(losses), float32 };
 }

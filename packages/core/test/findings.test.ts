@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
-import { kinkConfirmed, widerHelps, type FiveLosses } from '../src/entry-rules.js';
+import { kinkConfirmed, widenedTooFar, widerHelps, type FiveLosses } from '../src/entry-rules.js';
 import { inferExamples } from '../src/examples.js';
 import { impureGradients, unreadTensors } from '../src/findings.js';
 import { ParameterSet } from '../src/parameters.js';
@@ -68,11 +68,37 @@ describe('a wider step where the noise, not truncation, decides the error', () =
     expect(widerHelps(1, estimate(1e-3), 1e-6, coarse, fine, losses, 1e-6)).toBe(true);
     expect(widerHelps(1, estimate(1e-7), 1e-6, coarse, fine, losses, 1e-6)).toBe(false); // within tolerance
   });
+  it('does not widen where the mismatch is more than 16× the error: a wider step only shrinks that error', () => {
+    const losses: FiveLosses = [1 - 2 ** -8, 1 - 2 ** -9, 1, 1 + 2 ** -9 + 1e-6, 1 + 2 ** -8];
+    // analytic 1, numeric 1 + 15e-3 with an error of 1e-3: within 16×, widened; 1 + 17e-3: judged here.
+    expect(widerHelps(1, estimate(1e-3, 1 + 15e-3), 1e-6, coarse, fine, losses, 1e-6)).toBe(true);
+    expect(widerHelps(1, estimate(1e-3, 1 + 17e-3), 1e-6, coarse, fine, losses, 1e-6)).toBe(false);
+  });
   it('does not widen where truncation shows', () => {
     // L = θ³ around 1: D(h) − D(h/2) = h²·3/4, far above a noise of 1e-12.
     const L = (t: number): number => t ** 3;
     const losses: FiveLosses = [L(coarse.minus), L(fine.minus), 1, L(fine.plus), L(coarse.plus)];
     expect(widerHelps(3, estimate(1e-3, 3), 1e-6, coarse, fine, losses, 1e-12)).toBe(false);
+  });
+});
+
+describe('a step widened for noise that went too far', () => {
+  const at = (numeric: number, errorEstimate: number): EntryEstimate => ({ numeric, errorEstimate, floor: 0, step: 1 });
+  it.each([
+    // A float32 bias (GC_SEED=2 property test): −2.2202e-3 at 2⁻⁸ within its error 3e-5; at 2⁻⁶ a
+    // kink between them moves it to −2.2964e-3, 7.6e-5 away, while its own error reads 8e-6.
+    [
+      'moved past both error bars (a kink between the steps)',
+      -2.2255e-3,
+      at(-2.2202e-3, 3e-5),
+      at(-2.2964e-3, 8e-6),
+      true,
+    ],
+    ['moved within them (the noise fell)', 1, at(1 + 2e-5, 3e-5), at(1 + 1e-6, 8e-6), false],
+    ['error grew, and the wider estimate disagrees', 1, at(1 + 1e-6, 1e-5), at(1 + 3e-5, 2e-5), true],
+    ['error grew, but the wider estimate agrees within it', 1, at(1 + 1e-6, 1e-5), at(1 + 1e-5, 2e-5), false],
+  ])('%s: %s', (_, analytic, previous, widened, tooFar) => {
+    expect(widenedTooFar(analytic, previous, widened)).toBe(tooFar);
   });
 });
 

@@ -31,6 +31,61 @@ describe('noiseOf', () => {
     expect(reading.sigma).toBeLessThan(3e-12);
   });
 
+  // Losses a probe read in the property test (GC_SEED=1), each taken for noise before.
+  it('says too far where the line crosses kinks with exact linear pieces between them, not noise', () => {
+    // A float64 cross-entropy net at weights 2e-3 (ReLU units switching at t = 3/4 and 11/12): read as
+    // σ = 1.6e-13, 1 000× the loss's rounding, within which a sign-flipped b1 passed.
+    const losses = [
+      0.6931472630513715, 0.6931472630509288, 0.693147263050486, 0.6931472630500433, 0.6931472630476214,
+      0.6931472630474291, 0.6931472630472368, 0.6931472630470445, 0.6931472630468524, 0.6931472630466602,
+      0.6931472630464679, 0.6931472630462756, 0.6931472630474821, 0.6931472630476381, 0.693147263047794,
+      0.6931472630479499, 0.6931472630481059, 0.693147263048262, 0.6931472630484179, 0.6931472630485738,
+    ];
+    expect(noiseOf(losses)).toEqual({ verdict: 'too far' });
+  });
+
+  it('says too far where one half of the line is exact and the other crosses kink after kink: noise is the same all along', () => {
+    // A float64 cross-entropy net at weights 1.5e3, loss 3.3e5: read as σ = 0.14 (2e9 roundings),
+    // within which a bias gradient 7× too large passed.
+    const losses = [
+      331515.116779898, 331500.44805793924, 331485.77933577786, 331471.11061341414, 331456.4418908477,
+      331441.77316807874, 331427.1044451213, 331412.4357255205, 331397.7680784623, 331383.7914221572, 331385.0496339014,
+      331395.405318656, 331409.9519304211, 331424.5523184523, 331440.305035627, 331456.50012009236, 331474.05439561896,
+      331492.38497701666, 331510.93899097195, 331529.4954826695,
+    ];
+    expect(noiseOf(losses)).toEqual({ verdict: 'too far' });
+  });
+
+  it('says too far where kinks lie every few points: second differences exact between them, not noise', () => {
+    // A float64 cross-entropy net at weights 5e-3 (GC_SEED=2): 18 ReLU kinks along the line, read as
+    // σ = 7e-11 (1.5e5 roundings), within which an entry was widened across a kink and failed.
+    const losses = [
+      2.080105250719525, 2.0801052494545105, 2.080105248055877, 2.0801052466572445, 2.0801052452586135,
+      2.080105243859983, 2.080105243107895, 2.0801052424805575, 2.080105241853221, 2.0801052412258856,
+      2.0801052405444294, 2.080105240196766, 2.080105239969549, 2.080105239875815, 2.080105238880378,
+      2.0801052378271314, 2.0801052374799744, 2.0801052371197906, 2.080105236725954, 2.0801052364818537,
+    ];
+    expect(noiseOf(losses)).toEqual({ verdict: 'too far' });
+  });
+
+  it('reads a loss whose rounding jumps now and then as noise: exact between the jumps, but its slope stays', () => {
+    // A float64 naive binary cross-entropy (log(1 − a), a = 1 − 7e-10, GC_SEED=1 of the real-code test):
+    // 1 − a rounds to one of a few values, so the loss jumps by 2e-9 where that changes. That noise
+    // needs a wider step, and exact pieces between its jumps must not hide it.
+    const losses = [
+      8.525320728059478, 8.525322968996175, 8.525325207728683, 8.52532744867887, 8.525329689635804, 8.525331930599476,
+      8.525334171569892, 8.52533641254705, 8.525338653530953, 8.525340894521596, 8.525343135518984, 8.525345374312234,
+      8.525347615323112, 8.525349856340728, 8.525352097365094, 8.525354338396198, 8.525356579434044, 8.525358820478633,
+      8.525361061529967, 8.525363300377215,
+    ];
+    expect(noiseOf(losses).verdict).toBe('measured');
+  });
+
+  it('still reads noise far above the rounding where it is noise (no exact pieces, the same level in both halves)', () => {
+    const reading = noiseOf(table((x) => 0.7 + 4e-11 * x, 1e-2, 1e-12, 7));
+    expect(reading.verdict).toBe('measured');
+  });
+
   it('says the points are too close where the loss does not move between most of them', () => {
     expect(noiseOf(Array.from({ length: 20 }, (_, i) => (i % 7 === 0 ? 1 + 2 ** -52 : 1)))).toEqual({
       verdict: 'too close',
