@@ -132,9 +132,37 @@ export class Comparison {
    * excess (0 for an excluded kink).
    */
   add(tensorIndex: number, index: number, analytic: number, estimate: EntryEstimate): number {
-    const tally = this.tallies[tensorIndex]!;
-    const { numeric, step, kink } = estimate;
+    const { numeric, step, kink, flat, widened } = estimate;
     const floor = Math.max(estimate.floor, estimate.errorEstimate);
+    return this.addValues(
+      tensorIndex,
+      index,
+      analytic,
+      numeric,
+      floor,
+      step,
+      kink !== undefined,
+      flat === true,
+      widened !== undefined,
+    );
+  }
+
+  /**
+   * {@link Comparison.add} with the estimate given as its values: `floor` the larger of its floor
+   * and its estimated error, `kink`, `flat` and `widened` whether it has them.
+   */
+  addValues(
+    tensorIndex: number,
+    index: number,
+    analytic: number,
+    numeric: number,
+    floor: number,
+    step: number,
+    kink: boolean,
+    flat: boolean,
+    widened: boolean,
+  ): number {
+    const tally = this.tallies[tensorIndex]!;
     tally.checked++;
     if (kink) {
       tally.kinks++;
@@ -155,11 +183,11 @@ export class Comparison {
       ? Math.max(entryExcess(analytic, numeric, floor, this.tolerance), 1 + 1e-9)
       : entryExcess(analytic, numeric, floor, this.tolerance);
     if (excess > 1) tally.failing++;
-    if (estimate.flat) {
+    if (flat) {
       tally.flat++;
       if (excess > 1) tally.flatFailing++;
     }
-    if (estimate.widened !== undefined) tally.widened++;
+    if (widened) tally.widened++;
     if (this.keep === 0 || excess < this.admits) return excess;
     const rank = rankOf(excess);
     const absError = Math.abs(error);
@@ -174,7 +202,7 @@ export class Comparison {
         excess,
         step,
         rank,
-        kink: kink !== undefined,
+        kink,
       });
       if (this.worst.length > this.keep) this.worst.pop();
       if (this.worst.length === this.keep) this.admits = bucketFloor(this.worst[this.keep - 1]!.rank);

@@ -101,8 +101,19 @@ export function centralSettles(
   tolerance: number,
   confirmed: number,
 ): boolean {
+  return settlesAt(scheme, analytic, central.numeric, central.floor, tolerance, confirmed);
+}
+
+/** {@link centralSettles} for a central estimate `numeric` with its floor `floor`, given without an object. */
+export function settlesAt(
+  scheme: Scheme,
+  analytic: number,
+  numeric: number,
+  floor: number,
+  tolerance: number,
+  confirmed: number,
+): boolean {
   if (scheme !== 'central') return false;
-  const { numeric, floor } = central;
   return confirmed >= CONFIRMATIONS || agreesWithin(analytic, numeric, floor, tolerance);
 }
 

@@ -24,14 +24,23 @@ export class EntrySteps {
   /** The scale of entry `index` of tensor number `tensorIndex`: the larger of |θ| and its tensor's root mean square. */
   scale(tensorIndex: number, index: number): number {
     const { parameters, snapshot } = this.session;
-    const tensor = parameters.tensors[tensorIndex]!;
+    return Math.max(
+      Math.abs(snapshot[parameters.tensors[tensorIndex]!.offset + index]!),
+      this.rootMeanSquare(tensorIndex),
+    );
+  }
+
+  /** The root mean square of the entries of tensor number `tensorIndex` (computed once). */
+  rootMeanSquare(tensorIndex: number): number {
     let rms = this.rms[tensorIndex];
     if (rms === undefined) {
+      const { parameters, snapshot } = this.session;
+      const tensor = parameters.tensors[tensorIndex]!;
       let sum = 0;
       for (let i = 0; i < tensor.view.size; i++) sum += snapshot[tensor.offset + i]! ** 2;
       rms = this.rms[tensorIndex] = Math.sqrt(sum / Math.max(1, tensor.view.size));
     }
-    return Math.max(Math.abs(snapshot[tensor.offset + index]!), rms);
+    return rms;
   }
 
   /** The widest step entry `index` of tensor number `tensorIndex` may be widened to. */

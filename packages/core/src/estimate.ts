@@ -4,7 +4,7 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { entryStep, perturb, type EntryEstimate, type StepTaken } from './difference.js';
+import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   centralEstimate,
@@ -32,11 +32,8 @@ import { GradcheckError } from './errors.js';
 import { LossNoise } from './noise.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
-import type { ParameterTensor } from './parameters.js';
+import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import type { CheckSession, Steps } from './session.js';
-
-/** The points θ ± h taken and the losses there: what a central difference evaluates. */
-type FirstDifference = [StepTaken, number, number];
 
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
 export class EntryEstimator {
@@ -44,71 +41,20 @@ export class EntryEstimator {
   private readonly confirmed: number[];
   /** Per tensor, its entries' scale and the step the last entry was widened to (entry-steps.ts). */
   private readonly steps: EntrySteps;
-  /**
-   * The first central difference {@link EntryEstimator.settledNow} evaluated for an entry it did
-   * not settle: {@link EntryEstimator.estimate} continues from it instead of evaluating it again.
-   */
-  private first: FirstDifference | undefined;
-  /** What the loss evaluated in place is evaluated at, for {@link EntryEstimator.whereNow}. */
-  private readonly now = { tensor: undefined as unknown as ParameterTensor, index: 0, theta: 0, value: 0, sign: '+' };
-  /** The `where` of every loss evaluated in place: one function, its text built only for an error. */
-  private readonly whereNow = (): string => {
-    const { tensor, index, theta, value, sign } = this.now;
-    return `with ${this.session.parameters.label(tensor, index)} = θ ${sign} h = ${value} (θ = ${theta})`;
-  };
-
   /** The loss's noise allowance, measured once when an entry needs it (noise.ts). */
   private readonly noise: LossNoise;
+
+  /**
+   * Entries settled in place at their first central difference (settle-in-place.ts), tried first
+   * for every entry: {@link EntryEstimator.estimate} continues from its losses where it did not settle one.
+   */
+  readonly inPlace: SettledInPlace;
 
   constructor(private readonly session: CheckSession) {
     this.confirmed = session.parameters.tensors.map(() => 0);
     this.steps = new EntrySteps(session);
     this.noise = new LossNoise(session, this.steps);
-  }
-
-  /**
-   * In a synchronous check, the estimate of entry `index` of tensor number `tensorIndex` when the
-   * central difference at its default step settles it (what {@link EntryEstimator.estimate} would
-   * return), evaluated in place without a generator, a closure or an array; `undefined` otherwise
-   * (nothing evaluated when the check is not in place; else {@link EntryEstimator.estimate}, called
-   * next for this entry, continues from the two losses evaluated here).
-   */
-  settledNow(tensorIndex: number, index: number): EntryEstimate | undefined {
-    const { session } = this;
-    if (!session.inPlace) return undefined;
-    const { options, parameters, snapshot } = session;
-    const tensor = parameters.tensors[tensorIndex]!;
-    const { view } = tensor;
-    const theta = snapshot[tensor.offset + index]!;
-    const initial = entryStep(theta, view.precision, options);
-    const h = this.steps.first(tensorIndex, index, initial);
-    const now = this.now;
-    now.tensor = tensor;
-    now.index = index;
-    now.theta = theta;
-    let plus: number, minus: number, lossPlus: number, lossMinus: number;
-    try {
-      plus = now.value = perturb(view, index, theta + h);
-      now.sign = '+';
-      lossPlus = session.lossNow(this.whereNow);
-      minus = now.value = perturb(view, index, theta - h);
-      now.sign = '−';
-      lossMinus = session.lossNow(this.whereNow);
-    } finally {
-      view.set(index, theta);
-    }
-    const coarse = { plus, minus };
-    if (plus !== minus) {
-      const central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
-      const analytic = session.analytic[tensor.offset + index]!;
-      const confirmed = this.confirmed[tensorIndex]!;
-      if (centralSettles(options.scheme, analytic, central, options.tolerance, confirmed)) {
-        const reported = this.reported(central, lossPlus, lossMinus);
-        return h > initial ? { ...reported, widened: h / initial } : reported;
-      }
-    }
-    this.first = [coarse, lossPlus, lossMinus];
-    return undefined;
+    this.inPlace = new SettledInPlace(session, this.steps, this.noise, this.confirmed);
   }
 
   /**
@@ -125,8 +71,8 @@ export class EntryEstimator {
     let h = initial;
     const widest = this.steps.widest(tensorIndex, index);
     let noisy = adaptable && h * NOISE_WIDENING <= widest;
-    let first = this.first;
-    this.first = undefined;
+    let first = this.inPlace.first;
+    this.inPlace.first = undefined;
     const learned = this.steps.first(tensorIndex, index, initial);
     if (learned > initial) {
       const settled = yield* this.settledAtLearned(tensorIndex, index, learned, first);
@@ -256,7 +202,7 @@ export class EntryEstimator {
       readonly widened?: boolean;
       readonly noisy?: boolean;
       readonly noise?: number | undefined;
-      /** The losses at θ ± h, already evaluated ({@link EntryEstimator.settledNow}). */
+      /** The losses at θ ± h, already evaluated (settle-in-place.ts). */
       readonly first?: FirstDifference | undefined;
     },
   ): Steps<[EntryEstimate, boolean]> {

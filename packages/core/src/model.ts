@@ -1,6 +1,7 @@
 import { GradcheckError, describeValue } from './errors.js';
 import { entriesOf, type ParameterSet, type ParameterTensor } from './parameters.js';
 import { flatArrayOf, formatShape, viewTensor, type Precision, type TensorView } from './tensors.js';
+import { typedGradientEntry } from './typed-gradients.js';
 
 /** A value gradcheck can view as a tensor: see {@link viewTensor} and {@link registerTensorAdapter}. */
 export type Tensor = unknown;
@@ -247,6 +248,9 @@ export function readGradient(
   index: number,
   call: string = MODEL_CALLS.gradients,
 ): number {
+  // The common shape (one typed array per parameter) read without viewing every tensor.
+  const typed = typedGradientEntry(parameters, gradients, tensor, index);
+  if (typed !== undefined) return typed;
   let value = NaN;
   eachGradient(parameters, gradients, call, (t, view, key) => {
     if (t !== tensor) return;

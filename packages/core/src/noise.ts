@@ -12,7 +12,7 @@ import { GradcheckError } from './errors.js';
 import { seededRandom } from './random.js';
 import type { EntrySteps } from './entry-steps.js';
 import type { CheckSession, Steps } from './session.js';
-import type { Precision } from './tensors.js';
+import { flatArrayOf, type Precision } from './tensors.js';
 
 /** What {@link noiseOf} read off a table of losses. */
 export type NoiseReading =
@@ -167,13 +167,7 @@ const PROBE_SEED_OFFSET = 0x5eed;
  */
 export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<number | undefined> {
   const { parameters, snapshot, loss } = session;
-  const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
-  // Each entry's scale, 1 for an entry of a tensor of zeros.
-  const scales = new Float64Array(snapshot.length);
-  parameters.tensors.forEach(({ view, offset }, t) => {
-    for (let i = 0; i < view.size; i++) scales[offset + i] = steps.scale(t, i) || 1;
-  });
-  const line = { signs: Float64Array.from(snapshot, () => random.sign()), scales };
+  const line = probeLine(session, steps);
   let spacing: number = FIRST_SPACING[parameters.precision];
   try {
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
@@ -188,29 +182,64 @@ export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<n
   }
 }
 
+/** The probe's line: per entry a seeded sign, and its scale (1 for an entry of a tensor of zeros). */
+interface ProbeLine {
+  readonly signs: Float64Array;
+  readonly scales: Float64Array;
+}
+
+// The loops over every entry below are plain functions, not parts of the generators that call them:
+// V8 compiles a loop in a generator only when the generator as a whole gets hot (it cannot replace a
+// running generator's frame), so that a check's one probe ran its P-entry loops in the interpreter.
+
+/** {@link ProbeLine} of the session's entries (loops, not Float64Array.from with a function, which iterates). */
+function probeLine(session: CheckSession, steps: EntrySteps): ProbeLine {
+  const { parameters, snapshot } = session;
+  const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
+  const scales = new Float64Array(snapshot.length);
+  parameters.tensors.forEach(({ view, offset }, t) => {
+    const rms = steps.rootMeanSquare(t);
+    for (let j = offset; j < offset + view.size; j++) scales[j] = Math.max(Math.abs(snapshot[j]!), rms) || 1;
+  });
+  const signs = new Float64Array(snapshot.length);
+  for (let j = 0; j < signs.length; j++) signs[j] = random.sign();
+  return { signs, scales };
+}
+
+/** Moves every entry to θ + t·sign·unit (a built-in view's array written directly, as view.set writes it). */
+function placeAlong(session: CheckSession, line: ProbeLine, units: Float64Array, t: number): void {
+  const { parameters, snapshot } = session;
+  const { signs } = line;
+  for (const { view, offset } of parameters.tensors) {
+    const array = flatArrayOf(view);
+    for (let i = 0; i < view.size; i++) {
+      const j = offset + i;
+      const value = snapshot[j]! + t * signs[j]! * units[j]!;
+      if (array) array[i] = value;
+      else view.set(i, value);
+    }
+  }
+}
+
 /**
  * {@link noiseOf} the losses at θ + t·spacing·sign·scale (a power of two per entry), t from
  * −{@link POINTS}/2 + 1 to {@link POINTS}/2; `undefined` where the loss is not finite at one of them.
  */
 function* probe(
   session: CheckSession,
-  line: { readonly signs: Float64Array; readonly scales: Float64Array },
+  line: ProbeLine,
   spacing: number,
 ): Steps<(NoiseReading & { readonly float32: boolean }) | undefined> {
-  const { parameters, snapshot } = session;
+  const { parameters } = session;
   const losses: number[] = [];
   // Each entry's power of two, the same at every point: computed once, not once per point.
-  const units = Float64Array.from(line.scales, (scale) => powerOfTwoAtMost(spacing * scale));
+  const units = unitsOf(line.scales, spacing);
   for (let t = 1 - POINTS / 2; t <= POINTS / 2; t++) {
     if (t === 0) {
       losses.push(session.loss);
       continue;
     }
-    for (const { view, offset } of parameters.tensors)
-      for (let i = 0; i < view.size; i++) {
-        const j = offset + i;
-        view.set(i, snapshot[j]! + t * line.signs[j]! * units[j]!);
-      }
+    placeAlong(session, line, units, t);
     try {
       losses.push(yield* session.lossAt(() => `at θ + ${t}·δ along a random direction, to measure the loss's noise`));
     } catch (error) {
@@ -231,6 +260,24 @@ function* probe(
  */
 function roundingOf(loss: number, float32: boolean): number {
   return (MACHINE_EPSILON[float32 ? 'float32' : 'float64'] / 2) * Math.abs(loss);
+}
+
+/**
+ * Per entry, the largest power of 2 at most `spacing` times its scale; entries of one scale (most
+ * of a tensor's, whose scale is its root mean square) share one power, computed once.
+ */
+function unitsOf(scales: Float64Array, spacing: number): Float64Array {
+  const units = new Float64Array(scales.length);
+  let scale = NaN,
+    unit = NaN;
+  for (let j = 0; j < scales.length; j++) {
+    if (scales[j] !== scale) {
+      scale = scales[j]!;
+      unit = powerOfTwoAtMost(spacing * scale);
+    }
+    units[j] = unit;
+  }
+  return units;
 }
 
 /** The largest power of 2 at most `x` (x > 0). */

@@ -1,5 +1,5 @@
 import { GradcheckError, describeValue } from './errors.js';
-import { formatIndex, viewTensor, type Precision, type TensorView } from './tensors.js';
+import { flatArrayOf, formatIndex, viewTensor, type Precision, type TensorView } from './tensors.js';
 
 /** One named parameter tensor and where its entries start in the flat parameter vector. */
 export interface ParameterTensor {
@@ -97,9 +97,11 @@ export class ParameterSet {
     let first: string | undefined;
     for (const t of this.tensors) {
       const { view, offset } = t;
+      // A built-in view's array read directly (a check restores every entry several times).
+      const array = flatArrayOf(view);
       for (let i = 0; i < view.size; i++) {
         const original = snapshot[offset + i]!;
-        if (!Object.is(view.get(i), original)) {
+        if (!Object.is(array ? array[i] : view.get(i), original)) {
           first ??= `${this.label(t, i)} (was ${original}, found ${view.get(i)})`;
           view.set(i, original);
         }

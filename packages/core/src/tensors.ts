@@ -80,6 +80,11 @@ export function registerTensorAdapter<T>(adapter: TensorAdapter<T>): () => void 
   };
 }
 
+/** True when an adapter is registered (one may claim any value, typed arrays too). */
+export function hasTensorAdapters(): boolean {
+  return adapters.length > 0;
+}
+
 /** The index in each dimension of flat (row-major) index `index` in `shape`: `[2, 3]`. */
 export function unravelIndex(shape: readonly number[], index: number): number[] {
   const parts = new Array<number>(shape.length);
@@ -170,9 +175,10 @@ type FlatView = TensorView & { readonly [FLAT_DATA]?: Float64Array | Float32Arra
 /**
  * The array a built-in view reads entry `i` from as `array[i]` (a typed array or a `number[]`),
  * for a loop over every entry that a call of `view.get` per entry would slow; `undefined` for
- * other views (a matrix, a registered adapter's).
+ * other views (a matrix, a registered adapter's). Writing `array[i] = v` is what `view.set(i, v)`
+ * does (the view's own storage, rounded as it rounds).
  */
-export function flatArrayOf(view: TensorView): ArrayLike<number> | undefined {
+export function flatArrayOf(view: TensorView): Float64Array | Float32Array | number[] | undefined {
   return (view as FlatView)[FLAT_DATA];
 }
 

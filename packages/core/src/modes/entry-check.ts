@@ -5,7 +5,6 @@
 import { Comparison } from '../compare.js';
 import type { EntryEstimate } from '../difference.js';
 import { EntryEstimator } from '../estimate.js';
-import { Answered } from '../evaluation.js';
 import type { CheckSession, Steps } from '../session.js';
 
 /** The entries one mode checks elementwise. */
@@ -14,8 +13,6 @@ export class EntryCheck {
   /** Entries checked so far. */
   checked = 0;
   private readonly estimator: EntryEstimator;
-  /** An estimate settled in place, handed to `yield*` (see {@link Answered}). */
-  private readonly settled = new Answered<EntryEstimate>();
   private stepMin = Infinity;
   private stepMax = 0;
 
@@ -36,28 +33,72 @@ export class EntryCheck {
    * (above 1: the entry's gradient is wrong).
    */
   *check(tensorIndex: number, index: number): Steps<number> {
-    return this.record(tensorIndex, index, yield* this.estimate(tensorIndex, index));
+    const excess = this.checkedInPlace(tensorIndex, index);
+    return excess >= 0 ? excess : this.record(tensorIndex, index, yield* this.estimate(tensorIndex, index));
   }
 
   /**
-   * The estimate of entry `index` of tensor number `tensorIndex`, for {@link EntryCheck.record}:
-   * `entries.record(k, i, yield* entries.estimate(k, i))` is {@link EntryCheck.check} with one
-   * generator fewer per entry (a loop over every entry of a cheap model feels each one).
+   * In a synchronous check, entry `index` of tensor number `tensorIndex` checked and recorded in
+   * place where its first central difference settles it (settle-in-place.ts: no generator and no
+   * estimate object, which a loop over every entry of a cheap model feels): its excess then, else
+   * −1, and `record(k, i, yield* estimate(k, i))` checks it, continuing from the losses evaluated
+   * here. `checkedInPlace(k, i) >= 0 || record(…)` is {@link EntryCheck.check} without a generator.
+   */
+  checkedInPlace(tensorIndex: number, index: number): number {
+    const { inPlace } = this.estimator;
+    if (!inPlace.settle(tensorIndex, index)) return -1;
+    const { numeric, floor, errorEstimate, step, flat, widened } = inPlace.estimate;
+    this.count(step);
+    const analytic = this.session.analytic[this.session.parameters.tensors[tensorIndex]!.offset + index]!;
+    const allowed = Math.max(floor, errorEstimate);
+    return this.comparison.addValues(
+      tensorIndex,
+      index,
+      analytic,
+      numeric,
+      allowed,
+      step,
+      false,
+      flat === true,
+      widened !== undefined,
+    );
+  }
+
+  /**
+   * Checks entries `from` to `to` − 1 of tensor number `tensorIndex` in place while they settle
+   * ({@link EntryCheck.checkedInPlace}), reporting progress of `total` after each, and returns the
+   * first that did not settle (`to` where all did): a plain loop, which V8 compiles while it runs,
+   * where a loop in a mode's generator runs in the interpreter until the generator gets hot.
+   */
+  settleRun(tensorIndex: number, from: number, to: number, total: number): number {
+    for (let i = from; i < to; i++) {
+      if (this.checkedInPlace(tensorIndex, i) < 0) return i;
+      this.session.progress(this.checked, total);
+    }
+    return to;
+  }
+
+  /**
+   * The estimate of entry `index` of tensor number `tensorIndex`, for {@link EntryCheck.record},
+   * after {@link EntryCheck.checkedInPlace} did not settle it (in a synchronous check it continues
+   * from the losses evaluated there).
    */
   estimate(tensorIndex: number, index: number): Steps<EntryEstimate> {
-    // Most entries of a synchronous check settle at their first central difference: that one is
-    // evaluated in place, without a generator (the estimator continues from it where it does not).
-    const settled = this.estimator.settledNow(tensorIndex, index);
-    return settled ? this.settled.with(settled) : this.estimator.estimate(tensorIndex, index);
+    return this.estimator.estimate(tensorIndex, index);
   }
 
   /** Records an entry's estimate and returns its excess (above 1: the entry's gradient is wrong). */
   record(tensorIndex: number, index: number, estimate: EntryEstimate): number {
-    if (estimate.step < this.stepMin) this.stepMin = estimate.step;
-    if (estimate.step > this.stepMax) this.stepMax = estimate.step;
-    this.checked++;
+    this.count(estimate.step);
     const analytic = this.session.analytic[this.session.parameters.tensors[tensorIndex]!.offset + index]!;
     return this.comparison.add(tensorIndex, index, analytic, estimate);
+  }
+
+  /** Counts an entry checked at step `step`. */
+  private count(step: number): void {
+    if (step < this.stepMin) this.stepMin = step;
+    if (step > this.stepMax) this.stepMax = step;
+    this.checked++;
   }
 
   /** The smallest and largest step taken (`[Infinity, 0]` before any). */

@@ -10,7 +10,9 @@ export function* fullCheck(session: CheckSession, reason: string): Algorithm<Mod
   const { tensors, size } = session.parameters;
   session.mode = session.phase = 'full';
   for (let k = 0; k < tensors.length; k++) {
-    for (let i = 0, n = tensors[k]!.view.size; i < n; i++) {
+    const n = tensors[k]!.view.size;
+    // The entries that settle in place are checked by a plain loop (entries.settleRun), the others here.
+    for (let i = entries.settleRun(k, 0, n, size); i < n; i = entries.settleRun(k, i + 1, n, size)) {
       entries.record(k, i, yield* entries.estimate(k, i));
       session.progress(entries.checked, size);
     }

@@ -27,7 +27,7 @@ export function* sampledCheck(session: CheckSession, reason: string): Algorithm<
   for (const [k, i] of sample) {
     const checked = entries.checked;
     if (checked > 0 && (session.outOfTime() || (options.samples === undefined && session.evaluationsLeft() < 2))) break;
-    entries.record(k, i, yield* entries.estimate(k, i));
+    if (entries.checkedInPlace(k, i) < 0) entries.record(k, i, yield* entries.estimate(k, i));
     session.progress(entries.checked, sample.length);
   }
   session.assertUnchanged();
