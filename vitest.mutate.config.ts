@@ -46,6 +46,7 @@ export default defineConfig({
       'packages/core/test/session.test.ts',
       'packages/core/test/taylor.test.ts',
       'packages/core/test/tensors.test.ts',
+      'packages/core/test/typed-gradients.test.ts',
       'test/verdict.test.ts',
       'test/reference-case.test.ts',
       'test/matcher-expect.test.ts',
