@@ -37,6 +37,7 @@ export default defineConfig({
       'packages/core/test/model.test.ts',
       'packages/core/test/noise.test.ts',
       'packages/core/test/options.test.ts',
+      'packages/core/test/outcome.test.ts',
       'packages/core/test/parameters.test.ts',
       'packages/core/test/perturbed.test.ts',
       'packages/core/test/pending.test.ts',
