@@ -26,6 +26,7 @@ export default defineConfig({
       'packages/core/test/compare.test.ts',
       'packages/core/test/cotangent.test.ts',
       'packages/core/test/diagnose.test.ts',
+      'packages/core/test/direction-rules.test.ts',
       'packages/core/test/difference.test.ts',
       'packages/core/test/entry-rules.test.ts',
       'packages/core/test/entry-steps.test.ts',
