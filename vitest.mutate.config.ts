@@ -36,6 +36,7 @@ export default defineConfig({
       'packages/core/test/layer-check.test.ts',
       'packages/core/test/layers.test.ts',
       'packages/core/test/kinks.test.ts',
+      'packages/core/test/matcher.test.ts',
       'packages/core/test/model.test.ts',
       'packages/core/test/noise.test.ts',
       'packages/core/test/options.test.ts',
