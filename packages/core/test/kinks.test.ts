@@ -180,6 +180,29 @@ describe('checks with kinks', () => {
     expect(strict.tensors[1]!.failing).toBe(12);
   });
 
+  it('names as many kinks as `worst` asks, and marks the worst entries at kinks with kinks: fail', () => {
+    const H = 12;
+    const W1 = Array.from({ length: H }, (_, j) => [Math.sin(j + 1), Math.cos(2 * j + 1)]);
+    const W2 = Array.from({ length: H }, (_, j) => 0.5 + 0.1 * j);
+    const model = (): GradientModel =>
+      reluNet(
+        W1,
+        new Array<number>(H).fill(0),
+        W2,
+        [
+          [0, 0],
+          [0.8, -0.3],
+        ],
+        [1, 0.5],
+      );
+    const three = checkGradients(model(), null, null, { worst: 3, taylor: false });
+    expect(three.kinks.count).toBe(12);
+    expect(three.kinks.entries).toEqual(['b1[0]', 'b1[1]', 'b1[2]']);
+    const strict = checkGradients(model(), null, null, { kinks: 'fail', worst: 3, taylor: false });
+    expect(strict.worst).toHaveLength(3);
+    expect(strict.worst.every((e) => e.tensor === 'b1' && e.kink === true)).toBe(true);
+  });
+
   it('counts kinks that agreed without calling them the only disagreeing entries', () => {
     const result = checkGradients(
       reluNet(

@@ -230,3 +230,69 @@ describe('a synchronous check of async layer code names the call that returned a
     expect((await checkGradientsAsync(layer as never, X)).passed).toBe(true);
   });
 });
+
+describe('what is a layer, a function, one input or a record of inputs (layer.ts)', () => {
+  const w = new Float64Array([0.5, -1]);
+  const X = new Float64Array([1, 2]);
+  const layer = {
+    parameters: { w },
+    forward: (x: Float64Array) => x.map((v, i) => w[i]! * v),
+    backward: (dY: Float64Array, x: Float64Array) => ({
+      dw: dY.map((d, i) => d * x[i]!),
+      dX: dY.map((d, i) => d * w[i]!),
+    }),
+  };
+
+  it('an object with f but no grad is no function: the model message lists what is missing', () => {
+    expect(messageOf(() => checkGradients({ f: (x: number[]) => x[0]! } as never, [1, 2]))).toMatch(
+      /^NOT_A_MODEL: expected a model, received an object without parameters, loss, gradients\. /,
+    );
+  });
+
+  it("a function's messages name grad(x), and its parameters property is not read", () => {
+    expect(messageOf(() => checkGradients({ f: (x: number[]) => x[0]! * x[1]!, grad: () => ({}) }, [1, 2]))).toBe(
+      'NO_PARAMETERS: grad(x) returned no gradient for x and the function has no parameters: there is nothing to check (return { dx }).',
+    );
+    const withParameters = {
+      parameters: { w },
+      f: (x: number[]) => x[0]! * x[1]!,
+      grad: (x: number[]) => [x[1]!, x[0]!],
+    };
+    const result = checkGradients(withParameters as never, [1, 2]);
+    expect(result.passed).toBe(true);
+    expect(result.tensors.map((t) => t.name)).toEqual(['x']);
+  });
+
+  it('a record with an input named data is a record, not a { data, shape } tensor', () => {
+    const square = {
+      forward: (i: { data: Float64Array }) => i.data.map((v) => v * v),
+      backward: (dY: Float64Array, i: { data: Float64Array }) => ({ ddata: dY.map((d, k) => 2 * d * i.data[k]!) }),
+    };
+    const result = checkGradients(square as never, { data: new Float64Array([1, -2]) } as never);
+    expect(result.passed).toBe(true);
+    expect(result.tensors.map((t) => t.name)).toEqual(['data']);
+  });
+
+  it('an empty record is one input X (which the layer then cannot read), not no inputs', () => {
+    expect(messageOf(() => checkGradients(layer as never, {} as never))).toMatch(
+      /^MODEL_THREW: backward\(dY, X\) threw at the given point: .*\(called with X an object\)$/,
+    );
+  });
+
+  it('a bare gradient is refused where it cannot be one input’s: a layer with parameters, or two inputs', () => {
+    const bare =
+      'NOT_A_MODEL: backward(dY, X) result is Float64Array of length 2; expected an object or Map from names to tensors.';
+    expect(
+      messageOf(() =>
+        checkGradients({ ...layer, backward: (dY: Float64Array) => dY.map((d, i) => d * w[i]!) } as never, X),
+      ),
+    ).toBe(bare);
+    const product = {
+      forward: (i: { a: Float64Array; b: Float64Array }) => i.a.map((v, k) => v * i.b[k]!),
+      backward: (dY: Float64Array, i: { a: Float64Array; b: Float64Array }) => dY.map((d, k) => d * i.b[k]!),
+    };
+    expect(messageOf(() => checkGradients(product as never, { a: X, b: new Float64Array([3, 4]) } as never))).toBe(
+      bare,
+    );
+  });
+});

@@ -87,6 +87,14 @@ describe('a check session on a fake clock', () => {
     expect(within.modeReason).toBe('auto: a full check needs 60 more loss evaluations, within the budget of Infinity');
   });
 
+  it('auto runs the full check when it would end exactly at the time budget, not 1 ms over', () => {
+    // 20 ms spent at the unperturbed point, 600 ms estimated for the full check: 620 ms in all.
+    expect(checkGradients(timedModel(30, 10), null, null, { budget: { timeMs: 620 } }).mode).toBe('full');
+    const over = checkGradients(timedModel(30, 10), null, null, { budget: { timeMs: 619 } });
+    expect(over.mode).toBe('directional');
+    expect(over.modeReason).toBe('auto: a full check would take about 600 ms, over the time budget of 619 ms');
+  });
+
   it('a sampled check stops when the time budget is spent, and says how far it got', () => {
     // 20 ms open, then 20 ms per entry: the budget of 100 ms is spent after 4 entries.
     const result = checkGradients(timedModel(10, 10), null, null, {

@@ -1,0 +1,116 @@
+// What the comparison (compare.ts) keeps and says beyond the verdict: the worst entries (how many,
+// in which order on a tie, their relative error where both values are 0, no kink mark off a kink),
+// the gradients with includeGradients, and the tolerance warning at the edge of what each scheme
+// reaches.
+import { describe, expect, it } from 'vitest';
+import { checkGradients, type GradientModel } from '../src/index.js';
+import { toleranceWarning } from '../src/compare.js';
+import { attainableTolerance } from '../src/difference.js';
+import { linearData, linearModel, numbers } from './models.js';
+
+const { X, Y } = linearData(6, 5);
+/** Every entry of w 1 % off: six failing entries. */
+const scaled = (): GradientModel<number[][], number[]> => linearModel(new Float64Array(numbers(6)), [0.3], 'scale');
+
+describe('the worst entries', () => {
+  it('keeps as many as `worst` asks, the largest errors first', () => {
+    const all = checkGradients(scaled(), X, Y, { worst: 10, taylor: false });
+    const two = checkGradients(scaled(), X, Y, { worst: 2, taylor: false });
+    expect(all.worst).toHaveLength(7);
+    expect(two.worst).toHaveLength(2);
+    expect(two.worst.map((w) => w.label)).toEqual(all.worst.slice(0, 2).map((w) => w.label));
+    expect(all.worst.slice(0, 6).every((w) => w.tensor === 'w')).toBe(true);
+  });
+
+  it('keeps none with worst: 0, and the verdict is unchanged', () => {
+    const result = checkGradients(scaled(), X, Y, { worst: 0, taylor: false });
+    expect(result.passed).toBe(false);
+    expect(result.worst).toEqual([]);
+    expect(result.tensors.map((t) => [t.name, t.failing])).toEqual([
+      ['w', 6],
+      ['b', 0],
+    ]);
+  });
+
+  it('keeps the first entry first when two have the same error', () => {
+    // Two entries of the same function at the same point: bitwise the same numeric and analytic values.
+    const w = [1.5, 1.5];
+    const model: GradientModel = {
+      parameters: { w },
+      loss: () => w[0]! ** 3 + w[1]! ** 3,
+      gradients: () => ({ w: w.map((v) => 3 * v * v * 1.1) }),
+    };
+    const result = checkGradients(model, null, null, { taylor: false });
+    expect(result.worst[0]!.absError).toBe(result.worst[1]!.absError);
+    expect(result.worst.map((e) => e.label)).toEqual(['w[0]', 'w[1]']);
+  });
+
+  it('gives an entry that is 0 on both sides a relative error of 0, not NaN', () => {
+    const w = [0.5, -0.75];
+    const model: GradientModel = {
+      parameters: { w },
+      loss: () => 2 * w[0]! ** 2,
+      gradients: () => ({ w: [4 * w[0]!, 0] }),
+    };
+    const result = checkGradients(model, null, null);
+    expect(result.passed).toBe(true);
+    const zero = result.worst.find((e) => e.label === 'w[1]')!;
+    expect(zero).toMatchObject({ analytic: 0, numeric: 0, absError: 0, relError: 0 });
+  });
+
+  it('marks no entry as a kink where there is none', () => {
+    const result = checkGradients(scaled(), X, Y, { taylor: false });
+    expect(result.kinks.count).toBe(0);
+    expect(result.worst.filter((e) => 'kink' in e)).toEqual([]);
+  });
+});
+
+describe('includeGradients', () => {
+  it("returns each tensor's analytic and numeric gradients, entry by entry", () => {
+    const w = [0.5, -0.75, 2];
+    const model: GradientModel = {
+      parameters: { w },
+      loss: () => w[0]! * w[1]! + w[2]! ** 2,
+      gradients: () => ({ w: [w[1]!, w[0]!, 2 * w[2]!] }),
+    };
+    const result = checkGradients(model, null, null, { includeGradients: true });
+    const t = result.tensors[0]!;
+    expect(t.analytic).toEqual([-0.75, 0.5, 4]);
+    expect(t.numeric).toHaveLength(3);
+    t.numeric!.forEach((n, i) => expect(n).toBeCloseTo(t.analytic![i]!, 8));
+    const without = checkGradients(model, null, null);
+    expect(without.tensors[0]!.analytic).toBeUndefined();
+  });
+});
+
+describe('the tolerance warning', () => {
+  const central64 = attainableTolerance('float64', 'central'),
+    richardson64 = attainableTolerance('float64', 'richardson');
+
+  it('says nothing at exactly what the scheme reaches, and warns just below it', () => {
+    expect(toleranceWarning(central64, 'float64', 'central')).toBeUndefined();
+    expect(toleranceWarning(central64 * (1 - 1e-12), 'float64', 'central')).toMatch(
+      /^tolerance 4e-11 is below what central differences can reach with float64 parameters \(about 4e-11 relative\)/,
+    );
+    expect(toleranceWarning(richardson64, 'float64', 'richardson')).toBeUndefined();
+  });
+
+  it('points to Richardson only when central is the scheme and Richardson reaches the tolerance', () => {
+    const tail = "; scheme 'richardson' reaches about 3e-13.";
+    expect(toleranceWarning(1e-12, 'float64', 'central')).toBe(
+      'tolerance 1e-12 is below what central differences can reach with float64 parameters (about 4e-11 relative): ' +
+        'correct gradients may fail; use a tolerance of at least 4e-11' +
+        tail,
+    );
+    expect(toleranceWarning(richardson64, 'float64', 'central')!.endsWith(tail)).toBe(true);
+    // Below Richardson's reach too: no scheme helps, the sentence just ends.
+    expect(toleranceWarning(1e-13, 'float64', 'central')).toBe(
+      'tolerance 1e-13 is below what central differences can reach with float64 parameters (about 4e-11 relative): ' +
+        'correct gradients may fail; use a tolerance of at least 4e-11.',
+    );
+    expect(toleranceWarning(1e-14, 'float64', 'richardson')).toBe(
+      'tolerance 1e-14 is below what richardson differences can reach with float64 parameters (about 3e-13 relative): ' +
+        'correct gradients may fail; use a tolerance of at least 3e-13.',
+    );
+  });
+});
