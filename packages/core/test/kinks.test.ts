@@ -9,6 +9,23 @@ import { checkGradients, formatReport, type CheckResult, type GradientModel } fr
 import { KINK_MINIMUM, KINK_SHARE, kinksExceed, tooManyKinks } from '../src/findings.js';
 import { verdictLine } from '../src/report.js';
 
+/** A ReLU network whose 12 biases all sit on kinks: zero biases and an all-zero example. */
+function biasesOnKinks(): GradientModel {
+  const H = 12;
+  const W1 = Array.from({ length: H }, (_, j) => [Math.sin(j + 1), Math.cos(2 * j + 1)]);
+  const W2 = Array.from({ length: H }, (_, j) => 0.5 + 0.1 * j);
+  return reluNet(
+    W1,
+    new Array<number>(H).fill(0),
+    W2,
+    [
+      [0, 0],
+      [0.8, -0.3],
+    ],
+    [1, 0.5],
+  );
+}
+
 describe('the rule: at least 8 entries left out, and more than a quarter of those checked', () => {
   it('has the measured constants', () => {
     expect([KINK_SHARE, KINK_MINIMUM]).toEqual([1 / 4, 8]);
@@ -136,20 +153,7 @@ describe('checks with kinks', () => {
   });
 
   it('fails a ReLU network whose 12 biases all sit on kinks (zero biases, an all-zero example), saying why', () => {
-    const H = 12;
-    const W1 = Array.from({ length: H }, (_, j) => [Math.sin(j + 1), Math.cos(2 * j + 1)]);
-    const W2 = Array.from({ length: H }, (_, j) => 0.5 + 0.1 * j);
-    const model = (): GradientModel =>
-      reluNet(
-        W1,
-        new Array<number>(H).fill(0),
-        W2,
-        [
-          [0, 0],
-          [0.8, -0.3],
-        ],
-        [1, 0.5],
-      );
+    const model = biasesOnKinks;
     const result = checkGradients(model(), null, null);
     expect(result.passed).toBe(false);
     expect(result.tensors.map((t) => [t.name, t.kinks, t.failing])).toEqual([
@@ -181,20 +185,7 @@ describe('checks with kinks', () => {
   });
 
   it('names as many kinks as `worst` asks, and marks the worst entries at kinks with kinks: fail', () => {
-    const H = 12;
-    const W1 = Array.from({ length: H }, (_, j) => [Math.sin(j + 1), Math.cos(2 * j + 1)]);
-    const W2 = Array.from({ length: H }, (_, j) => 0.5 + 0.1 * j);
-    const model = (): GradientModel =>
-      reluNet(
-        W1,
-        new Array<number>(H).fill(0),
-        W2,
-        [
-          [0, 0],
-          [0.8, -0.3],
-        ],
-        [1, 0.5],
-      );
+    const model = biasesOnKinks;
     const three = checkGradients(model(), null, null, { worst: 3, taylor: false });
     expect(three.kinks.count).toBe(12);
     expect(three.kinks.entries).toEqual(['b1[0]', 'b1[1]', 'b1[2]']);
