@@ -31,7 +31,7 @@ export class EntrySteps {
   }
 
   /** The root mean square of the entries of tensor number `tensorIndex` (computed once). */
-  rootMeanSquare(tensorIndex: number): number {
+  private rootMeanSquare(tensorIndex: number): number {
     let rms = this.rms[tensorIndex];
     if (rms === undefined) {
       const { parameters, snapshot } = this.session;

@@ -12,7 +12,7 @@ import { GradcheckError } from './errors.js';
 import { seededRandom } from './random.js';
 import type { EntrySteps } from './entry-steps.js';
 import type { CheckSession, Steps } from './session.js';
-import { flatArrayOf, type Precision } from './tensors.js';
+import { flatArrayOf, placeEntry, type Precision } from './tensors.js';
 
 /** What {@link noiseOf} read off a table of losses. */
 export type NoiseReading =
@@ -198,8 +198,7 @@ function probeLine(session: CheckSession, steps: EntrySteps): ProbeLine {
   const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
   const scales = new Float64Array(snapshot.length);
   parameters.tensors.forEach(({ view, offset }, t) => {
-    const rms = steps.rootMeanSquare(t);
-    for (let j = offset; j < offset + view.size; j++) scales[j] = Math.max(Math.abs(snapshot[j]!), rms) || 1;
+    for (let i = 0; i < view.size; i++) scales[offset + i] = steps.scale(t, i) || 1;
   });
   const signs = new Float64Array(snapshot.length);
   for (let j = 0; j < signs.length; j++) signs[j] = random.sign();
@@ -214,9 +213,7 @@ function placeAlong(session: CheckSession, line: ProbeLine, units: Float64Array,
     const array = flatArrayOf(view);
     for (let i = 0; i < view.size; i++) {
       const j = offset + i;
-      const value = snapshot[j]! + t * signs[j]! * units[j]!;
-      if (array) array[i] = value;
-      else view.set(i, value);
+      placeEntry(array, view, i, snapshot[j]! + t * signs[j]! * units[j]!);
     }
   }
 }
@@ -249,7 +246,7 @@ function* probe(
     }
   }
   // A float32 loss: float32 parameters and every loss a float32 (one dyadic value may be both).
-  const float32 = parameters.precision === 'float32' && losses.every((l) => Math.fround(l) === l);
+  const float32 = parameters.precision === 'float32' && losses.every(isFloat32);
   return { ...noiseOf(losses), float32 };
 }
 

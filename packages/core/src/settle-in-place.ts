@@ -11,7 +11,7 @@ import type { EntrySteps } from './entry-steps.js';
 import type { LossNoise } from './noise.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession } from './session.js';
-import { flatArrayOf, type TensorView } from './tensors.js';
+import { flatArrayOf, placeEntry } from './tensors.js';
 
 /** Where θ and the value θ ± h being evaluated are kept (doubles in a Float64Array: no number boxed per entry). */
 const THETA = 0,
@@ -97,13 +97,13 @@ export class SettledInPlace {
     let plus: number, minus: number, lossPlus: number, lossMinus: number;
     try {
       now.sign = '+';
-      plus = at[VALUE] = place(array, view, index, theta + h);
+      plus = at[VALUE] = placeEntry(array, view, index, theta + h);
       lossPlus = session.lossNow(this.whereNow);
       now.sign = '−';
-      minus = at[VALUE] = place(array, view, index, theta - h);
+      minus = at[VALUE] = placeEntry(array, view, index, theta - h);
       lossMinus = session.lossNow(this.whereNow);
     } finally {
-      place(array, view, index, theta);
+      placeEntry(array, view, index, theta);
     }
     // The central estimate (entry-rules.ts: centralEstimate), without its object.
     const numeric = (lossPlus - lossMinus) / (plus - minus);
@@ -127,19 +127,4 @@ export class SettledInPlace {
     estimate.widened = h > initial ? h / initial : undefined;
     return true;
   }
-}
-
-/** Writes `value` into entry `index` (of `array`, a built-in view's own, where there is one) and returns what was stored. */
-function place(
-  array: Float64Array | Float32Array | number[] | undefined,
-  view: TensorView,
-  index: number,
-  value: number,
-): number {
-  if (array) {
-    array[index] = value;
-    return array[index]!;
-  }
-  view.set(index, value);
-  return view.get(index);
 }

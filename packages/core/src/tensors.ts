@@ -182,6 +182,24 @@ export function flatArrayOf(view: TensorView): Float64Array | Float32Array | num
   return (view as FlatView)[FLAT_DATA];
 }
 
+/**
+ * Writes `value` into entry `index` of `view` (into `array`, its own storage from {@link flatArrayOf},
+ * where it has one) and returns what was stored (the value as the view rounds it).
+ */
+export function placeEntry(
+  array: Float64Array | Float32Array | number[] | undefined,
+  view: TensorView,
+  index: number,
+  value: number,
+): number {
+  if (array) {
+    array[index] = value;
+    return array[index]!;
+  }
+  view.set(index, value);
+  return view.get(index);
+}
+
 function flatView(data: Float64Array | Float32Array | number[], shape: readonly number[], kind: string): TensorView {
   const view: FlatView = {
     kind,
