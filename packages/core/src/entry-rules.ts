@@ -277,13 +277,33 @@ export function gradientJumps(
  * one-sided slopes showed the kink (`kinkSteps`: steps where they did, not steps where only the
  * analytic gradient jumped, which is the thing under test) at more than one step, or at its one
  * step where no narrower step could be tried (a fixed step): a single step's one-sided slopes can
- * disagree by rounding alone. Otherwise the estimate is judged as any other (it fails where it
- * disagrees).
+ * disagree by rounding alone, and only where the slopes at one of those steps could make the
+ * analytic value right (`reached`, {@link kinkReaches}). Otherwise the estimate is judged as any
+ * other (it fails where it disagrees).
  */
-export function kinkConfirmed(estimate: EntryEstimate, kinkSteps: number, narrowed: boolean): EntryEstimate {
-  if (!estimate.kink || kinkSteps >= (narrowed ? 2 : 1)) return estimate;
+export function kinkConfirmed(
+  estimate: EntryEstimate,
+  kinkSteps: number,
+  narrowed: boolean,
+  reached: boolean,
+): EntryEstimate {
+  if (!estimate.kink || (kinkSteps >= (narrowed ? 2 : 1) && reached)) return estimate;
   const { kink: _kink, ...judged } = estimate;
   return judged;
+}
+
+/**
+ * Whether the kink an estimate shows could make `analytic` right (see {@link kinkConfirmed}'s
+ * `reached`): the derivative of θ's own piece is the one-sided slope of its side, and the other
+ * side's second-order slope reaches at most half the jump beyond the pieces' slopes (a kink within
+ * it), so a correct value lies within the two slopes widened by the jump. A gradient beyond that at
+ * every step (a missing 1/m that makes it 6× the slope of a softplus 1e-9 wide) is no kink's doing.
+ */
+export function kinkReaches(analytic: number, estimate: EntryEstimate): boolean {
+  if (!estimate.kink) return false;
+  const { left, right } = estimate.kink;
+  const jump = Math.abs(right - left);
+  return analytic >= Math.min(left, right) - jump && analytic <= Math.max(left, right) + jump;
 }
 
 /** 1 where the loss's own one-sided slopes showed the estimate's kink, else 0 (see {@link kinkConfirmed}). */

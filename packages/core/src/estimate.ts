@@ -16,6 +16,7 @@ import {
   isFlat,
   judgeNarrower,
   kinkConfirmed,
+  kinkReaches,
   kinkShown,
   NARROWING,
   NARROWINGS,
@@ -110,7 +111,8 @@ export class EntryEstimator {
     if (h > initial) estimate = { ...estimate, widened: h / initial };
     if (h > initial && !flat && !coarse) this.steps.learn(tensorIndex, h / initial);
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
-    if (!estimate.kink || !adaptable) return kinkConfirmed(estimate, kinkShown(estimate), adaptable);
+    if (!estimate.kink || !adaptable)
+      return kinkConfirmed(estimate, kinkShown(estimate), adaptable, kinkReaches(g, estimate));
     return yield* this.narrowedAroundKink(tensorIndex, index, estimate, h, coarse);
   }
 
@@ -129,7 +131,9 @@ export class EntryEstimator {
     const { options, parameters, analytic } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
     let disagreeing: EntryEstimate | undefined;
+    const g = analytic[tensor.offset + index]!;
     let kinkSteps = kinkShown(estimate);
+    let reached = kinkReaches(g, estimate);
     for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS; narrowed++) {
       h /= NARROWING;
       // (A loss coarser than its magnitude stays so at the narrower steps.)
@@ -137,14 +141,15 @@ export class EntryEstimator {
       // A loss that does not move at all within the narrower step says nothing there.
       if (narrower.kink || narrowFlat) {
         kinkSteps += kinkShown(narrower);
+        reached ||= kinkReaches(g, narrower);
         disagreeing = undefined;
         continue;
       }
-      const reading = judgeNarrower(analytic[tensor.offset + index]!, narrower, disagreeing, options.tolerance);
+      const reading = judgeNarrower(g, narrower, disagreeing, options.tolerance);
       if (reading === 'disagrees') disagreeing = narrower;
       else estimate = narrower;
     }
-    return kinkConfirmed(estimate, kinkSteps, true);
+    return kinkConfirmed(estimate, kinkSteps, true, reached);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
-import { kinkConfirmed, widenedTooFar, widerHelps, type FiveLosses } from '../src/entry-rules.js';
+import { kinkConfirmed, kinkReaches, widenedTooFar, widerHelps, type FiveLosses } from '../src/entry-rules.js';
 import { inferExamples } from '../src/examples.js';
 import { impureGradients, unreadTensors } from '../src/findings.js';
 import { ParameterSet } from '../src/parameters.js';
@@ -40,16 +40,32 @@ describe('gradients that are not a function of the parameters', () => {
   });
 });
 
-describe('an entry stays a kink only on the loss at more than one step', () => {
+describe('an entry stays a kink only on the loss at more than one step, and where its slopes reach the gradient', () => {
   const kinked: EntryEstimate = { numeric: 0.5, floor: 0, step: 1e-3, errorEstimate: 0, kink: { left: 0, right: 1 } };
   it.each([
-    [1, true, false],
-    [2, true, true],
-    [1, false, true], // a fixed step cannot narrow: one step's evidence stands
-    [0, false, false], // …but only the loss's: an analytic gradient that jumps is no evidence
-    [0, true, false],
-  ])('kink seen at %i step(s), narrowing tried %s: kept %s', (steps, narrowed, kept) => {
-    expect(kinkConfirmed(kinked, steps, narrowed).kink !== undefined).toBe(kept);
+    [1, true, true, false],
+    [2, true, true, true],
+    [2, true, false, false], // the slopes at no step could make the gradient right
+    [1, false, true, true], // a fixed step cannot narrow: one step's evidence stands
+    [0, false, true, false], // …but only the loss's: an analytic gradient that jumps is no evidence
+    [0, true, true, false],
+  ])('kink seen at %i step(s), narrowing tried %s, reached %s: kept %s', (steps, narrowed, reached, kept) => {
+    expect(kinkConfirmed(kinked, steps, narrowed, reached).kink !== undefined).toBe(kept);
+  });
+
+  it.each([
+    [0.5, true], // between the slopes
+    [0, true], // one of them: the derivative of θ's own piece
+    [-0.99, true], // beyond the left slope by less than the jump
+    [1.99, true],
+    [-1.01, false], // beyond by more than the jump: no kink within the step makes that
+    [3, false], // 6 × the central value c/2 of slopes 0 and c (a missing mean)
+  ])('slopes 0 and 1, gradient %s: reached %s', (analytic, reached) => {
+    expect(kinkReaches(analytic, kinked)).toBe(reached);
+  });
+
+  it('reaches nothing without a kink', () => {
+    expect(kinkReaches(0.5, { numeric: 0.5, floor: 0, step: 1e-3, errorEstimate: 0 })).toBe(false);
   });
 });
 

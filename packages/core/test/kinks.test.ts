@@ -257,3 +257,40 @@ describe("a kink is left out only on the loss's evidence (issue 9)", () => {
     expect(result.kinks.count).toBe(0);
   });
 });
+
+/**
+ * ℓ(w) = softplus(c·w) + ½v² at w = 0 with c = −1e9: a bend 1e-9 wide that every step the check can
+ * take sees as a kink (one-sided slopes 0 and c). The derivative there is c/2; `factor` × that is
+ * the gradient returned for w.
+ */
+function steepSoftplus(factor: number): GradientModel {
+  const c = -1e9;
+  const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+  const parameters = { w: new Float64Array([0]), v: new Float64Array([0.3]) };
+  return {
+    parameters,
+    loss: () => softplus(c * parameters.w[0]!) + 0.5 * parameters.v[0]! ** 2,
+    gradients: () => ({ w: new Float64Array([(factor * c) / 2]), v: new Float64Array([parameters.v[0]!]) }),
+  };
+}
+
+describe('a kink excuses only a gradient its one-sided slopes could make right', () => {
+  it('leaves out w where the gradient lies between the slopes 0 and c (0.7 × c/2)', () => {
+    const result = checkGradients(steepSoftplus(1.4), null, null);
+    expect(result.passed).toBe(true);
+    expect(result.kinks).toMatchObject({ count: 1, entries: ['w[0]'] });
+  });
+
+  it('fails w where the gradient is 6 × c/2 (a missing mean): beyond both slopes by more than their jump', () => {
+    const result = checkGradients(steepSoftplus(6), null, null);
+    expect(result.passed).toBe(false);
+    expect(result.kinks.count).toBe(0);
+    expect(result.worst[0]!.label).toBe('w[0]');
+    expect(result.worst[0]!.kink).toBeFalsy();
+    expect(result.worst[0]!.excess).toBeGreaterThan(1);
+    expect(result.tensors.map((t) => [t.name, t.failing])).toEqual([
+      ['w', 1],
+      ['v', 0],
+    ]);
+  });
+});
