@@ -260,16 +260,18 @@ export function oneSidedSlopes(
 }
 
 /**
- * A kink closer to θ than the loss can resolve (float32) shows in the analytic gradient itself:
- * between θ − h/2 and θ + h/2 it jumps by at least half the mismatch instead of varying linearly.
+ * A kink closer to θ than the loss can resolve (float32) shows in the analytic gradient itself,
+ * read at θ ± h/2 and θ ± h (`gradients`: [θ + h/2, θ − h/2, θ + h, θ − h]): between θ − h/2 and
+ * θ + h/2 it jumps by at least half the mismatch instead of varying linearly, or the rise over
+ * θ ± h differs by that much from twice the rise over θ ± h/2 (two kinks, one on each side, whose
+ * jumps cancel in the first test: a smooth gradient's two rises differ by h³·g‴/6 only).
  */
-export function gradientJumps(
-  gradientPlus: number,
-  analytic: number,
-  gradientMinus: number,
-  mismatch: number,
-): boolean {
-  return Math.abs(gradientPlus - 2 * analytic + gradientMinus) >= mismatch / 2;
+export function gradientJumps(gradients: readonly number[], analytic: number, mismatch: number): boolean {
+  const [plusHalf, minusHalf, plus, minus] = gradients as [number, number, number, number];
+  return (
+    Math.abs(plusHalf - 2 * analytic + minusHalf) >= mismatch / 2 ||
+    Math.abs(plus - minus - 2 * (plusHalf - minusHalf)) >= mismatch / 2
+  );
 }
 
 /**

@@ -244,8 +244,9 @@ export class EntryEstimator {
     const sides = oneSidedSlopes(theta, coarse, fine, losses, modelled, options.tolerance);
     let kinked = sides.shown;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
-      const [gradientPlus, gradientMinus] = yield* gradientsAt(this.session, tensor, index, [fine.plus, fine.minus]);
-      kinked = gradientJumps(gradientPlus!, analytic, gradientMinus!, Math.abs(analytic - estimate.numeric));
+      const around = [fine.plus, fine.minus, coarse.plus, coarse.minus];
+      const gradients = yield* gradientsAt(this.session, tensor, index, around);
+      kinked = gradientJumps(gradients, analytic, Math.abs(analytic - estimate.numeric));
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
     return [kinked ? { ...estimate, kink: sides } : estimate, flat];

@@ -162,12 +162,17 @@ describe('oneSidedSlopes', () => {
 });
 
 describe('gradientJumps', () => {
+  // gradients at [θ + h/2, θ − h/2, θ + h, θ − h]
   it.each([
-    ['a gradient that varies linearly across the step', 1.1, 1, 0.9, 0.5, false],
-    ['a ReLU gradient stepping from 0 to 1 inside the step', 1, 0, 0, 0.5, true],
-    ['a jump far below the mismatch (a bug, not a kink)', 1.001, 1, 1, 1, false],
-  ])('%s', (_, plus, analytic, minus, mismatch, jumps) => {
-    expect(gradientJumps(plus, analytic, minus, mismatch)).toBe(jumps);
+    ['a gradient that varies linearly across the step', [1.1, 0.9, 1.2, 0.8], 1, 0.5, false],
+    ['a ReLU gradient stepping from 0 to 1 inside the step', [1, 0, 1, 0], 0, 0.5, true],
+    ['a jump far below the mismatch (a bug, not a kink)', [1.001, 1, 1.001, 1], 1, 1, false],
+    // Recorded (property test GC_SEED=2, seed 1103073778, b2[0] at h = 2⁻⁸): a unit off at θ − 2⁻¹⁰,
+    // another on at θ + 2⁻⁹; the rises over θ ± h/2 cancel in the first test (7e-5 < 9e-5).
+    ['two kinks whose jumps cancel at θ ± h/2', [7.4856e-4, 0, 3.3739e-4, 0], 4.1117e-4, 1.8e-4, true],
+    ['a smooth gradient whose third derivative is small', [1.5025, 0.5025, 2.01, 0.01], 1.0025, 0.01, false],
+  ])('%s', (_, gradients, analytic, mismatch, jumps) => {
+    expect(gradientJumps(gradients, analytic, mismatch)).toBe(jumps);
   });
 });
 
