@@ -4,7 +4,14 @@
  * diagnosis naming the kind of bug where the bug has one. Counts are printed.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, formatReport, GradcheckError, type CheckResult, type DiagnosisKind } from '@gradcheck/core';
+import {
+  checkGradients,
+  formatReport,
+  GradcheckError,
+  type CheckResult,
+  type DiagnosisKind,
+  type EntryResult,
+} from '@gradcheck/core';
 import { seededRandom } from '../packages/core/src/random.js';
 import {
   BUG_KINDS,
@@ -18,6 +25,7 @@ import {
   type Net,
   type Spec,
 } from './helpers/mlp.js';
+import { blamed, flatIndex } from './helpers/blamed.js';
 
 const CORRECT_MODELS = Number(process.env.GC_MODELS ?? 1200);
 const MODELS_PER_BUG = Number(process.env.GC_BUGS ?? 100);
@@ -101,50 +109,75 @@ interface Effect {
   readonly difference: number;
   /** The bug's error (RMS over those entries, each × max(1, |θ|)) over the finite-difference resolution. */
   readonly overResolution: number;
+  /** Entries off any kink the bug changed where the loss cannot show the change ({@link slopeHidden}). */
+  readonly hidden: number;
 }
 
 /**
  * What a bug does to each tensor, counting only entries where the loss is differentiable (a wrong
  * value at a ReLU kink is no bug a finite difference can see: the check reports such entries as
- * excluded). The resolution is {@link RESOLVABLE} × ε^(2/3)·|L|, the accuracy central differences
+ * excluded) and where the loss can show the bug's change of slope ({@link slopeHidden}). The resolution is {@link RESOLVABLE} × ε^(2/3)·|L|, the accuracy central differences
  * can reach at all (|L| here the magnitude of the terms the loss is computed from, see `lossScale`).
  */
 function effects(net: Net, bugged: Record<string, Float64Array>, correct: Record<string, Float64Array>): Effect[] {
   const eps = net.spec.precision === 'float32' ? 2 ** -23 : 2 ** -52;
   const resolution = RESOLVABLE * eps ** (2 / 3) * net.lossScale();
   return Object.keys(correct).map((name) => {
-    const smooth = (g: Float64Array): number[] => Array.from(g).filter((_, i) => !net.atKink(name, i));
+    const change = (i: number): number => bugged[name]![i]! - correct[name]![i]!;
+    const hidden = new Set(
+      Array.from(correct[name]!.keys()).filter(
+        (i) => !net.atKink(name, i) && change(i) !== 0 && slopeHidden(net, name, i, change(i)),
+      ),
+    );
+    const seen = (i: number): boolean => !net.atKink(name, i) && !hidden.has(i);
+    const smooth = (g: Float64Array): number[] => Array.from(g).filter((_, i) => seen(i));
     const theta = name.startsWith('W') ? net.W[Number(name.slice(1)) - 1]! : net.b[Number(name.slice(1)) - 1]!;
     let sum = 0;
     bugged[name]!.forEach((v, i) => {
-      if (!net.atKink(name, i)) sum += ((v - correct[name]![i]!) * Math.max(1, Math.abs(theta[i]!))) ** 2;
+      if (seen(i)) sum += ((v - correct[name]![i]!) * Math.max(1, Math.abs(theta[i]!))) ** 2;
     });
     return {
       name,
       difference: difference(smooth(bugged[name]!), smooth(correct[name]!)),
       overResolution: Math.sqrt(sum / theta.length) / resolution,
+      hidden: hidden.size,
     };
   });
 }
 
 /**
- * Correct models the check fails today, by spec seed, each with why: counted and printed apart
- * from the false alarms (which must stay 0), and listed in the closing note of issue 9.
+ * Whether no difference of the loss as computed can measure the slope of entry `index` of
+ * `tensor`: the gradient holds only within ±w of θ (w the smallest power of two within which the
+ * net has a ReLU kink, from its own structure: an upper bound on the kink-free window), and over
+ * that window the loss moves |slope|·w, less than one rounding of it (ε·|L|). Any wider step
+ * crosses the kink, any narrower one sees the loss stand still or move by a rounding. A check can
+ * only fail such an entry where it is right (as it must fail a forgotten ReLU mask, whose loss
+ * never moves at the gradient's slope either): a correct model failed on such entries alone is
+ * counted and printed apart from the false alarms. Nor can it see a bug that changes the slope by
+ * less than that (as at a kink, {@link effects}).
  */
-const KNOWN_FALSE_ALARMS: Readonly<Record<number, string>> = {
-  128540912:
-    'float32 ReLU net of weight scale 2.6e-3 with a dead unit: b1[3] (gradient 1.3e-4) judged at a step the noise widened, ' +
-    'where a kink within it leaves the estimate 13 % off (issue 9, open)',
-};
+function slopeHidden(net: Net, tensor: string, index: number, slope: number): boolean {
+  const rounding = (net.spec.precision === 'float32' ? 2 ** -24 : 2 ** -53) * net.lossScale();
+  // The widest power of two w with |slope|·w below a rounding (kinkWithin grows with w).
+  const widest = Math.min(8, Math.ceil(Math.log2(rounding / Math.abs(slope))) - 1);
+  return net.kinkWithin(tensor, index, 2 ** widest);
+}
+
+/** {@link slopeHidden} for an entry of a result. */
+function unresolvable(net: Net, entry: EntryResult): boolean {
+  const parameter = net.parameters[entry.tensor]!;
+  const shape = 'shape' in parameter ? parameter.shape : [parameter.length];
+  return slopeHidden(net, entry.tensor, flatIndex(shape, entry), entry.analytic);
+}
 
 /** Why a draw was not counted as a planted bug (or counted in the band below the planted size). */
-type Redraw = 'nowhere to plant' | 'changes nothing' | 'below tolerance';
+type Redraw = 'nowhere to plant' | 'changes nothing' | 'where the loss cannot show it' | 'below tolerance';
 
 describe('no false alarms on correct gradients', () => {
   it(`passes ${CORRECT_MODELS} random correct models (float64 and float32, scales 1e-3…1e4, kinks, dead units, three losses)`, () => {
     const random = seededRandom(5001 + 7919 * SHIFT);
     const alarms: string[] = [],
-      known: string[] = [];
+      unresolved: string[] = [];
     const tally = {
       float64: 0,
       float32: 0,
@@ -173,12 +206,19 @@ describe('no false alarms on correct gradients', () => {
           tally.widest = [result.kinks.count, checked];
         tally.mostInTensor = Math.max(tally.mostInTensor, ...result.tensors.map((t) => t.kinks));
       }
-      if (!result.passed && KNOWN_FALSE_ALARMS[spec.seed]) known.push(`${spec.seed}: ${KNOWN_FALSE_ALARMS[spec.seed]}`);
+      if (!result.passed && blamed(result)?.every((e) => unresolvable(net, e)))
+        unresolved.push(
+          `${spec.seed} (${blamed(result)!
+            .map((e) => e.label)
+            .join(', ')})`,
+        );
       else if (!result.passed) alarms.push(`${describeSpec(spec)}\n${formatReport(result)}`);
     }
     console.log(
       `correct models: ${CORRECT_MODELS} checked, ${alarms.length} false alarms` +
-        (known.length ? `, ${known.length} known (${known.join('; ')}) ` : ' ') +
+        (unresolved.length
+          ? `, ${unresolved.length} failed only on entries whose slope the loss cannot show (moves less than a rounding before a kink: ${unresolved.join('; ')}) `
+          : ' ') +
         `(float64 ${tally.float64}, float32 ${tally.float32}; losses ${JSON.stringify(tally.losses)}; ` +
         `${tally.zeroExample} with an all-zero example, ${tally.deadUnit} with a dead unit; ` +
         `${tally.withKinks} models had ${tally.kinks} entries excluded as kinks; largest share ${tally.widest[0]} of ` +
@@ -199,6 +239,7 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
     const reasons: Record<Redraw, number> = {
       'nowhere to plant': 0,
       'changes nothing': 0,
+      'where the loss cannot show it': 0,
       'below tolerance': 0,
     };
     let planted = 0,
@@ -244,13 +285,15 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       }
       const correct = net.gradients();
       const bugged = net.gradients(bug);
-      const effect = effects(net, bugged, correct).filter((e) => e.difference > 0);
+      const all = effects(net, bugged, correct);
+      const effect = all.filter((e) => e.difference > 0);
       const visible = effect.filter((e) => e.overResolution >= 1);
       const tolerance = TOLERANCE[spec.precision];
       const targets = visible.filter((e) => e.difference >= PLANTED).map((e) => e.name);
       if (targets.length === 0) {
         const above = effect.filter((e) => e.difference >= tolerance);
-        if (effect.length === 0) redraw('changes nothing', spec, bug);
+        if (effect.length === 0)
+          redraw(all.some((e) => e.hidden) ? 'where the loss cannot show it' : 'changes nothing', spec, bug);
         else if (above.length === 0) redraw('below tolerance', spec, bug);
         else {
           // The band: a bug above the tolerance but below the planted size or the resolution.
