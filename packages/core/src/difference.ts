@@ -36,23 +36,34 @@ const STEP_FACTOR: Readonly<Record<Precision, Readonly<Record<Scheme, number>>>>
 export function defaultStep(theta: number, precision: Precision, scheme: Scheme = 'central'): number {
   // |θ| ≤ 1 (most weights): the step of |θ| = 1, computed once below by this same rule.
   if (Math.abs(theta) <= 1) return UNIT_STEP[precision][scheme];
-  return powerOfTwoBelow(STEP_FACTOR[precision][scheme] * Math.abs(theta));
+  return powerOfTwoAtMost(STEP_FACTOR[precision][scheme] * Math.abs(theta));
 }
 
-/** The largest power of 2 at most `h`. */
-function powerOfTwoBelow(h: number): number {
-  return 2 ** Math.floor(Math.log2(h));
+/**
+ * 2 ** k at index k + {@link POWER_OFFSET}, each computed when first asked for (0 until then): a
+ * power per call was the noise probe's largest single cost (a pure cache, the same in every check).
+ */
+const POWERS_OF_TWO = new Float64Array(2200);
+const POWER_OFFSET = 1100;
+
+/** The largest power of 2 at most `x` (x > 0): `2 ** Math.floor(Math.log2(x))`, each power computed once. */
+export function powerOfTwoAtMost(x: number): number {
+  const k = Math.floor(Math.log2(x));
+  const at = k + POWER_OFFSET;
+  // (Beyond the table, k is ±Infinity or NaN, or 2 ** k is 0: the expression itself.)
+  if (!(at >= 0 && at < POWERS_OF_TWO.length)) return 2 ** k;
+  return POWERS_OF_TWO[at] || (POWERS_OF_TWO[at] = 2 ** k);
 }
 
 /** {@link defaultStep} at |θ| ≤ 1 (where max(1, |θ|) is 1), per precision and scheme. */
 const UNIT_STEP: Readonly<Record<Precision, Readonly<Record<Scheme, number>>>> = {
   float64: {
-    central: powerOfTwoBelow(STEP_FACTOR.float64.central),
-    richardson: powerOfTwoBelow(STEP_FACTOR.float64.richardson),
+    central: powerOfTwoAtMost(STEP_FACTOR.float64.central),
+    richardson: powerOfTwoAtMost(STEP_FACTOR.float64.richardson),
   },
   float32: {
-    central: powerOfTwoBelow(STEP_FACTOR.float32.central),
-    richardson: powerOfTwoBelow(STEP_FACTOR.float32.richardson),
+    central: powerOfTwoAtMost(STEP_FACTOR.float32.central),
+    richardson: powerOfTwoAtMost(STEP_FACTOR.float32.richardson),
   },
 };
 

@@ -6,6 +6,9 @@
 import { WIDEST_SHARE } from './entry-rules.js';
 import type { CheckSession } from './session.js';
 
+/** An entry's scale: the larger of |θ| and its tensor's root mean square `rms`. */
+const scaleOf = (theta: number, rms: number): number => Math.max(Math.abs(theta), rms);
+
 /** The scales and learned steps of one check's tensors (see the module's comment). */
 export class EntrySteps {
   /** Per tensor, the root mean square of its entries (computed when first needed). */
@@ -24,10 +27,18 @@ export class EntrySteps {
   /** The scale of entry `index` of tensor number `tensorIndex`: the larger of |θ| and its tensor's root mean square. */
   scale(tensorIndex: number, index: number): number {
     const { parameters, snapshot } = this.session;
-    return Math.max(
-      Math.abs(snapshot[parameters.tensors[tensorIndex]!.offset + index]!),
-      this.rootMeanSquare(tensorIndex),
-    );
+    return scaleOf(snapshot[parameters.tensors[tensorIndex]!.offset + index]!, this.rootMeanSquare(tensorIndex));
+  }
+
+  /** {@link EntrySteps.scale} of every entry, in flat order (a loop per tensor, not a call per entry). */
+  scales(): Float64Array {
+    const { parameters, snapshot } = this.session;
+    const scales = new Float64Array(snapshot.length);
+    parameters.tensors.forEach(({ view, offset }, t) => {
+      const rms = this.rootMeanSquare(t);
+      for (let j = offset; j < offset + view.size; j++) scales[j] = scaleOf(snapshot[j]!, rms);
+    });
+    return scales;
   }
 
   /** The root mean square of the entries of tensor number `tensorIndex` (computed once). */

@@ -74,10 +74,14 @@ export class EntryEstimator {
     let noisy = adaptable && h * NOISE_WIDENING <= widest;
     let first = this.inPlace.first;
     this.inPlace.first = undefined;
+    this.known = undefined;
     const learned = this.steps.first(tensorIndex, index, initial);
     if (learned > initial) {
-      const settled = yield* this.settledAtLearned(tensorIndex, index, learned, first);
+      first ??= yield* lossesAt(this.session, tensor, index, learned, 1);
+      const settled = yield* this.settledAtLearned(tensorIndex, index, first);
       if (settled) return { ...settled, widened: learned / initial };
+      // The widening below may reach the learned step again: its losses are known.
+      this.known = { h: learned, first };
       first = undefined;
     }
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
@@ -117,6 +121,12 @@ export class EntryEstimator {
   }
 
   /**
+   * The losses at θ ± h of the entry being estimated where its learned step did not settle it
+   * (h that step): an estimate at the same step later takes them instead of evaluating them again.
+   */
+  private known: { readonly h: number; readonly first: FirstDifference } | undefined;
+
+  /**
    * The estimate of an entry first seen at a kink, at up to {@link NARROWINGS} narrower steps: a
    * kink beside θ falls outside one of them. It is left out as a kink only where the loss shows one
    * at more than one step.
@@ -153,18 +163,15 @@ export class EntryEstimator {
   }
 
   /**
-   * The entry settled at the step the previous entries of its tensor were widened to (in place
-   * already where `first` holds its losses), or `undefined`: then the default step starts afresh,
-   * and the tensor's next entries too.
+   * The entry settled at the step the previous entries of its tensor were widened to (`first`: the
+   * losses there), or `undefined`: then the default step starts afresh, and the tensor's next entries too.
    */
   private *settledAtLearned(
     tensorIndex: number,
     index: number,
-    learned: number,
-    first: FirstDifference | undefined,
+    [taken, lossPlus, lossMinus]: FirstDifference,
   ): Steps<EntryEstimate | undefined> {
     const tensor = this.session.parameters.tensors[tensorIndex]!;
-    const [taken, lossPlus, lossMinus] = first ?? (yield* lossesAt(this.session, tensor, index, learned, 1));
     const analytic = this.session.analytic[tensor.offset + index]!;
     const settled = yield* this.settledAt(tensorIndex, analytic, taken, lossPlus, lossMinus);
     if (!settled) this.steps.learn(tensorIndex, 1);
@@ -215,7 +222,8 @@ export class EntryEstimator {
     const tensor = parameters.tensors[tensorIndex]!;
     const theta = snapshot[tensor.offset + index]!;
     const analytic = this.session.analytic[tensor.offset + index]!;
-    const [coarse, lossPlus, lossMinus] = at.first ?? (yield* lossesAt(this.session, tensor, index, h, 1));
+    const known = h === this.known?.h ? this.known.first : undefined;
+    const [coarse, lossPlus, lossMinus] = at.first ?? known ?? (yield* lossesAt(this.session, tensor, index, h, 1));
     if (coarse.plus === coarse.minus) {
       throw new GradcheckError(
         'INVALID_OPTION',

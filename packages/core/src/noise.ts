@@ -6,7 +6,7 @@
  * perturbed, so one measurement serves every entry of a check; it is made only when an entry's
  * verdict depends on it (the first entry the tolerance alone does not settle).
  */
-import { lossNoise, MACHINE_EPSILON } from './difference.js';
+import { lossNoise, MACHINE_EPSILON, powerOfTwoAtMost } from './difference.js';
 import { NOISE_SIGMAS } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
 import { seededRandom } from './random.js';
@@ -194,27 +194,25 @@ interface ProbeLine {
 
 /** {@link ProbeLine} of the session's entries (loops, not Float64Array.from with a function, which iterates). */
 function probeLine(session: CheckSession, steps: EntrySteps): ProbeLine {
-  const { parameters, snapshot } = session;
+  const { snapshot } = session;
   const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
-  const scales = new Float64Array(snapshot.length);
-  parameters.tensors.forEach(({ view, offset }, t) => {
-    for (let i = 0; i < view.size; i++) scales[offset + i] = steps.scale(t, i) || 1;
-  });
+  const scales = steps.scales();
+  for (let j = 0; j < scales.length; j++) scales[j] = scales[j] || 1;
   const signs = new Float64Array(snapshot.length);
   for (let j = 0; j < signs.length; j++) signs[j] = random.sign();
   return { signs, scales };
 }
 
-/** Moves every entry to θ + t·sign·unit (a built-in view's array written directly, as view.set writes it). */
-function placeAlong(session: CheckSession, line: ProbeLine, units: Float64Array, t: number): void {
+/**
+ * Moves every entry to θ + t·move, its move ±unit (a built-in view's array written directly, as
+ * view.set writes it): the point θ + t·sign·unit, bit for bit (t·sign and sign·unit are exact, so
+ * both orders round the one exact product once).
+ */
+function placeAlong(session: CheckSession, moves: Float64Array, t: number): void {
   const { parameters, snapshot } = session;
-  const { signs } = line;
   for (const { view, offset } of parameters.tensors) {
     const array = flatArrayOf(view);
-    for (let i = 0; i < view.size; i++) {
-      const j = offset + i;
-      placeEntry(array, view, i, snapshot[j]! + t * signs[j]! * units[j]!);
-    }
+    for (let i = 0; i < view.size; i++) placeEntry(array, view, i, snapshot[offset + i]! + t * moves[offset + i]!);
   }
 }
 
@@ -229,14 +227,14 @@ function* probe(
 ): Steps<(NoiseReading & { readonly float32: boolean }) | undefined> {
   const { parameters } = session;
   const losses: number[] = [];
-  // Each entry's power of two, the same at every point: computed once, not once per point.
-  const units = unitsOf(line.scales, spacing);
+  // Each entry's signed power of two, the same at every point: computed once, not once per point.
+  const moves = movesOf(line, spacing);
   for (let t = 1 - POINTS / 2; t <= POINTS / 2; t++) {
     if (t === 0) {
       losses.push(session.loss);
       continue;
     }
-    placeAlong(session, line, units, t);
+    placeAlong(session, moves, t);
     try {
       losses.push(yield* session.lossAt(() => `at θ + ${t}·δ along a random direction, to measure the loss's noise`));
     } catch (error) {
@@ -260,11 +258,11 @@ function roundingOf(loss: number, float32: boolean): number {
 }
 
 /**
- * Per entry, the largest power of 2 at most `spacing` times its scale; entries of one scale (most
- * of a tensor's, whose scale is its root mean square) share one power, computed once.
+ * Per entry, its sign times the largest power of 2 at most `spacing` times its scale; entries of one
+ * scale (most of a tensor's, whose scale is its root mean square) share one power, computed once.
  */
-function unitsOf(scales: Float64Array, spacing: number): Float64Array {
-  const units = new Float64Array(scales.length);
+function movesOf({ signs, scales }: ProbeLine, spacing: number): Float64Array {
+  const moves = new Float64Array(scales.length);
   let scale = NaN,
     unit = NaN;
   for (let j = 0; j < scales.length; j++) {
@@ -272,14 +270,9 @@ function unitsOf(scales: Float64Array, spacing: number): Float64Array {
       scale = scales[j]!;
       unit = powerOfTwoAtMost(spacing * scale);
     }
-    units[j] = unit;
+    moves[j] = signs[j]! * unit;
   }
-  return units;
-}
-
-/** The largest power of 2 at most `x` (x > 0). */
-function powerOfTwoAtMost(x: number): number {
-  return 2 ** Math.floor(Math.log2(x));
+  return moves;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The pure functions of difference.ts against first principles.
  */
 import { describe, expect, it } from 'vitest';
-import { oneSidedDerivative, oneSidedNoise } from '../src/difference.js';
+import { oneSidedDerivative, oneSidedNoise, powerOfTwoAtMost } from '../src/difference.js';
 
 describe('oneSidedNoise', () => {
   // The one-sided derivative is linear in the three losses; with each off by at most `noise`,
@@ -27,5 +27,27 @@ describe('oneSidedNoise', () => {
 
   it('is 8·noise/h at h/2 and h', () => {
     expect(oneSidedNoise(0.5, 1, 1)).toBeCloseTo(8, 12);
+  });
+});
+
+describe('powerOfTwoAtMost', () => {
+  it('is 2 ** floor(log2(x)) bit for bit, its powers cached (edges, subnormals, and a sweep twice over)', () => {
+    const values = [
+      1,
+      2,
+      3,
+      0.75,
+      1 - 2 ** -53,
+      2 - 2 ** -51,
+      2 ** -1074,
+      3 * 2 ** -1074,
+      2 ** -1022,
+      1e308,
+      0,
+      Infinity,
+    ];
+    for (let e = -1074; e <= 1023; e += 7) values.push(2 ** e, 2 ** e * 1.5, 2 ** e * (2 - 2 ** -52));
+    for (let pass = 0; pass < 2; pass++)
+      for (const x of values) expect(Object.is(powerOfTwoAtMost(x), 2 ** Math.floor(Math.log2(x)))).toBe(true);
   });
 });

@@ -46,3 +46,35 @@ describe('the step learned per tensor', () => {
     expect(result.stepRange[1]).toBeLessThanOrEqual(4 * Math.max(rms, 1));
   });
 });
+
+/** The perturbed values at which each entry's loss was evaluated, in order (one entry moved from θ per call). */
+function pointsPerEntry(model: GradientModel, n: number): { model: GradientModel; points: Map<number, number[]> } {
+  const x = (model.parameters as { x: Float64Array }).x;
+  const original = Float64Array.from(x);
+  const points = new Map<number, number[]>();
+  return {
+    points,
+    model: {
+      ...model,
+      loss: (X, Y) => {
+        const moved = [...Array(n).keys()].filter((i) => !Object.is(x[i], original[i]));
+        if (moved.length === 1) points.set(moved[0]!, [...(points.get(moved[0]!) ?? []), x[moved[0]!]!]);
+        return model.loss(X, Y);
+      },
+    },
+  };
+}
+
+describe('an entry its learned step does not settle', () => {
+  it('is widened from its default step without evaluating the learned step’s two points again', () => {
+    const n = 2000;
+    const { model, points } = pointsPerEntry(largeSum(n), n);
+    const result = checkGradients(model, null, null, { mode: 'full' });
+    expect(result.passed).toBe(true);
+    // Entries that went back to the default step after the learned one (many losses each)…
+    const rewalked = [...points.values()].filter((p) => p.length > 8);
+    expect(rewalked.length).toBeGreaterThan(0);
+    // …reached the learned step again, whose points they evaluated once only.
+    for (const p of points.values()) expect(new Set(p).size).toBe(p.length);
+  });
+});
