@@ -54,4 +54,13 @@ describe('typedGradientEntry', () => {
     }
     expect(typedGradientEntry(parameters, common(), W, 1)).toBe(2);
   });
+
+  it('leaves gradients to readGradient where two tensors would read one key (W and dW both from dW)', () => {
+    const gradients = { dW: Float64Array.from([1, 2, 3]), ddW: Float64Array.from([4, 5, 6]) };
+    for (const named of [
+      ParameterSet.from({ W: new Float64Array(3), dW: new Float64Array(3) }),
+      ParameterSet.from({ dW: new Float64Array(3), W: new Float64Array(3) }),
+    ])
+      for (const tensor of named.tensors) expect(typedGradientEntry(named, gradients, tensor, 0)).toBeUndefined();
+  });
 });
