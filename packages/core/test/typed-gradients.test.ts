@@ -63,4 +63,15 @@ describe('typedGradientEntry', () => {
     ])
       for (const tensor of named.tensors) expect(typedGradientEntry(named, gradients, tensor, 0)).toBeUndefined();
   });
+
+  it('leaves an array of gradients to readGradient (which refuses it) even where a tensor is named 0', () => {
+    const indexed = ParameterSet.from({ '0': new Float64Array(2) });
+    const [only] = indexed.tensors as [(typeof indexed.tensors)[0]];
+    for (const gradients of [[Float64Array.from([1, 2])], Float64Array.from([1, 2])]) {
+      expect(typedGradientEntry(indexed, gradients, only, 0)).toBeUndefined();
+      expect(() => readGradient(indexed, gradients, only, 0)).toThrow(
+        /expected an object or Map from names to tensors/,
+      );
+    }
+  });
 });
