@@ -43,6 +43,7 @@ export default defineConfig({
       'packages/core/test/outcome.test.ts',
       'packages/core/test/parameters.test.ts',
       'packages/core/test/perturbed.test.ts',
+      'packages/core/test/projections.test.ts',
       'packages/core/test/pending.test.ts',
       'packages/core/test/random.test.ts',
       'packages/core/test/report.test.ts',

@@ -94,3 +94,33 @@ describe('directionNoise', () => {
     expect(directionNoise(noisy, exact[1], 1, 'float32')).toBeCloseTo(big / 8, 12);
   });
 });
+
+// Each rule at its boundary, on readings built by hand (values exact in binary).
+describe('the directional rules at their boundaries', () => {
+  const at = (scale: number, residual: number, numeric = 1): DirectionalReading => ({
+    scale,
+    residual,
+    numeric,
+    lossPlus: 1,
+    lossMinus: 1,
+  });
+
+  it('a change of exactly twice what the noise makes of it (noise/(s/2) + noise/s) is noise', () => {
+    // s = 1, noise 2⁻¹⁰: 2 × (2⁻⁹ + 2⁻¹⁰) = 3·2⁻⁹.
+    const noise = 2 ** -10;
+    expect(directionalError(at(1, 0), at(0.5, 3 * 2 ** -9), noise).noiseLike).toBe(true);
+    expect(directionalError(at(1, 0), at(0.5, 3 * 2 ** -9 + 2 ** -30), noise).noiseLike).toBe(false);
+  });
+
+  it('a wider move helps only where the allowance is beyond what the tolerance allows', () => {
+    // tolerance × (weight + |numeric|) = 0.25 × (1 + 1) = 0.5
+    expect(widerMoveHelps(at(1, 0), { allowance: 0.5, noiseLike: true }, 1, 0.25)).toBe(false);
+    expect(widerMoveHelps(at(1, 0), { allowance: 0.5 + 2 ** -20, noiseLike: true }, 1, 0.25)).toBe(true);
+    expect(widerMoveHelps(at(1, 0), { allowance: 1, noiseLike: false }, 1, 0.25)).toBe(false);
+  });
+
+  it('a reading’s excess weighs the tolerance by weight + |numeric|', () => {
+    // |residual| 1 over 0.25 × (3 + 1)
+    expect(readingExcess(at(1, 1, -1), 3, 0, 0.25)).toBe(1);
+  });
+});

@@ -7,15 +7,20 @@ import { describe, expect, it } from 'vitest';
 import { lossNoise, type EntryEstimate, type StepTaken } from '../src/difference.js';
 import {
   agrees,
+  agreesWithin,
   centralEstimate,
   centralSettles,
+  CLEAR_MISMATCH,
   CONFIRMATIONS,
+  contradictsStillness,
   gradientJumps,
   isFlat,
   judgeNarrower,
   oneSidedSlopes,
   readNoise,
   refinedEstimate,
+  widenedTooFar,
+  widerHelps,
   type FiveLosses,
 } from '../src/entry-rules.js';
 
@@ -184,5 +189,119 @@ describe('judgeNarrower', () => {
     ['it disagrees, differently from the previous one', estimate(3), estimate(5), 'disagrees'],
   ] as const)('%s', (_, narrower, disagreeing, reading) => {
     expect(judgeNarrower(2, narrower, disagreeing, 1e-6)).toBe(reading);
+  });
+});
+
+// Each rule at its boundary (values exact in binary): what is allowed exactly is allowed.
+describe('the rules at their boundaries', () => {
+  it('agreesWithin: a mismatch plus floor of exactly the tolerance agrees', () => {
+    // |1 − 0.75| + 0.1875 = 0.4375 = 0.25 × (1 + 0.75)
+    expect(agreesWithin(1, 0.75, 0.1875, 0.25)).toBe(true);
+    expect(agreesWithin(1, 0.75, 0.1876, 0.25)).toBe(false);
+  });
+
+  it('agrees: an excess of exactly 1 agrees', () => {
+    expect(agrees(2, estimate(2.5, 0, 0.5), 1e-9)).toBe(true);
+    expect(agrees(2, estimate(2.5, 0, 0.4), 1e-9)).toBe(false);
+  });
+
+  describe('widerHelps', () => {
+    // Flat losses: no change between h and h/2, so the noise decides wherever the first two rules let it.
+    const flat: FiveLosses = [1, 1, 1, 1, 1];
+    const helps = (analytic: number, e: EntryEstimate, tolerance: number, losses = flat, noise = 0): boolean =>
+      widerHelps(analytic, e, tolerance, at(0, h), at(0, h / 2), losses, noise);
+
+    it('not where the estimated error is exactly what the tolerance allows', () => {
+      expect(helps(1, estimate(1, 0, 0.5), 0.25)).toBe(false);
+      expect(helps(1, estimate(1, 0, 0.5 + 2 ** -20), 0.25)).toBe(true);
+    });
+
+    it(`where the mismatch is exactly ${CLEAR_MISMATCH} times the error, not beyond`, () => {
+      expect(helps(1, estimate(2, 0, 1 / CLEAR_MISMATCH), 1e-9)).toBe(true);
+      expect(helps(1, estimate(2 + 2 ** -20, 0, 1 / CLEAR_MISMATCH), 1e-9)).toBe(false);
+    });
+
+    it('where the change from h to h/2 is up to twice what the noise makes of it (6·noise/h here), not beyond', () => {
+      // Quotient at h/2: 0; at h: (L₊ − L₋)/2h. The noise makes up to noise/(h/2) + noise/h of the change.
+      const noise = 2 ** -40;
+      const change = (c: number): FiveLosses => [1, 1, 1, 1, 1 + c * 2 * h];
+      expect(helps(0, estimate(0, 0, 1), 1e-6, change((6 * noise) / h), noise)).toBe(true);
+      expect(helps(0, estimate(0, 0, 1), 1e-6, change((12 * noise) / h), noise)).toBe(false);
+    });
+  });
+
+  describe('widenedTooFar', () => {
+    it('not where the error stayed the same and the estimate did not move', () => {
+      expect(widenedTooFar(2, estimate(1.5, 0, 0.01), estimate(1.5, 0, 0.01))).toBe(false);
+      expect(widenedTooFar(2, estimate(1.5, 0, 0.01), estimate(1.5, 0, 0.02))).toBe(true);
+    });
+
+    it('not where the estimate moved by exactly the two errors together', () => {
+      expect(widenedTooFar(1.5, estimate(1, 0, 0.25), estimate(1.5, 0, 0.25))).toBe(false);
+      expect(widenedTooFar(1.5, estimate(1, 0, 0.25), estimate(1.5 + 2 ** -20, 0, 0.25))).toBe(true);
+    });
+  });
+
+  it('contradictsStillness: only a gradient beyond both the floor and the error', () => {
+    expect(contradictsStillness(1, estimate(0, 1, 0.5))).toBe(false);
+    expect(contradictsStillness(1, estimate(0, 0.5, 1))).toBe(false);
+    expect(contradictsStillness(1.25, estimate(0, 1, 0.5))).toBe(true);
+    expect(contradictsStillness(-1.25, estimate(0, 0.5, 1))).toBe(true);
+  });
+
+  it('readNoise: a widened step takes the smallest change the loss shows', () => {
+    const losses: FiveLosses = [1 + 2 ** -30, 1, 1, 1 + 2 ** -28, 1 + 2 ** -29];
+    expect(readNoise(losses, lossNoise(1, 'float64'), true).modelled).toBe(2 ** -30);
+  });
+
+  it('refinedEstimate: the Richardson floor is (r²·noise/(h/2) + noise/h)/(r² − 1), 3·noise/h at r = 2', () => {
+    const e = refinedEstimate(
+      'richardson',
+      at(0, h),
+      at(0, h / 2),
+      five((x) => x),
+      1e-12,
+    );
+    expect((e.floor * h) / 1e-12).toBeCloseTo(3, 12);
+  });
+
+  it('oneSidedSlopes: off 0, the noise of each side is read at its offsets from θ (16·noise/h in all)', () => {
+    // L = x + a·|x − 0.5| at θ = 0.5: the slopes 1 ∓ a differ by 2a = 14·noise/h, within the sides' noise.
+    const noise = 2 ** -40;
+    const a = (7 * noise) / h;
+    const sides = (slope: number) =>
+      oneSidedSlopes(
+        0.5,
+        at(0.5, h),
+        at(0.5, h / 2),
+        five((x) => x + slope * Math.abs(x - 0.5), 0.5),
+        noise,
+        1e-12,
+      );
+    expect(sides(a)).toEqual({ left: 1 - a, right: 1 + a, shown: false });
+    expect(sides((9 * noise) / h).shown).toBe(true);
+  });
+
+  it('gradientJumps: a jump of exactly half the mismatch is one, in either test', () => {
+    // [θ + h/2, θ − h/2, θ + h, θ − h]: a second difference of 1 over θ ± h/2, rises that agree…
+    expect(gradientJumps([1, 0, 2, 0], 0, 2)).toBe(true);
+    expect(gradientJumps([1, 0, 2, 0], 0, 2 + 2 ** -20)).toBe(false);
+    // …and no second difference over θ ± h/2, a rise over θ ± h 1 more than twice that over θ ± h/2.
+    expect(gradientJumps([0, 0, 1, 0], 0, 2)).toBe(true);
+    expect(gradientJumps([0, 0, 1, 0], 0, 2 + 2 ** -20)).toBe(false);
+  });
+
+  describe('judgeNarrower', () => {
+    it('allows the larger of an estimate’s floor and error, and an excess of exactly 1', () => {
+      expect(judgeNarrower(2, estimate(3, 2, 0), undefined, 1e-9)).toBe('agrees');
+      expect(judgeNarrower(2, estimate(3, 0, 2), undefined, 1e-9)).toBe('agrees');
+      expect(judgeNarrower(2, estimate(3, 1, 0), undefined, 1e-9)).toBe('agrees');
+      expect(judgeNarrower(2, estimate(3, 0.5, 0), undefined, 1e-9)).toBe('disagrees');
+    });
+
+    it('confirms where the two estimates differ by exactly their allowances together', () => {
+      expect(judgeNarrower(2, estimate(3, 0.5, 0), estimate(4, 0.5, 0), 1e-9)).toBe('confirms');
+      expect(judgeNarrower(2, estimate(3, 0.5, 0), estimate(4 + 2 ** -20, 0.5, 0), 1e-9)).toBe('disagrees');
+    });
   });
 });

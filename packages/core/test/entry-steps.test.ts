@@ -1,10 +1,16 @@
 /**
  * The step learned per tensor (entry-steps.ts): where the loss's noise widened one entry's step,
  * the next entries of its tensor try that step first, so a large sum's noise is found once, not
- * per entry; a wrong entry is still judged as before.
+ * per entry; a wrong entry is still judged as before. And the rule's parts on their own: an entry's
+ * scale (the larger of |θ| and its tensor's root mean square), its widest step (WIDEST_SHARE times
+ * that), and the first step tried (the learned one only where it fits under the widest).
  */
 import { describe, expect, it } from 'vitest';
+import { WIDEST_SHARE } from '../src/entry-rules.js';
+import { EntrySteps } from '../src/entry-steps.js';
 import { checkGradients, type GradientModel } from '../src/index.js';
+import { ParameterSet } from '../src/parameters.js';
+import type { CheckSession } from '../src/session.js';
 
 /** ½ Σ aᵢ xᵢ² over `n` entries (a sum large enough that its rounding noise decides at the default step), with `plant` added to one entry's gradient. */
 function largeSum(n: number, plant: Record<number, number> = {}): GradientModel {
@@ -76,5 +82,32 @@ describe('an entry its learned step does not settle', () => {
     expect(rewalked.length).toBeGreaterThan(0);
     // …reached the learned step again, whose points they evaluated once only.
     for (const p of points.values()) expect(new Set(p).size).toBe(p.length);
+  });
+});
+
+describe('EntrySteps: the scale, the widest step and the first step of an entry', () => {
+  // Tensor a: RMS of (3, 4) = √12.5; tensor b: RMS of (0, 0.001, 0, 0) = 0.0005.
+  const parameters = ParameterSet.from({ a: Float64Array.from([3, 4]), b: Float64Array.from([0, 0.001, 0, 0]) });
+  const session = { parameters, snapshot: parameters.snapshot() } as unknown as CheckSession;
+
+  it('scales an entry by the larger of |θ| and its own tensor’s root mean square', () => {
+    const steps = new EntrySteps(session);
+    expect(steps.scale(0, 0)).toBe(Math.sqrt(12.5));
+    expect(steps.scale(0, 1)).toBe(4);
+    expect(steps.scale(1, 0)).toBe(0.0005);
+    expect(steps.scale(1, 1)).toBe(0.001);
+    expect(steps.widest(0, 1)).toBe(WIDEST_SHARE * 4);
+    expect(steps.widest(1, 2)).toBe(WIDEST_SHARE * 0.0005);
+  });
+
+  it('tries the learned step first only where it fits under the entry’s widest, and the default before any', () => {
+    const steps = new EntrySteps(session);
+    expect(steps.first(1, 0, 1e-5)).toBe(1e-5);
+    steps.learn(1, 64);
+    expect(steps.first(1, 0, 1e-5)).toBe(64e-5); // 6.4e-4 ≤ 4 × 0.0005
+    expect(steps.first(1, 0, 4e-5)).toBe(4e-5); // 2.56e-3 > 2e-3: the default
+    const widest = steps.widest(1, 0);
+    expect(steps.first(1, 0, widest / 64)).toBe(widest); // exactly the widest fits
+    expect(steps.first(0, 0, 1e-5)).toBe(1e-5); // another tensor learned nothing
   });
 });

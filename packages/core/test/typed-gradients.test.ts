@@ -54,4 +54,24 @@ describe('typedGradientEntry', () => {
     }
     expect(typedGradientEntry(parameters, common(), W, 1)).toBe(2);
   });
+
+  it('leaves gradients to readGradient where two tensors would read one key (W and dW both from dW)', () => {
+    const gradients = { dW: Float64Array.from([1, 2, 3]), ddW: Float64Array.from([4, 5, 6]) };
+    for (const named of [
+      ParameterSet.from({ W: new Float64Array(3), dW: new Float64Array(3) }),
+      ParameterSet.from({ dW: new Float64Array(3), W: new Float64Array(3) }),
+    ])
+      for (const tensor of named.tensors) expect(typedGradientEntry(named, gradients, tensor, 0)).toBeUndefined();
+  });
+
+  it('leaves an array of gradients to readGradient (which refuses it) even where a tensor is named 0', () => {
+    const indexed = ParameterSet.from({ '0': new Float64Array(2) });
+    const [only] = indexed.tensors as [(typeof indexed.tensors)[0]];
+    for (const gradients of [[Float64Array.from([1, 2])], Float64Array.from([1, 2])]) {
+      expect(typedGradientEntry(indexed, gradients, only, 0)).toBeUndefined();
+      expect(() => readGradient(indexed, gradients, only, 0)).toThrow(
+        /expected an object or Map from names to tensors/,
+      );
+    }
+  });
 });
