@@ -58,10 +58,19 @@ describe('an entry stays a kink only on the loss at more than one step, and wher
     [0, true], // one of them: the derivative of θ's own piece
     [-0.99, true], // beyond the left slope by less than the jump
     [1.99, true],
+    [-1, true], // exactly the jump beyond either slope
+    [2, true],
     [-1.01, false], // beyond by more than the jump: no kink within the step makes that
     [3, false], // 6 × the central value c/2 of slopes 0 and c (a missing mean)
   ])('slopes 0 and 1, gradient %s: reached %s', (analytic, reached) => {
     expect(kinkReaches(analytic, kinked)).toBe(reached);
+  });
+
+  it('measures the jump between the slopes, of either sign', () => {
+    const sameSign: EntryEstimate = { ...kinked, kink: { left: 2, right: 3 } };
+    expect(kinkReaches(1, sameSign)).toBe(true);
+    expect(kinkReaches(0.5, sameSign)).toBe(false); // 1.5 below the smaller slope, the jump is 1
+    expect(kinkReaches(4.5, sameSign)).toBe(false);
   });
 
   it('reaches nothing without a kink', () => {
