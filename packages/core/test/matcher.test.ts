@@ -18,6 +18,20 @@ import {
 /** A host whose utils lack the colour helpers: the plain ones are used. */
 const host = (isNot: boolean): MatcherContext => ({ isNot, utils: {} as MatcherUtils });
 
+/** A model whose loss throws an Error with `message` and `stack` (undefined: an error without one). */
+function throwing(message: string, stack: string | undefined): GradientModel {
+  const w = [0.5, -1];
+  return {
+    parameters: { w },
+    loss: () => {
+      const error = new Error(message);
+      error.stack = stack;
+      throw error;
+    },
+    gradients: () => ({ w: [1, 1] }),
+  };
+}
+
 describe('the plain hint', () => {
   it("writes Jest's form, with .not and the promise", () => {
     const hint = plainMatcherUtils.matcherHint;
@@ -61,17 +75,7 @@ describe('a model that throws, under the matcher', () => {
   });
 
   it('shows no stack for an error without one', () => {
-    const w = [0.5, -1];
-    const model: GradientModel = {
-      parameters: { w },
-      loss: () => {
-        const error = new Error('no stack here');
-        error.stack = undefined;
-        throw error;
-      },
-      gradients: () => ({ w: [1, 1] }),
-    };
-    const message = toPassGradientCheck.call(host(false), model, null, null).message();
+    const message = toPassGradientCheck.call(host(false), throwing('no stack here', undefined), null, null).message();
     expect(message.split('\n').slice(1)).toEqual([
       '',
       'GradcheckError MODEL_THREW: loss(X, Y) threw at the unperturbed parameters: no stack here (called with X null, Y null)',
@@ -114,17 +118,7 @@ describe('the hint’s expected arguments', () => {
 describe('the frames shown of a model’s error', () => {
   /** The message under the matcher when the model's loss throws an Error with `stack`. */
   function shown(stack: string): string[] {
-    const w = [0.5, -1];
-    const model: GradientModel = {
-      parameters: { w },
-      loss: () => {
-        const error = new Error('boom');
-        error.stack = stack;
-        throw error;
-      },
-      gradients: () => ({ w: [1, 1] }),
-    };
-    const lines = toPassGradientCheck.call(host(false), model, null, null).message().split('\n');
+    const lines = toPassGradientCheck.call(host(false), throwing('boom', stack), null, null).message().split('\n');
     return lines.slice(4); // after the hint, a blank line, the GradcheckError line and a blank line
   }
   const user = '    at userLoss (/home/u/model.js:3:9)';
