@@ -150,6 +150,14 @@ export function widerHelps(
   if (estimate.errorEstimate <= tolerance * (Math.abs(analytic) + Math.abs(estimate.numeric))) return false;
   // A mismatch beyond what the error can make of it: a wider step only shrinks that error.
   if (Math.abs(analytic - estimate.numeric) > CLEAR_MISMATCH * estimate.errorEstimate) return false;
+  return quotientsWithinNoise(coarse, fine, losses, noise);
+}
+
+/**
+ * Whether the central quotients at h (`coarse`) and h/2 (`fine`) differ by no more than the loss's
+ * `noise` can make them: neither truncation nor a kink between the two steps shows.
+ */
+export function quotientsWithinNoise(coarse: StepTaken, fine: StepTaken, losses: FiveLosses, noise: number): boolean {
   const step = (coarse.plus - coarse.minus) / 2,
     halfStep = (fine.plus - fine.minus) / 2;
   const change = Math.abs(centralQuotient(losses[3], losses[1], fine) - centralQuotient(losses[4], losses[0], coarse));

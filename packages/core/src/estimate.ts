@@ -23,6 +23,7 @@ import {
   NOISE_WIDENING,
   NOISE_WIDENINGS,
   widerHelps,
+  quotientsWithinNoise,
   oneSidedSlopes,
   readNoise,
   refinedEstimate,
@@ -34,7 +35,15 @@ import { LossNoise } from './noise.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
+import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
+
+/**
+ * Whether the widening for noise may go on beyond step `h` of an entry whose default step is
+ * `initial`: up to {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
+ */
+const widensBeyond = (h: number, initial: number, widest: number): boolean =>
+  h < initial * NOISE_WIDENING ** NOISE_WIDENINGS && h * NOISE_WIDENING <= widest;
 
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
 export class EntryEstimator {
@@ -71,17 +80,20 @@ export class EntryEstimator {
     const initial = entryStep(snapshot[tensor.offset + index]!, tensor.view.precision, options);
     let h = initial;
     const widest = this.steps.widest(tensorIndex, index);
-    let noisy = adaptable && h * NOISE_WIDENING <= widest;
+    let noisy = adaptable && widensBeyond(h, initial, widest);
     let first = this.inPlace.first;
     this.inPlace.first = undefined;
     this.known = undefined;
     const learned = this.steps.first(tensorIndex, index, initial);
     if (learned > initial) {
       first ??= yield* lossesAt(this.session, tensor, index, learned, 1);
-      const settled = yield* this.settledAtLearned(tensorIndex, index, first);
-      if (settled) return { ...settled, widened: learned / initial };
       // The widening below may reach the learned step again: its losses are known.
-      this.known = { h: learned, first };
+      this.known = { h: learned, first, half: undefined };
+      const settled =
+        (yield* this.settledAt(tensorIndex, analytic[tensor.offset + index]!, ...first)) ??
+        (yield* this.agreedAtLearned(tensorIndex, index, this.known, widensBeyond(learned, initial, widest)));
+      if (settled) return { ...settled, widened: learned / initial };
+      this.steps.learn(tensorIndex, 1);
       first = undefined;
     }
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
@@ -98,9 +110,9 @@ export class EntryEstimator {
     // The noise is read where the step is smallest (at a wider step the losses' fourth difference
     // shows curvature too) and carried to the wider steps.
     const noise = estimate.noise;
-    for (let widened = 0; estimate.noisy && !flat; widened++) {
+    while (estimate.noisy && !flat) {
       const previous = estimate;
-      noisy = widened + 1 < NOISE_WIDENINGS && h * NOISE_WIDENING ** 2 <= widest;
+      noisy = widensBeyond(h * NOISE_WIDENING, initial, widest);
       h *= NOISE_WIDENING;
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
@@ -122,9 +134,16 @@ export class EntryEstimator {
 
   /**
    * The losses at θ ± h of the entry being estimated where its learned step did not settle it
-   * (h that step): an estimate at the same step later takes them instead of evaluating them again.
+   * (h that step), and at θ ± h/2 once {@link EntryEstimator.agreedAtLearned} evaluated them: an
+   * estimate at the same step later takes them instead of evaluating them again.
    */
-  private known: { readonly h: number; readonly first: FirstDifference } | undefined;
+  private known: { readonly h: number; readonly first: FirstDifference; half: FirstDifference | undefined } | undefined;
+
+  /** {@link lossesAt} at θ ± s·h, or the losses there that {@link EntryEstimator.known} holds. */
+  private *lossesKnownAt(tensor: ParameterTensor, index: number, h: number, s: 1 | 0.5): Steps<FirstDifference> {
+    const known = h === this.known?.h ? (s === 1 ? this.known.first : this.known.half) : undefined;
+    return known ?? (yield* lossesAt(this.session, tensor, index, h, s));
+  }
 
   /**
    * The estimate of an entry first seen at a kink, at up to {@link NARROWINGS} narrower steps: a
@@ -163,19 +182,41 @@ export class EntryEstimator {
   }
 
   /**
-   * The entry settled at the step the previous entries of its tensor were widened to (`first`: the
-   * losses there), or `undefined`: then the default step starts afresh, and the tensor's next entries too.
+   * Where the central difference at the learned step (`known`: it and the losses there) did not
+   * settle an entry only because its floor is wider than the tolerance allows (a small gradient of a large, noisy sum), the losses at
+   * h/2 judge it there as the widening would at its last step: the estimate, with the measured
+   * noise, agrees within its error, the loss shows no kink within the step, and the quotients at h
+   * and h/2 differ by no more than that noise, so no narrower step would judge otherwise; and the
+   * widening would stop there too (`widens`: it may go on beyond the learned step).
+   * Else `undefined`: the entry walks the widening from its default step.
    */
-  private *settledAtLearned(
+  private *agreedAtLearned(
     tensorIndex: number,
     index: number,
-    [taken, lossPlus, lossMinus]: FirstDifference,
+    known: NonNullable<EntryEstimator['known']>,
+    widens: boolean,
   ): Steps<EntryEstimate | undefined> {
-    const tensor = this.session.parameters.tensors[tensorIndex]!;
+    if (!this.noise.measured) return undefined;
+    const { parameters, snapshot, options, loss } = this.session;
+    const tensor = parameters.tensors[tensorIndex]!;
+    const {
+      h,
+      first: [coarse, lossPlus, lossMinus],
+    } = known;
+    known.half = yield* lossesAt(this.session, tensor, index, h, 0.5);
+    const [fine, lossPlusHalf, lossMinusHalf] = known.half;
+    const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
+    const noise = this.noise.allowance(lossPlus, lossMinus);
+    const estimate = { ...refinedEstimate(options.scheme, coarse, fine, losses, noise), noise };
+    const theta = snapshot[tensor.offset + index]!;
     const analytic = this.session.analytic[tensor.offset + index]!;
-    const settled = yield* this.settledAt(tensorIndex, analytic, taken, lossPlus, lossMinus);
-    if (!settled) this.steps.learn(tensorIndex, 1);
-    return settled;
+    const agreed =
+      !isFlat(losses) &&
+      agrees(analytic, estimate, options.tolerance) &&
+      !(widens && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise)) &&
+      quotientsWithinNoise(coarse, fine, losses, noise) &&
+      !oneSidedSlopes(theta, coarse, fine, losses, noise, options.tolerance).shown;
+    return agreed ? estimate : undefined;
   }
 
   /**
@@ -222,8 +263,7 @@ export class EntryEstimator {
     const tensor = parameters.tensors[tensorIndex]!;
     const theta = snapshot[tensor.offset + index]!;
     const analytic = this.session.analytic[tensor.offset + index]!;
-    const known = h === this.known?.h ? this.known.first : undefined;
-    const [coarse, lossPlus, lossMinus] = at.first ?? known ?? (yield* lossesAt(this.session, tensor, index, h, 1));
+    const [coarse, lossPlus, lossMinus] = at.first ?? (yield* this.lossesKnownAt(tensor, index, h, 1));
     if (coarse.plus === coarse.minus) {
       throw new GradcheckError(
         'INVALID_OPTION',
@@ -233,7 +273,7 @@ export class EntryEstimator {
     }
     const settled = yield* this.settledAt(tensorIndex, analytic, coarse, lossPlus, lossMinus);
     if (settled) return [settled, false];
-    const [fine, lossPlusHalf, lossMinusHalf] = yield* lossesAt(this.session, tensor, index, h, 0.5);
+    const [fine, lossPlusHalf, lossMinusHalf] = yield* this.lossesKnownAt(tensor, index, h, 0.5);
     const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
     const flat = isFlat(losses);
     const read = readNoise(losses, this.noise.allowance(Math.max(...losses.map(Math.abs)), 0), at.widened === true);

@@ -63,24 +63,42 @@ function pointsPerEntry(model: GradientModel, n: number): { model: GradientModel
     model: {
       ...model,
       loss: (X, Y) => {
-        const moved = [...Array(n).keys()].filter((i) => !Object.is(x[i], original[i]));
-        if (moved.length === 1) points.set(moved[0]!, [...(points.get(moved[0]!) ?? []), x[moved[0]!]!]);
+        let moved = -1;
+        for (let i = 0; i < n && moved !== -2; i++) if (!Object.is(x[i], original[i])) moved = moved === -1 ? i : -2;
+        if (moved >= 0) points.set(moved, [...(points.get(moved) ?? []), x[moved]!]);
         return model.loss(X, Y);
       },
     },
   };
 }
 
-describe('an entry its learned step does not settle', () => {
-  it('is widened from its default step without evaluating the learned step’s two points again', () => {
-    const n = 2000;
+describe('an entry the central difference at its learned step does not settle', () => {
+  it('is judged at the learned step with the losses at h/2 there when only the noise floor kept it from settling', () => {
+    const n = 8000;
     const { model, points } = pointsPerEntry(largeSum(n), n);
     const result = checkGradients(model, null, null, { mode: 'full' });
     expect(result.passed).toBe(true);
-    // Entries that went back to the default step after the learned one (many losses each)…
-    const rewalked = [...points.values()].filter((p) => p.length > 8);
-    expect(rewalked.length).toBeGreaterThan(0);
-    // …reached the learned step again, whose points they evaluated once only.
+    const counts = [...points.values()].map((p) => p.length);
+    // The smallest gradients of the large sum: the central difference's floor at the learned step
+    // (×1024, the widest the widening goes) is wider than the tolerance allows, so they take the two
+    // losses at h/2 there (4 points in all)…
+    expect(counts.filter((c) => c === 4).length).toBeGreaterThan(10);
+    // …and do not walk the widening from their default step again (about 24 losses and 10
+    // gradients each): only the few entries that learned the step did.
+    expect(counts.filter((c) => c > 8).length).toBeLessThanOrEqual(3);
+    expect(result.evaluations.gradients).toBeLessThan(40);
+    for (const p of points.values()) expect(new Set(p).size).toBe(p.length);
+  });
+
+  it('is widened from its default step where it disagrees there, without evaluating the learned step’s points again', () => {
+    const n = 2000;
+    const { model, points } = pointsPerEntry(largeSum(n, { 700: 1e-3, 1400: -1e-3 }), n);
+    const result = checkGradients(model, null, null, { mode: 'full' });
+    expect(result.passed).toBe(false);
+    expect(result.worst[0]!.label).toMatch(/^x\[(700|1400)\]$/);
+    // The wrong entries went back to their default step after the learned one's four points…
+    for (const wrong of [700, 1400]) expect(points.get(wrong)!.length).toBeGreaterThan(4);
+    // …and reached the learned step again, whose points they evaluated once only.
     for (const p of points.values()) expect(new Set(p).size).toBe(p.length);
   });
 });
