@@ -322,3 +322,37 @@ describe('what counts as a missing path', () => {
     expect(diagnose({ analytic: n.map((v, i) => (i < 2 ? 1e-5 * v : v)), numeric: n })?.kind).not.toBe('zero');
   });
 });
+
+describe('the best fit first, the rank only among ties (round 6)', () => {
+  it('a plain factor that fits exactly beats a single entry that leaves a little (not a tie)', () => {
+    // Nearly all the error of 1.7 × numeric sits at W[2]: the single entry explains 99.998 % of it,
+    // the factor all of it.
+    const n = [0.01, 0.02, 10, 0.03, -0.02, 0.01];
+    expect(diagnose({ analytic: n.map((v) => 1.7 * v), numeric: n })?.text).toBe('analytic ≈ 1.70 × numeric');
+  });
+
+  it('names a missing L2 term in a tensor of three entries', () => {
+    const theta = [1, -2, 0.5];
+    const n = [0.5, -1.25, 2];
+    expect(diagnose({ analytic: n.map((v, i) => v - 0.1 * theta[i]!), numeric: n, theta })?.text).toBe(
+      'numeric − analytic ≈ 0.100 × θ: a missing or wrong L2 term',
+    );
+  });
+
+  it('scales a swap’s residual up to this tensor’s entries when the other had only some compared', () => {
+    // V compared 2 of its 4 entries (kinks left out); its numeric gradient there is W's analytic one,
+    // off by x at the first: the residual x² counts twice, against 4 % of ‖W's analytic‖² (0.5825).
+    const a = [0.5, -1, 2, 0.25],
+      b = [3, 1, -2, 0.75];
+    const swapped = (x: number) =>
+      diagnoseTensors(
+        [
+          evidence({ name: 'W', analytic: b, numeric: a }),
+          evidence({ name: 'V', analytic: [3, 1, 5, 5], numeric: [3 + x, 1], indices: [0, 1], failing: false }),
+        ],
+        undefined,
+      )[0]?.kind;
+    expect(swapped(0.4)).toBe('swapped'); // 2 · 0.16 = 0.32
+    expect(swapped(0.8)).toBeUndefined(); // 2 · 0.64 = 1.28
+  });
+});

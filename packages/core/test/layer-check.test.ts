@@ -296,3 +296,150 @@ describe('what is a layer, a function, one input or a record of inputs (layer.ts
     );
   });
 });
+
+describe('what is a layer, and what are its inputs (layer.ts, round 6)', () => {
+  const w = new Float64Array([0.5, -0.25]);
+  const fn = { f: () => 1, grad: () => [0] };
+
+  it('a layer with parameters only is checked with X null: no inputs', () => {
+    const product = {
+      parameters: { w },
+      forward: () => new Float64Array([w[0]! * w[1]!]),
+      backward: (dY: Float64Array) => ({ dw: [dY[0]! * w[1]!, dY[0]! * w[0]!] }),
+    };
+    const result = checkGradients(product as never, null as never);
+    expect(result.passed).toBe(true);
+    expect(result.inputs?.names).toEqual([]);
+  });
+
+  it('an empty record is one input X, noted as not checked when backward gives it no gradient', () => {
+    const product = {
+      parameters: { w },
+      forward: () => new Float64Array([w[0]! * w[1]!]),
+      backward: (dY: Float64Array) => ({ dw: [dY[0]! * w[1]!, dY[0]! * w[0]!] }),
+    };
+    const result = checkGradients(product as never, {} as never);
+    expect(result.passed).toBe(true);
+    expect(result.warnings).toContain(
+      'input X was not checked: backward(dY, X) returned no gradient for it (looked for "dX" and "X").',
+    );
+  });
+
+  it('a Map of inputs is a record of inputs, each checked', () => {
+    const scaled = {
+      parameters: { w },
+      forward: (m: Map<string, Float64Array>) => m.get('a')!.map((v, i) => v * w[i]!),
+      backward: (dY: Float64Array, m: Map<string, Float64Array>) => ({
+        dw: dY.map((d, i) => d * m.get('a')![i]!),
+        da: dY.map((d, i) => d * w[i]!),
+      }),
+    };
+    const result = checkGradients(scaled as never, new Map([['a', new Float64Array([1, 2])]]) as never);
+    expect(result.passed).toBe(true);
+    expect(result.tensors.map((t) => t.name)).toEqual(['w', 'a']);
+  });
+
+  it('an object with loss and gradients is a model even when it has forward and backward too', () => {
+    const v = [0.5];
+    const both = {
+      parameters: { v },
+      loss: () => v[0]! ** 2,
+      gradients: () => ({ v: [2 * v[0]!] }),
+      forward: () => {
+        throw new Error('not a layer');
+      },
+      backward: () => {
+        throw new Error('not a layer');
+      },
+    };
+    expect(checkGradients(both as never, null, null).passed).toBe(true);
+  });
+
+  it('a function carrying f and grad as properties is no { f, grad } object', () => {
+    const carrier = Object.assign(() => 0, fn);
+    expect(messageOf(() => checkGradients(carrier as never, [3] as never))).toMatch(
+      /^NOT_A_MODEL: expected a model, received function without parameters, loss, gradients\./,
+    );
+  });
+
+  it('names layer.parameters when they are no record, and a parameter dX beside an input X', () => {
+    const X = new Float64Array([1, 2]);
+    expect(
+      messageOf(() => checkGradients({ parameters: 42, forward: () => 1, backward: () => ({}) } as never, X)),
+    ).toBe('NOT_A_MODEL: layer.parameters is 42; expected an object or Map from names to tensors.');
+    expect(
+      messageOf(() => checkGradients({ parameters: { dX: w }, forward: () => 1, backward: () => ({}) } as never, X)),
+    ).toMatch(/^DUPLICATE_NAME: "X" names both an input and a parameter \(or their gradients, dX\)/);
+  });
+
+  it('an object with get or set alone is a record of inputs; a faulty { data, shape } is one input', () => {
+    expect(messageOf(() => checkGradients(fn, { get: () => 1 } as never))).toMatch(
+      /^UNSUPPORTED_TENSOR: input get is function; expected /,
+    );
+    expect(messageOf(() => checkGradients(fn, { set: () => 1 } as never))).toMatch(
+      /^UNSUPPORTED_TENSOR: input set is function; expected /,
+    );
+    expect(messageOf(() => checkGradients(fn, { data: [1, 2, 3], shape: [2, 2] } as never))).toMatch(
+      /^UNSUPPORTED_TENSOR: input x is \{ data, shape \} with shape \[2,2\] \(4 entries\) but 3 data values;/,
+    );
+  });
+});
+
+describe('the result of a layer check (layer-check.ts, round 6)', () => {
+  /** y = w₀·X elementwise; dY and the backward calls recorded; `bug` scales dw. */
+  const recording = (bug = 1) => {
+    const w = new Float64Array([0.5]);
+    const seen = { calls: 0, dY: [] as number[][] };
+    const layer = {
+      parameters: { w },
+      forward: (X: Float64Array) => X.map((x) => w[0]! * x),
+      backward: (dY: Float64Array, X: Float64Array) => {
+        seen.calls++;
+        seen.dY.push(Array.from(dY));
+        return { dw: [bug * dY.reduce((s, d, i) => s + d * X[i]!, 0)], dX: dY.map((d) => w[0]! * d) };
+      },
+    };
+    return { layer, seen };
+  };
+
+  it('reports the loss ⟨R, Y⟩ without the offset the check adds, and every backward call it made', () => {
+    const { layer, seen } = recording();
+    const X = new Float64Array([1.5, -0.5]);
+    const result = checkGradients(layer, X);
+    expect(result.passed).toBe(true);
+    const R = seen.dY[0]!;
+    expect(result.loss).toBeCloseTo(R[0]! * 0.5 * 1.5 + R[1]! * 0.5 * -0.5, 12);
+    expect(result.evaluations.gradients).toBe(seen.calls);
+  });
+
+  it('notes the first of several cotangents failing without claiming earlier ones passed', () => {
+    const { layer } = recording(1.5);
+    const result = checkGradients(layer, new Float64Array([1, -2, 3]), { cotangents: 3 });
+    expect(result.passed).toBe(false);
+    expect(result.warnings).toContain('cotangent 1 of 3 failed.');
+  });
+
+  it('takes the options third after an undefined second argument', () => {
+    const { layer } = recording();
+    expect(checkGradients(layer, new Float64Array([1, 2]), undefined, { seed: 3 }).seed).toBe(3);
+  });
+
+  it('names the entry of a later tensor whose gradient changed between two calls at the same point', () => {
+    const w = new Float64Array([0.5]);
+    let calls = 0;
+    const layer = {
+      parameters: { w },
+      forward: (X: Float64Array) => X.map((x) => w[0]! * x),
+      backward: (dY: Float64Array, X: Float64Array) => {
+        calls++;
+        return {
+          dw: [dY.reduce((s, d, i) => s + d * X[i]!, 0)],
+          dX: dY.map((d, i) => w[0]! * d + (i === 1 ? calls : 0)),
+        };
+      },
+    };
+    expect(messageOf(() => checkGradients(layer, new Float64Array([1, 2, 3])))).toMatch(
+      /^NONDETERMINISTIC_GRADIENT: backward\(dY, X\) gave \S+ and then \S+ for X\[1\] at the same point;/,
+    );
+  });
+});

@@ -182,3 +182,192 @@ describe('the progress of the projections', () => {
     ]);
   });
 });
+
+describe('one direction of one tensor (modes/tensor-direction.ts)', () => {
+  // A loss of 1e8 + ⟨a, w⟩ with a rounding noise of 8·ε·1e8 per evaluation: an error of 0.08 to
+  // 0.12 in ∂L/∂w₀ lies between the tolerance and the modelled rounding allowance, so the noise is
+  // measured, the gradient's bend read, and the move widened where that helps.
+  const h = defaultStep(0.5, 'float64');
+  const floor = 8 * Number.EPSILON * 1e8;
+  const theta = [0.5, -0.25, 0.75, 0.125];
+  const a = [2, -1.5, 0.5, 0.25];
+  /** `extra(d)` is added to ∂L/∂w₀ at a move d of w₀ (the analytic gradient at θ is a₀ + bug). */
+  const noisy = (n: number, bug: number, extra: (d: number) => number = () => 0): GradientModel => {
+    const w = theta.slice(0, n);
+    return {
+      parameters: { w },
+      loss: () => 1e8 + w.reduce((s, wi, i) => s + a[i]! * wi, 0),
+      gradients: () => ({ w: w.map((wi, i) => a[i]! + (i === 0 ? bug + extra(wi - theta[0]!) : 0)) }),
+    };
+  };
+
+  it('widens ×64 and reads the projection’s noise at the widest move: the noise floor over 64 steps', () => {
+    const result = checkGradients(noisy(1, 0.08), null, null, directional);
+    expect(result.passed).toBe(false);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toContain('widened ×64');
+    expect(result.tensors[0]!.noiseNorm / (floor / (64 * h))).toBeCloseTo(1, 6);
+    expect(result.evaluations).toEqual({ loss: 18, gradients: 10 });
+  });
+
+  it('never widens a step the user chose', () => {
+    const result = checkGradients(noisy(1, 0.08), null, null, { ...directional, step: h });
+    expect(result.passed).toBe(false);
+    expect(result.warnings).toEqual([]);
+    expect(result.stepRange).toEqual([h, h]);
+    expect(result.evaluations.loss).toBe(6);
+  });
+
+  it('counts the gradient’s bend along the move as error: (s/2)² times its curvature, the slope’s change cancelling', () => {
+    // ∂L/∂w₀ grows by K·d² + M·d at a move d: over ±half the move (h/4 along 4 entries of a
+    // Rademacher direction) the bend is 2·K·(h/4)²·h; M·d cancels between the two sides.
+    const K = 8e10;
+    const result = checkGradients(
+      noisy(4, 0.12, (d) => K * d * d + 1e5 * d),
+      null,
+      null,
+      directional,
+    );
+    const w = result.tensors[0]!;
+    expect(w.errorNorm).toBeCloseTo(0.12, 9);
+    expect(w.noiseNorm / ((K * h * h) / 8)).toBeCloseTo(1, 9);
+    expect(w.passed).toBe(true);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('keeps the default move where a wider one bends as much (a jump of the gradient at any move)', () => {
+    // ∂L/∂w₀ jumps by 0.05 wherever w₀ moves: the bend 2·0.05·h at every move, so widening gains nothing.
+    const result = checkGradients(
+      noisy(1, 0.08, (d) => (d === 0 ? 0 : 0.05)),
+      null,
+      null,
+      directional,
+    );
+    expect(result.warnings).toEqual([]);
+    expect(result.tensors[0]!.noiseNorm).toBeCloseTo(0.1, 9);
+    expect(result.passed).toBe(true);
+  });
+
+  /** 1e8 + 2·w₀ + C·(w₀ − ½)³, its gradient 2.08 at w₀ = ½: truncation that grows with the move squared. */
+  const cubic = (C: number): GradientModel => {
+    const w = [0.5];
+    return {
+      parameters: { w },
+      loss: () => 1e8 + 2 * w[0]! + C * (w[0]! - 0.5) ** 3,
+      gradients: () => ({ w: [2.08] }),
+    };
+  };
+
+  it('refuses a wider move whose truncation grows, without reading the gradient there', () => {
+    // C = 1e8: the truncation, invisible at the default move, is 16 times larger at ×4: 2 gradient
+    // evaluations for the bend at the default move, none at ×4.
+    const result = checkGradients(cubic(1e8), null, null, directional);
+    expect(result.passed).toBe(false);
+    expect(result.warnings).toEqual([]);
+    expect(result.evaluations).toEqual({ loss: 10, gradients: 4 });
+  });
+
+  it('reads a wider move’s truncation between it and half of it: C = 1e6 widens ×16, not further', () => {
+    const result = checkGradients(cubic(1e6), null, null, directional);
+    expect(result.passed).toBe(false);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toContain('widened ×16');
+  });
+
+  it('widens up to exactly the room the entries’ scale leaves (×16 for a room of 16)', () => {
+    // θ = (0, 0, 0, 16 steps): the first three entries' scale is the RMS, 8 steps; each entry
+    // moves half the move (4 entries): room 16, so ×4 and then ×16, not ×64.
+    const h0 = defaultStep(0, 'float64');
+    const u = [0, 0, 0, 16 * h0];
+    const model: GradientModel = {
+      parameters: { u },
+      loss: () => 1e8 + u.reduce((s, ui, i) => s + a[i]! * ui, 0),
+      gradients: () => ({ u: u.map((_, i) => a[i]! + (i === 2 ? 0.01 : 0)) }),
+    };
+    const result = checkGradients(model, null, null, directional);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toContain('widened ×16');
+    expect(result.stepRange).toEqual([16 * h0, 16 * h0]);
+  });
+
+  it('moves no entry of an empty tensor and leaves the whole verdict to the others', () => {
+    const w = [0.5, -0.25];
+    const result = checkGradients(
+      { parameters: { w, e: [] }, loss: () => 2 * w[0]! + w[1]!, gradients: () => ({ w: [2.5, 1], e: [] }) },
+      null,
+      null,
+      directional,
+    );
+    expect(result.evaluations).toEqual({ loss: 4, gradients: 2 });
+    expect(result.tensors[1]!.passed).toBe(true);
+    expect(result.difference).toBeGreaterThan(0.05);
+    expect(result.difference).toBe(result.tensors[0]!.difference);
+  });
+
+  it('localises a wrong entry at the widened move, its ranges’ noise read along the whole tensor', () => {
+    const theta8 = [0.5, -0.25, 0.75, 0.125, 0.3, -0.6, 0.9, 0.2];
+    const x = [...theta8];
+    const model: GradientModel = {
+      parameters: { x },
+      loss: () => 1e8 + x.reduce((s, xi, i) => s + (i + 1) * xi, 0),
+      gradients: () => ({ x: x.map((_, i) => i + 1 + (i === 5 ? 0.01 : 0)) }),
+    };
+    const result = checkGradients(model, null, null, { ...directional, localise: 3 });
+    expect(result.warnings[0]).toContain('widened ×64');
+    expect(result.checked).toBe(1);
+    expect(result.worst.map((e) => e.label)).toEqual(['x[5]']);
+  });
+
+  it('leaves a range alone once a wrong entry is found unless it exceeds its allowance 4 times', () => {
+    // y₇ off by 1e-4 (7.5 tolerances as an entry) lies in a range that exceeds its allowance less than
+    // 4 times: not followed; off by 1.2e-4 it is.
+    const run = (e7: number) => {
+      const y = [0.5, -0.25, 0.75, 0.125, 0.3, -0.6, 0.9, 0.2];
+      const model: GradientModel = {
+        parameters: { y },
+        loss: () => y.reduce((s, yi, i) => s + (i + 1) * yi, 0),
+        gradients: () => ({ y: y.map((_, i) => i + 1 + (i === 5 ? 0.01 : 0) + (i === 7 ? e7 : 0)) }),
+      };
+      return checkGradients(model, null, null, { ...directional, localise: 3 });
+    };
+    expect(run(1e-4).worst.map((e) => e.label)).toEqual(['y[5]']);
+    expect(run(1.2e-4).worst.map((e) => e.label)).toEqual(['y[5]', 'y[7]']);
+  });
+
+  it('names the side of the move in the model’s error: the loss along −, the gradient along + or −', () => {
+    // The loss notes which side of w₀ the first move (+) went; then it or gradients throws on one side.
+    const failing = (where: 'loss' | 'gradients', side: 1 | -1): string => {
+      const w = [0.5];
+      let plus = 0;
+      const moved = (): number => Math.sign(w[0]! - 0.5);
+      const model: GradientModel = {
+        parameters: { w },
+        loss: () => {
+          if (plus === 0) plus = moved();
+          if (where === 'loss' && moved() !== 0 && moved() === -plus) throw new Error('lost');
+          return 1e8 + 2 * w[0]!;
+        },
+        gradients: () => {
+          if (where === 'gradients' && moved() !== 0 && moved() === side * plus) throw new Error('lost');
+          return { w: [2.08] };
+        },
+      };
+      try {
+        checkGradients(model, null, null, directional);
+      } catch (e) {
+        expect(w).toEqual([0.5]);
+        return (e as GradcheckError).message;
+      }
+      return 'no error';
+    };
+    expect(failing('loss', -1)).toContain(
+      'threw with entries 0…0 (flat) of w moved along a random direction (−): lost',
+    );
+    expect(failing('gradients', 1)).toContain(
+      'threw with w moved along a random direction (+), to see whether its gradient bends: lost',
+    );
+    expect(failing('gradients', -1)).toContain(
+      'threw with w moved along a random direction (−), to see whether its gradient bends: lost',
+    );
+  });
+});

@@ -269,6 +269,51 @@ describe('the report of a result, each wording', () => {
     expect(excluded[6]).toMatch(/ {2}✓ \(1 of 0 entries left out as kinks\)$/);
   });
 
+  it('a failure within the tolerance of two tensors neither off on its own: both named, comma-separated', () => {
+    const both = failedWithin({
+      tensors: [
+        { ...w, difference: 1e-6, failing: 0 },
+        { ...b, passed: false, difference: 1e-7, failing: 0 },
+      ],
+      worst: [],
+    });
+    expect(verdict(both)).toBe(
+      'Analytic gradients disagree with central differences: difference 5.00e-7 ≤ tolerance 1e-6, but w, b failed (wrong: w, b)',
+    );
+  });
+
+  it('kinks counted as failing are named even when they are too many to list as left out', () => {
+    // 8 of 9 entries at kinks: too many (at least 8, and most of them) to be left out quietly.
+    const kinks = { count: 8, disagreeing: 8, policy: 'fail' as const, entries: ['w[0]', 'w[1]', 'w[2]'] };
+    const tensors = [{ ...w, size: 8, checked: 8, kinks: 8 }, b];
+    expect(verdict({ ...real, kinks, tensors })).toMatch(/ \(wrong: w; 8 entries at kinks counted as failing\)$/);
+    expect(verdict({ ...real, kinks: { ...kinks, policy: 'exclude' }, tensors })).toMatch(/ \(wrong: w\)$/);
+  });
+
+  it('sets the kinks note apart by a blank line', () => {
+    const text = lines({ ...real, kinks: { count: 1, disagreeing: 1, policy: 'exclude', entries: ['w[1]'] } });
+    expect(text.at(-2)).toBe('');
+  });
+
+  it('a sampled check’s table counts the entries checked, without directions', () => {
+    const text = lines({
+      ...real,
+      mode: 'sampled',
+      tensors: [
+        { ...w, checked: 3 },
+        { ...b, checked: 1 },
+      ],
+    });
+    expect(text[4]).toBe('  parameter  shape  entries  checked  difference  verdict               looks like');
+    expect(text[5]).toMatch(/^ {2}w {10}6 {12}6 {8}3 /);
+  });
+
+  it('a layer with no input checked counts its parameters only', () => {
+    expect(lines({ ...real, parameters: 7, inputs: { names: [] } })[1]).toMatch(
+      /^7 parameters · 7 checked \(full\) · /,
+    );
+  });
+
   it('a layer: inputs marked, counted after the parameters, and the cotangents', () => {
     const layer: CheckResult = {
       ...real,

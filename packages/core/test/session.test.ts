@@ -53,9 +53,8 @@ describe('a check session on a fake clock', () => {
     expect(during.length).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < during.length; i++) {
       const gap = during[i]!.elapsedMs - during[i - 1]!.elapsedMs;
-      // Never closer than 200 ms, and never more than one entry (20 ms) later than due.
-      expect(gap).toBeGreaterThanOrEqual(200);
-      expect(gap).toBeLessThanOrEqual(220);
+      // Every 200 ms exactly: an entry takes 20 ms here, so a report falls due at an entry's end (not one entry later).
+      expect(gap).toBe(200);
     }
     for (const p of during) {
       expect(p.checked).toBeLessThan(40);

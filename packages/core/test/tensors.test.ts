@@ -281,6 +281,7 @@ describe('matrices, empty tensors and the adapter registry', () => {
   it.each<[string, unknown[]]>([
     ['more rows of data than rows', [new Float64Array(2), new Float64Array(2), new Float64Array(2)]],
     ['rows of another length', [new Float64Array(3), new Float64Array(3)]],
+    ['only its first row a Float64Array of the right length', [new Float64Array(2), new Float64Array(3)]],
     [
       'rows that are not Float64Arrays',
       [
