@@ -112,7 +112,7 @@ export class Cotangent {
   /** The output's parts: `['', value]` for a single tensor or number, the entries of a record. */
   private outputParts(output: unknown): [string, unknown][] {
     if (typeof output === 'number' || isTensor(output, 'gradient')) return [['', output]];
-    if (typeof output === 'object' && output !== null && !Array.isArray(output)) {
+    if (typeof output === 'object' && output !== null && !Array.isArray(output) && !ArrayBuffer.isView(output)) {
       const parts = entriesOf(output, `${this.calls.loss} result`);
       if (parts.length > 0) return parts;
     }

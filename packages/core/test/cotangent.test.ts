@@ -175,6 +175,7 @@ describe('an output that changes between calls', () => {
     ['an empty record', {}, 'returned an object'],
     ['null', null, 'returned null'],
     ['an array of strings', ['a', 'b'], 'returned an array of length 2'],
+    ['an Int8Array (no float tensor)', Int8Array.from([1, 2]), 'returned Int8Array of length 2'],
   ])('refuses an output that is no tensor: %s', (_, output, returned) => {
     expect(messageOf(() => checkGradients(scaling({ forward: () => output }), X()))).toBe(
       `UNSUPPORTED_TENSOR: forward(X) ${returned}; a layer's output must be a tensor, a record of tensors, or a number.`,
