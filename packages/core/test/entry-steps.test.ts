@@ -90,6 +90,16 @@ describe('an entry the central difference at its learned step does not settle', 
     for (const p of points.values()) expect(new Set(p).size).toBe(p.length);
   });
 
+  it('is still widened where a wider step would judge it better: the learned step’s noise floor hides a small gradient’s bug', () => {
+    // x[354] = sin(355) ≈ −3e-5: the step learned from the entries before it is too narrow for so
+    // small a gradient; the noise floor there hides an error of 1e-8, which the widening to ×1024
+    // shows (floor 1.2e-9, error 8.8× it). Judged at the learned step it passed (measured with the
+    // "wider step would help" condition of agreedAtLearned left out: floor 3e-7 at ×4).
+    const result = checkGradients(largeSum(400, { 354: 1e-8 }), null, null, { mode: 'full' });
+    expect(result.passed).toBe(false);
+    expect(result.worst[0]!.label).toBe('x[354]');
+  });
+
   it('is widened from its default step where it disagrees there, without evaluating the learned step’s points again', () => {
     const n = 2000;
     const { model, points } = pointsPerEntry(largeSum(n, { 700: 1e-3, 1400: -1e-3 }), n);
