@@ -117,6 +117,41 @@ describe('an entry the central difference at its learned step does not settle', 
   });
 });
 
+/**
+ * {@link largeSum} plus c·max(0, x_k − (θ_k + d)): a kink at distance d beside θ_k, which steps up
+ * to d do not cross; `bug` added to the gradient of entry k.
+ */
+function kinkBeside(k: number, d: number, c: number, bug = 0): GradientModel {
+  const n = 400;
+  const model = largeSum(n, { [k]: bug });
+  const x = (model.parameters as { x: Float64Array }).x;
+  const at = x[k]! + d;
+  return {
+    parameters: model.parameters,
+    loss: (X, Y) => (model.loss(X, Y) as number) + c * Math.max(0, x[k]! - at),
+    gradients: (X, Y) => {
+      const g = (model.gradients(X, Y) as { x: Float64Array }).x;
+      if (x[k]! > at) g[k]! += c;
+      return { x: g };
+    },
+  };
+}
+
+describe('the widening for noise stops before a kink', () => {
+  // x[354] ≈ −3e-5 is widened for the sum's noise; a kink 1e-4 beside it (jump 1e-3) lies between
+  // two of its steps. Across it the estimate's error grows with the kink, wide enough to take in a
+  // wrong gradient: the widening steps back and judges at the step before.
+  it('passes the correct gradient', () => {
+    expect(checkGradients(kinkBeside(354, 1e-4, 1e-3), null, null, { mode: 'full' }).passed).toBe(true);
+  });
+
+  it('fails a gradient 1e-7 off (0.2 %) that the step across the kink would take in', () => {
+    const result = checkGradients(kinkBeside(354, 1e-4, 1e-3, 1e-7), null, null, { mode: 'full' });
+    expect(result.passed).toBe(false);
+    expect(result.worst[0]!.label).toBe('x[354]');
+  });
+});
+
 describe('EntrySteps: the scale, the widest step and the first step of an entry', () => {
   // Tensor a: RMS of (3, 4) = √12.5; tensor b: RMS of (0, 0.001, 0, 0) = 0.0005.
   const parameters = ParameterSet.from({ a: Float64Array.from([3, 4]), b: Float64Array.from([0, 0.001, 0, 0]) });
