@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { WIDEST_SHARE } from '../src/entry-rules.js';
 import { EntrySteps } from '../src/entry-steps.js';
-import { checkGradients, type GradientModel } from '../src/index.js';
+import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/index.js';
 import { ParameterSet } from '../src/parameters.js';
 import type { CheckSession } from '../src/session.js';
 
@@ -37,6 +37,13 @@ describe('the step learned per tensor', () => {
     expect(result.evaluations.loss).toBeLessThan(3 * 400);
     expect(result.evaluations.gradients).toBeLessThan(40);
     expect(result.stepRange[1]).toBeGreaterThan(result.stepRange[0]);
+  });
+
+  it('does the same in an async check, which evaluates every entry through the estimator', async () => {
+    const sync = checkGradients(largeSum(400), null, null, { mode: 'full' });
+    const viaAsync = await checkGradientsAsync(largeSum(400), null, null, { mode: 'full' });
+    expect({ ...viaAsync, elapsedMs: 0 }).toEqual({ ...sync, elapsedMs: 0 });
+    expect(viaAsync.evaluations.loss).toBeLessThan(3 * 400);
   });
 
   it('still fails a wrong entry among them, by its name', () => {
