@@ -9,6 +9,7 @@ import { kinkConfirmed, kinkReaches, widenedTooFar, widerHelps, type FiveLosses 
 import { inferExamples } from '../src/examples.js';
 import { impureGradients, unreadTensors } from '../src/findings.js';
 import { ParameterSet } from '../src/parameters.js';
+import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/index.js';
 
 const parameters = ParameterSet.from({ W: { data: new Float64Array(4), shape: [2, 2] } });
 const g = new Float64Array([0.5, -1, 2, 0.25]);
@@ -246,5 +247,27 @@ describe('the findings’ sentences in full', () => {
     expect(unreadTensors(['W1', 'b1'])).toBe(
       `perturbing W1, b1 never moved the loss, though their analytic gradient is not 0: loss(X, Y) does not read them ${copies} or is each not used, ${flat})`,
     );
+  });
+});
+
+describe('a tensor the loss does not read (its parameters copies)', () => {
+  /** loss reads a copy of w; the analytic gradient of its last entry is not 0, of the others 0. */
+  const copied = (): GradientModel => {
+    const w = Float64Array.from([0.5, -0.25, 1]);
+    const copy = Float64Array.from(w);
+    return {
+      parameters: { w },
+      loss: () => copy[2]! ** 2,
+      gradients: () => ({ w: Float64Array.from([0, 0, 2 * copy[2]!]) }),
+    };
+  };
+
+  it('is named in a sync and an async check alike: the entries of gradient 0 that settle count as still too', async () => {
+    const sync = checkGradients(copied(), null, null);
+    const viaAsync = await checkGradientsAsync(copied(), null, null);
+    for (const result of [sync, viaAsync]) {
+      expect(result.passed).toBe(false);
+      expect(result.tensors[0]!.unread).toBe(true);
+    }
   });
 });
