@@ -159,6 +159,23 @@ describe('the widening for noise stops before a kink', () => {
   });
 });
 
+describe('the widening for noise moves an entry by at most 4× its scale', () => {
+  it('keeps the steps of a small-weight tensor in a noisy loss within 4 × max(|θ|, its RMS)', () => {
+    // 1e4 + ½Σcᵢbᵢ² with |b| ≤ 2e-4: the rounding of 1e4 asks for a far wider step than the
+    // tensor's scale allows (the ×1024 cap alone would take 3.9e-3, 20× the largest weight).
+    const b = Float64Array.from([1e-4, -2e-4, 1.5e-4, -0.5e-4]);
+    const model: GradientModel = {
+      parameters: { b },
+      loss: () => 1e4 + 0.5 * b.reduce((s, v, i) => s + (i + 1) * v * v, 0),
+      gradients: () => ({ b: Float64Array.from(b, (v, i) => (i + 1) * v) }),
+    };
+    const result = checkGradients(model, null, null, { mode: 'full' });
+    expect(result.passed).toBe(true);
+    expect(result.tensors[0]!.widened).toBeGreaterThan(0);
+    expect(result.stepRange[1]).toBeLessThanOrEqual(WIDEST_SHARE * 2e-4);
+  });
+});
+
 describe('EntrySteps: the scale, the widest step and the first step of an entry', () => {
   // Tensor a: RMS of (3, 4) = √12.5; tensor b: RMS of (0, 0.001, 0, 0) = 0.0005.
   const parameters = ParameterSet.from({ a: Float64Array.from([3, 4]), b: Float64Array.from([0, 0.001, 0, 0]) });
