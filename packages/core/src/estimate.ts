@@ -183,12 +183,12 @@ export class EntryEstimator {
 
   /**
    * Where the central difference at the learned step (`known`: it and the losses there) did not
-   * settle an entry only because its floor is wider than the tolerance allows (a small gradient of a large, noisy sum), the losses at
-   * h/2 judge it there as the widening would at its last step: the estimate, with the measured
-   * noise, agrees within its error, the loss shows no kink within the step, and the quotients at h
-   * and h/2 differ by no more than that noise, so no narrower step would judge otherwise; and the
-   * widening would stop there too (`widens`: it may go on beyond the learned step).
-   * Else `undefined`: the entry walks the widening from its default step.
+   * settle an entry only because its floor is too wide for the tolerance (a small gradient of a large,
+   * noisy sum), the losses at h/2 judge it there as the widening would at its last step: the estimate
+   * (measured noise) agrees within its error, the loss shows no kink within the step, the quotients at
+   * h and h/2 differ by no more than that noise, and the widening would stop there too (`widens`: it
+   * may go on, and would where a wider step helps). Else `undefined`: the entry walks the widening
+   * from its default step, and its tensor learns its step afresh.
    */
   private *agreedAtLearned(
     tensorIndex: number,
