@@ -28,6 +28,7 @@ export default defineConfig({
       'packages/core/test/diagnose.test.ts',
       'packages/core/test/direction-rules.test.ts',
       'packages/core/test/difference.test.ts',
+      'packages/core/test/directional.test.ts',
       'packages/core/test/entry-rules.test.ts',
       'packages/core/test/entry-steps.test.ts',
       'packages/core/test/evaluation.test.ts',
