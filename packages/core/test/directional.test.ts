@@ -7,9 +7,10 @@ import { numbers } from './models.js';
 
 /**
  * loss = Σ sin(wᵢ)·cᵢ + (Σ aᵢwᵢ)² + Σ bⱼ² over w (n entries) and b (5 entries); `wrong` lists entries
- * of w whose analytic gradient is 1.5 × too large. Each loss evaluation costs `costMs` of fake time.
+ * of w whose analytic gradient is 1.5 × too large (`wrongB`: b[2]'s 1.5 × too). Each loss evaluation costs
+ * `costMs` of fake time.
  */
-function sines(n: number, wrong: number[] = [], costMs = 0): GradientModel {
+function sines(n: number, wrong: number[] = [], costMs = 0, wrongB = false): GradientModel {
   const w = new Float64Array(numbers(n, 21)),
     b = new Float64Array(numbers(5, 24));
   const c = new Float64Array(numbers(n, 22)),
@@ -32,7 +33,7 @@ function sines(n: number, wrong: number[] = [], costMs = 0): GradientModel {
       for (let i = 0; i < n; i++) dot += a[i]! * w[i]!;
       const dw = Float64Array.from(w, (wi, i) => Math.cos(wi) * c[i]! + 2 * dot * a[i]!);
       for (const i of wrong) dw[i] = dw[i]! * 1.5;
-      return { dw, db: Float64Array.from(b, (v) => 2 * v) };
+      return { dw, db: Float64Array.from(b, (v, j) => (wrongB && j === 2 ? 3 : 2) * v) };
     },
   };
 }
@@ -104,5 +105,44 @@ describe('a directional check on a fake clock', () => {
     }
     const last = seen.at(-1)!;
     expect(last.checked).toBe(last.total);
+  });
+
+  it('ends a passing check’s progress at its projections, one per tensor and direction', () => {
+    const seen: CheckProgress[] = [];
+    const result = checkGradients(sines(64, [], 50), null, null, {
+      mode: 'directional',
+      taylor: false,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.passed).toBe(true);
+    expect(seen.some((p) => p.phase === 'localise')).toBe(false);
+    expect(seen.at(-1)).toMatchObject({ mode: 'directional', checked: 2, total: 2 });
+    // localise: 0 on a failing check: the same end, nothing localised.
+    const unlocalised: CheckProgress[] = [];
+    checkGradients(sines(64, [7], 50), null, null, {
+      mode: 'directional',
+      localise: 0,
+      taylor: false,
+      onProgress: (p) => unlocalised.push(p),
+    });
+    expect(unlocalised.some((p) => p.phase === 'localise')).toBe(false);
+    expect(unlocalised.at(-1)).toMatchObject({ checked: 2, total: 2 });
+  });
+
+  it('counts the localisation of a second failing tensor on from the first’s', () => {
+    const seen: CheckProgress[] = [];
+    const result = checkGradients(sines(1024, [700], 50, true), null, null, {
+      mode: 'directional',
+      taylor: false,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.tensors.map((t) => t.failing)).toEqual([1, 1]);
+    const localising = seen.filter((p) => p.phase === 'localise');
+    for (let i = 1; i < localising.length; i++) {
+      expect(localising[i]!.checked).toBeGreaterThanOrEqual(localising[i - 1]!.checked);
+      expect(localising[i]!.checked).toBeLessThanOrEqual(localising[i]!.total);
+    }
+    // Planned: 66 evaluations for w, 3 × 2 (⌈log₂ 5⌉ + 1) = 24 for b.
+    expect(localising[0]!.total).toBe(66 + 24);
   });
 });
