@@ -80,6 +80,21 @@ describe('the diagnosis of one failing tensor', () => {
     expect(d!.factor).toBeCloseTo(0.1, 12);
   });
 
+  it('names a missing L2 term from 3 entries compared, not from 2', () => {
+    const theta = [1, -2, 0.5];
+    const three = diagnose({
+      analytic: [0.5, -1.25, 2].map((v, i) => v - 0.1 * theta[i]!),
+      numeric: [0.5, -1.25, 2],
+      theta,
+    });
+    expect(three).toMatchObject({
+      kind: 'regulariser',
+      text: 'numeric − analytic ≈ 0.100 × θ: a missing or wrong L2 term',
+    });
+    const two = diagnose({ analytic: [0.5, -1.25].map((v, i) => v - 0.1 * theta[i]!), numeric: [0.5, -1.25], theta });
+    expect(two?.kind).not.toBe('regulariser');
+  });
+
   it('names a transposed gradient of a matrix', () => {
     // W is 2×3; the analytic buffer holds the 3×2 transpose of the numeric gradient.
     const n = [1, 2, 3, 4, 5, 6];
@@ -178,6 +193,34 @@ describe('gradients of two tensors swapped', () => {
     );
     expect(diagnoses.map((d) => d?.kind)).toEqual(['swapped', 'swapped']);
     expect(diagnoses[1]!.other).toBe('W');
+  });
+
+  it('calls a swap that fits within 8 % a swap, judged over the entries as they are', () => {
+    // W's analytic gradient is V's numeric one, 8 % off at every entry: well within the 20 % a swap allows.
+    const near = b.map((v, i) => v * (i % 2 ? 1.08 : 0.92));
+    const diagnoses = diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic: near, numeric: a }),
+        evidence({ name: 'V', analytic: b, numeric: b, failing: false }),
+      ],
+      undefined,
+    );
+    expect(diagnoses[0]).toMatchObject({ kind: 'swapped', other: 'V' });
+  });
+
+  it('scales a swap’s residual up to the tensor’s size when the other tensor compared fewer entries', () => {
+    // V compared 2 of its 4 entries (kinks left out). W's analytic gradient is V's numeric one 30 % off at
+    // both: over 2 entries that is half the residual 4 entries 30 % off would leave: no swap.
+    const v = [3, 1, -3, 1];
+    const rough = v.map((x) => 1.3 * x);
+    const diagnoses = diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic: rough, numeric: a }),
+        evidence({ name: 'V', analytic: v, numeric: [v[0]!, v[2]!], indices: [0, 2], failing: false }),
+      ],
+      undefined,
+    );
+    expect(diagnoses[0]?.kind).not.toBe('swapped');
   });
 
   it('does not call a passing tensor swapped', () => {

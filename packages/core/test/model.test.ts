@@ -2,7 +2,7 @@
 // and every refusal with the message a user sees.
 import { describe, expect, it } from 'vitest';
 import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/index.js';
-import { readGradient, readGradients } from '../src/model.js';
+import { isThenable, readGradient, readGradients } from '../src/model.js';
 import { ParameterSet } from '../src/parameters.js';
 import { messageOf } from './caught.js';
 
@@ -41,6 +41,39 @@ describe('what a model is', () => {
     ],
   ])('refuses %s, saying what is missing and what a model is', (_, value, message) => {
     expect(messageOf(() => checkGradients(value as never, null, null))).toBe(message);
+  });
+
+  it('refuses a loss or gradients that is there but no function, naming it', () => {
+    expect(
+      messageOf(() => checkGradients({ parameters: {}, loss: 0.5, gradients: () => ({}) } as never, null, null)),
+    ).toBe(`NOT_A_MODEL: expected a model, received an object without loss. ${SHAPES}`);
+  });
+
+  it('accepts a function that carries parameters, loss and gradients (a callable model)', () => {
+    const w = new Float64Array([0.5, -1]);
+    const callable = Object.assign(() => 0, {
+      parameters: { w },
+      loss: () => w[0]! ** 2 + 3 * w[1]!,
+      gradients: () => ({ dw: [2 * w[0]!, 3] }),
+    });
+    expect(checkGradients(callable, null, null).passed).toBe(true);
+  });
+
+  it('treats a loss that returns undefined as a value, not a Promise', () => {
+    const { parameters, gradients } = model();
+    const error = messageOf(() =>
+      checkGradients({ parameters, loss: () => undefined, gradients } as never, null, null),
+    );
+    expect(error).toBe(
+      'LOSS_NOT_A_NUMBER: loss(X, Y) returned undefined at the unperturbed parameters; it must return a number.',
+    );
+  });
+
+  it('knows a thenable function for a Promise, and a value with no then for none', () => {
+    expect(isThenable(Object.assign(() => 0, { then: () => undefined }))).toBe(true);
+    expect(isThenable({ then: () => undefined })).toBe(true);
+    expect(isThenable(Promise.resolve(1))).toBe(true);
+    for (const v of [undefined, null, 0, 'then', { then: 1 }, () => 0]) expect(isThenable(v)).toBe(false);
   });
 
   describe('{ parameters, forward, cost, backward }', () => {
@@ -99,6 +132,19 @@ describe('reading the gradients', () => {
     );
   });
 
+  it('names every parameter when it refuses an extra gradient', () => {
+    const w = new Float64Array([0.5, -1]),
+      b = new Float64Array([2]);
+    const two: GradientModel = {
+      parameters: { w, b },
+      loss: () => w[0]! ** 2 + b[0]!,
+      gradients: () => ({ dw: [2 * w[0]!, 0], db: [1], dz: [0] }),
+    };
+    expect(messageOf(() => checkGradients(two, null, null))).toBe(
+      'EXTRA_GRADIENT: gradients(X, Y) returned "dz", which matches no parameter or input (parameters: w, b).',
+    );
+  });
+
   it.each([
     [
       'nothing',
@@ -109,6 +155,11 @@ describe('reading the gradients', () => {
       'another name',
       () => ({ dv: [1, 2] }),
       'MISSING_GRADIENT: gradients(X, Y) has no gradient for parameter w (looked for "w" and "dw"; found "dv").',
+    ],
+    [
+      'two other names',
+      () => ({ dv: [1, 2], du: [3, 4] }),
+      'MISSING_GRADIENT: gradients(X, Y) has no gradient for parameter w (looked for "w" and "dw"; found "dv", "du").',
     ],
     ['a number', () => 5, 'NOT_A_MODEL: gradients(X, Y) result is 5; expected an object or Map from names to tensors.'],
     [
@@ -135,6 +186,16 @@ describe('reading the gradients', () => {
       expect(messageOf(() => checkGradients(m, null, null))).toBe(
         "SHAPE_MISMATCH: gradient M has shape 3×2 but parameter M has shape 2×3; a gradient must have its parameter's shape.",
       );
+    });
+
+    it('accepts a matrix gradient of a flat parameter of its size, read in row-major order', () => {
+      const v = new Float64Array([1, 2, 3, 4, 5, 6]);
+      const flat: GradientModel = {
+        parameters: { v },
+        loss: () => v.reduce((s, x, i) => s + (i + 1) * x * x, 0),
+        gradients: () => ({ v: { data: v.map((x, i) => 2 * (i + 1) * x), shape: [2, 3] } }),
+      };
+      expect(checkGradients(flat, null, null).passed).toBe(true);
     });
 
     it('accepts a flat gradient of a matrix in row-major order', () => {

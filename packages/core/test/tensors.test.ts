@@ -289,6 +289,7 @@ describe('matrices, empty tensors and the adapter registry', () => {
         [0, 0],
       ],
     ],
+    ['one row a Float64Array, the other not', [new Float64Array(2), [0, 0]]],
   ])('a matrix-like whose data is not its storage (%s) is read through get and set', (_, data) => {
     const values = [1, 2, 3, 4];
     const m = {

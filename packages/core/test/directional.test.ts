@@ -1,0 +1,148 @@
+// The directional check's localisation on small models, fast enough for the mutation set (the
+// large-network cases are in modes.test.ts): bisection down to the wrong entries, the number it looks
+// for, the budget that stops it (and its warning), the tensors it leaves alone, and its progress.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkGradients, type CheckProgress, type GradientModel } from '../src/index.js';
+import { numbers } from './models.js';
+
+/**
+ * loss = Σ sin(wᵢ)·cᵢ + (Σ aᵢwᵢ)² + Σ bⱼ² over w (n entries) and b (5 entries); `wrong` lists entries
+ * of w whose analytic gradient is 1.5 × too large (`wrongB`: b[2]'s 1.5 × too). Each loss evaluation costs
+ * `costMs` of fake time.
+ */
+function sines(n: number, wrong: number[] = [], costMs = 0, wrongB = false): GradientModel {
+  const w = new Float64Array(numbers(n, 21)),
+    b = new Float64Array(numbers(5, 24));
+  const c = new Float64Array(numbers(n, 22)),
+    a = new Float64Array(numbers(n, 23)).map((v) => v / Math.sqrt(n));
+  return {
+    parameters: { w, b },
+    loss: () => {
+      if (costMs > 0) vi.advanceTimersByTime(costMs);
+      let s = 0,
+        dot = 0;
+      for (let i = 0; i < n; i++) {
+        s += Math.sin(w[i]!) * c[i]!;
+        dot += a[i]! * w[i]!;
+      }
+      for (const v of b) s += v * v;
+      return s + dot * dot;
+    },
+    gradients: () => {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += a[i]! * w[i]!;
+      const dw = Float64Array.from(w, (wi, i) => Math.cos(wi) * c[i]! + 2 * dot * a[i]!);
+      for (const i of wrong) dw[i] = dw[i]! * 1.5;
+      return { dw, db: Float64Array.from(b, (v, j) => (wrongB && j === 2 ? 3 : 2) * v) };
+    },
+  };
+}
+
+describe('localisation in a directional check', () => {
+  it('bisects down to the one wrong entry in about 2 log₂ n evaluations and checks only it', () => {
+    const n = 1024;
+    const verdict = checkGradients(sines(n, [700]), null, null, { mode: 'directional', localise: 0, taylor: false });
+    expect(verdict.passed).toBe(false);
+    expect(verdict.checked).toBe(0);
+    const result = checkGradients(sines(n, [700]), null, null, { mode: 'directional', taylor: false });
+    expect(result.passed).toBe(false);
+    expect(result.worst[0]).toMatchObject({ label: 'w[700]', tensor: 'w', index: [700] });
+    expect(result.tensors[0]).toMatchObject({ name: 'w', checked: 1, failing: 1, passed: false });
+    // b passes its projection and is not localised.
+    expect(result.tensors[1]).toMatchObject({ name: 'b', checked: 0, passed: true });
+    // 2 per level of the bisection, the entry's own check, its noise probe at most (noise.ts: 3 × 19).
+    const beyond = result.evaluations.loss - verdict.evaluations.loss;
+    expect(beyond).toBeGreaterThanOrEqual(2 * Math.log2(n));
+    expect(beyond).toBeLessThanOrEqual(2 * Math.log2(n) + 2 + 2 + 3 * 19);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('finds as many wrong entries as localise asks for, and no more', () => {
+    const wrong = [100, 300, 500, 900];
+    const one = checkGradients(sines(1024, wrong), null, null, { mode: 'directional', localise: 1, taylor: false });
+    expect(one.tensors[0]!.failing).toBe(1);
+    const three = checkGradients(sines(1024, wrong), null, null, { mode: 'directional', localise: 3, taylor: false });
+    expect(three.tensors[0]!.failing).toBe(3);
+    for (const e of three.worst.filter((e) => e.excess > 1)) expect(wrong).toContain(e.index[0]);
+  });
+
+  it('stops at the evaluation budget and says after how many evaluations', () => {
+    const verdict = checkGradients(sines(1024, [700]), null, null, { mode: 'directional', localise: 0, taylor: false });
+    // Room for 3 levels of the bisection after the verdict.
+    const budget = verdict.evaluations.loss + 6;
+    const result = checkGradients(sines(1024, [700]), null, null, { mode: 'directional', budget, taylor: false });
+    expect(result.passed).toBe(false);
+    expect(result.checked).toBe(0);
+    expect(result.evaluations.loss).toBe(budget);
+    expect(result.warnings).toContain('the budget stopped localisation in w after 6 loss evaluations.');
+  });
+});
+
+describe('a directional check on a fake clock', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    vi.advanceTimersByTime(10_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reports the localisation’s progress in evaluations spent of those planned', () => {
+    const seen: CheckProgress[] = [];
+    const result = checkGradients(sines(1024, [700], 50), null, null, {
+      mode: 'directional',
+      taylor: false,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.passed).toBe(false);
+    const localising = seen.filter((p) => p.phase === 'localise');
+    expect(localising.length).toBeGreaterThanOrEqual(3);
+    // Planned: localise (3 entries by default) × 2 (⌈log₂ 1024⌉ + 1) = 66 evaluations.
+    for (const p of localising.slice(0, -1)) {
+      expect(p.mode).toBe('directional');
+      expect(p.checked).toBeLessThan(p.total);
+      expect(p.total).toBe(3 * 22);
+    }
+    const last = seen.at(-1)!;
+    expect(last.checked).toBe(last.total);
+  });
+
+  it('ends a passing check’s progress at its projections, one per tensor and direction', () => {
+    const seen: CheckProgress[] = [];
+    const result = checkGradients(sines(64, [], 50), null, null, {
+      mode: 'directional',
+      taylor: false,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.passed).toBe(true);
+    expect(seen.some((p) => p.phase === 'localise')).toBe(false);
+    expect(seen.at(-1)).toMatchObject({ mode: 'directional', checked: 2, total: 2 });
+    // localise: 0 on a failing check: the same end, nothing localised.
+    const unlocalised: CheckProgress[] = [];
+    checkGradients(sines(64, [7], 50), null, null, {
+      mode: 'directional',
+      localise: 0,
+      taylor: false,
+      onProgress: (p) => unlocalised.push(p),
+    });
+    expect(unlocalised.some((p) => p.phase === 'localise')).toBe(false);
+    expect(unlocalised.at(-1)).toMatchObject({ checked: 2, total: 2 });
+  });
+
+  it('counts the localisation of a second failing tensor on from the first’s', () => {
+    const seen: CheckProgress[] = [];
+    const result = checkGradients(sines(1024, [700], 50, true), null, null, {
+      mode: 'directional',
+      taylor: false,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.tensors.map((t) => t.failing)).toEqual([1, 1]);
+    const localising = seen.filter((p) => p.phase === 'localise');
+    for (let i = 1; i < localising.length; i++) {
+      expect(localising[i]!.checked).toBeGreaterThanOrEqual(localising[i - 1]!.checked);
+      expect(localising[i]!.checked).toBeLessThanOrEqual(localising[i]!.total);
+    }
+    // Planned: 66 evaluations for w, 3 × 2 (⌈log₂ 5⌉ + 1) = 24 for b.
+    expect(localising[0]!.total).toBe(66 + 24);
+  });
+});
