@@ -1,7 +1,8 @@
 // The directional check's localisation on small models, fast enough for the mutation set (the
 // large-network cases are in modes.test.ts): bisection down to the wrong entries, the number it looks
 // for, the budget that stops it (and its warning), the tensors it leaves alone, and its progress.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { onFakeClock } from './fake-clock.js';
 import { checkGradients, type CheckProgress, type GradientModel } from '../src/index.js';
 import { numbers } from './models.js';
 
@@ -79,13 +80,7 @@ describe('localisation in a directional check', () => {
 });
 
 describe('a directional check on a fake clock', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['performance'] });
-    vi.advanceTimersByTime(10_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeClock();
 
   it('reports the localisation’s progress in evaluations spent of those planned', () => {
     const seen: CheckProgress[] = [];

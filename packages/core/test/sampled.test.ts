@@ -2,7 +2,8 @@
 // modes.test.ts): which entries it picks (the largest analytic gradients, seeded random others, every
 // tensor its share), in what order, how the evaluation budget, `samples` and a time budget bound it,
 // what it reports while it runs, and that a model which moves its parameters is refused.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { onFakeClock } from './fake-clock.js';
 import { checkGradients, type CheckProgress, type GradientModel } from '../src/index.js';
 import { largestEntries, sampleEntries, shareEntries } from '../src/modes/sampled.js';
 import { ParameterSet } from '../src/parameters.js';
@@ -174,13 +175,7 @@ describe('a sampled check', () => {
 });
 
 describe('a sampled check on a fake clock', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['performance'] });
-    vi.advanceTimersByTime(10_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeClock();
 
   it('reports progress while it samples, and once when the sample is done, before the Taylor test', () => {
     const seen: CheckProgress[] = [];

@@ -1,7 +1,8 @@
 // What a check session does around the entries: progress reports, the time and evaluation budgets
 // auto weighs, and the messages of the checks made at the unperturbed point. The clock is Vitest's
 // fake `performance`, advanced by the model itself, so every time here is exact.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { onFakeClock } from './fake-clock.js';
 import { checkGradients, type CheckProgress, type GradientModel } from '../src/index.js';
 import { numbers } from './models.js';
 import { errorOf } from './caught.js';
@@ -21,14 +22,7 @@ function timedModel(n: number, costMs: number, wrong = false): GradientModel & {
 }
 
 describe('a check session on a fake clock', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['performance'] });
-    // The check starts well after the clock's origin, so that a time measured from the wrong end shows.
-    vi.advanceTimersByTime(10_000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  onFakeClock();
 
   it('reports progress about every 200 ms and once at the end with the final counts', () => {
     const seen: CheckProgress[] = [];
