@@ -35,6 +35,7 @@ export default defineConfig({
       'packages/core/test/evaluation.test.ts',
       'packages/core/test/examples.test.ts',
       'packages/core/test/findings.test.ts',
+      'packages/core/test/fixed-step.test.ts',
       'packages/core/test/flat-entries.test.ts',
       'packages/core/test/layer-check.test.ts',
       'packages/core/test/layers.test.ts',
