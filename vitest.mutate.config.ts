@@ -53,6 +53,7 @@ export default defineConfig({
       'packages/core/test/pending.test.ts',
       'packages/core/test/random.test.ts',
       'packages/core/test/report.test.ts',
+      'packages/core/test/restore-paths.test.ts',
       'packages/core/test/sampled.test.ts',
       'packages/core/test/rules.test.ts',
       'packages/core/test/session.test.ts',

@@ -148,6 +148,32 @@ describe('noiseOf, rule by rule (tables that tell each rule from a near miss)', 
     expect(noiseOf(table(f, s, sigma, seed))).toEqual({ verdict: 'too far' });
   });
 
+  /**
+   * 1 + u + x/5 + 3x² (u a seeded uniform draw) at spacing 1e-5, with normal noise of deviation 1e-9
+   * on one half of the line only: exact there, noisy on the other half, but its slope (less the
+   * curvature's trend, taken at each third's centre) the same all along: noise, not a kink.
+   */
+  function halfNoisy(noisy: 'first' | 'second', seed: number): number[] {
+    const random = seededRandom(seed);
+    const c = 1 + random.uniform();
+    return Array.from({ length: 20 }, (_, i) => {
+      const x = (i - 9) * 1e-5;
+      return c + 0.2 * x + 3 * x * x + (i >= 10 === (noisy === 'second') ? 1e-9 * random.gaussian() : 0);
+    });
+  }
+
+  it.each([
+    ['first', 13],
+    ['second', 66],
+  ] as const)(
+    'reads a loss exact on one half of the line and noisy on the %s, its slope steady, as noise',
+    (noisy, seed) => {
+      const reading = noiseOf(halfNoisy(noisy, seed));
+      expect(reading.verdict).toBe('measured');
+      if (reading.verdict === 'measured') expect(reading.sigma).toBeLessThan(1e-9);
+    },
+  );
+
   it('says too close, not too far, where the losses vary by exactly a tenth of the largest (10 and 9) but most are equal', () => {
     expect(noiseOf([9, ...Array<number>(19).fill(10)])).toEqual({ verdict: 'too close' });
   });
