@@ -59,3 +59,22 @@ describe('a model that changes a parameter during a full check', () => {
     expect(Array.from(w)).toEqual([0.5, -0.25]);
   });
 });
+
+describe('an entry that disagrees at its first step', () => {
+  it('is measured again (θ ± h/2) before it fails, in a second tensor too, whatever another entry’s gradient', () => {
+    // Loss a/2 + b₀/4 + b₁/2, every difference exact; b₁'s gradient says 3/4 (its slope is 1/2, the
+    // same as a's gradient: settling b₁ against any gradient but its own would settle it).
+    const a = Float64Array.from([0.5]),
+      b = Float64Array.from([0.25, -0.5]);
+    const model: GradientModel = {
+      parameters: { a, b },
+      loss: () => 0.5 * a[0]! + 0.25 * b[0]! + 0.5 * b[1]!,
+      gradients: () => ({ a: [0.5], b: [0.25, 0.75] }),
+    };
+    const result = checkGradients(model, null, null, { mode: 'full', taylor: false });
+    expect(result.passed).toBe(false);
+    expect(result.tensors.map((t) => t.failing)).toEqual([0, 1]);
+    // 2 at θ, 2 per entry at θ ± h, and more for b₁ (θ ± h/2 at least).
+    expect(result.evaluations.loss).toBeGreaterThanOrEqual(2 + 2 * 3 + 2);
+  });
+});
