@@ -25,6 +25,7 @@ export default defineConfig({
       'packages/core/test/check.test.ts',
       'packages/core/test/compare.test.ts',
       'packages/core/test/cotangent.test.ts',
+      'packages/core/test/dead-unit.test.ts',
       'packages/core/test/diagnose.test.ts',
       'packages/core/test/direction-rules.test.ts',
       'packages/core/test/difference.test.ts',
