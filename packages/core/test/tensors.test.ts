@@ -117,6 +117,22 @@ describe('tensor views', () => {
 });
 
 describe('registerTensorAdapter', () => {
+  it("keeps the adapters on globalThis under Symbol.for('gradcheck.tensorAdapters'), where the ESM and CommonJS builds both find them", () => {
+    // The key is the contract between the two builds of core loaded in one process (a Jest adapter
+    // require()s core while the test file imports it); test/dual-build-registry.test.ts checks the
+    // built packages, this the source.
+    const adapter = { name: 'Shared', matches: (_v: unknown): _v is never => false, view: () => viewTensor([0], 'x') };
+    const registry = (globalThis as Record<symbol, unknown[] | undefined>)[Symbol.for('gradcheck.tensorAdapters')];
+    const unregister = registerTensorAdapter(adapter);
+    try {
+      expect(registry).toBeDefined();
+      expect(registry![0]).toBe(adapter);
+    } finally {
+      unregister();
+    }
+    expect(registry).not.toContain(adapter);
+  });
+
   class Tensor1D {
     constructor(readonly values: number[]) {}
   }
