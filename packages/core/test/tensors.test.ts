@@ -349,3 +349,15 @@ describe('matrices, empty tensors and the adapter registry', () => {
     }
   });
 });
+
+describe('what makes an accessor view (round 7)', () => {
+  it('needs size, get and set: without get or set the object is no tensor', () => {
+    expect(() => viewTensor({ size: 2, set: () => undefined }, 'parameter w')).toThrow(/^parameter w is an object/);
+    expect(() => viewTensor({ size: 2, get: () => 0 }, 'parameter w')).toThrow(/^parameter w is an object/);
+  });
+
+  it('names the shape and the size that disagree', () => {
+    const view = { size: 5, shape: [2, 3], get: () => 0, set: () => undefined };
+    expect(() => viewTensor(view, 'parameter w')).toThrow(/an accessor view with shape \[2,3\] but size 5/);
+  });
+});
