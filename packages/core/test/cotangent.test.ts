@@ -246,3 +246,17 @@ describe('the offset of a layer’s loss (round 7)', () => {
     }
   });
 });
+
+describe('a record output whose first key is the empty string (round 7)', () => {
+  it("is a record of two outputs, not one tensor: dY holds both, under '' and y", () => {
+    const layer = scaling({
+      forward: (x, w) => ({ '': x.map((v) => w[0]! * v), y: x.map((v) => 2 * w[0]! * v) }),
+      backward: (dY: Record<string, Float64Array>, x, w) => {
+        expect(Object.keys(dY)).toEqual(['', 'y']);
+        const d = dY['']!.map((v, i) => v + 2 * dY.y![i]!);
+        return { dw: [d.reduce((s, v, i) => s + v * x[i]!, 0)], dX: d.map((v) => w[0]! * v) };
+      },
+    });
+    expect(checkGradients(layer, X()).passed).toBe(true);
+  });
+});
