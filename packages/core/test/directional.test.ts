@@ -190,3 +190,35 @@ describe('the direction localised along (round 7)', () => {
     expect(result.worst[0]).toMatchObject({ label: 'w[7]' });
   });
 });
+
+describe('the localisation’s progress when it spends more than planned (round 7)', () => {
+  onFakeClock();
+
+  it('grows the total to what was spent, never reporting more done than the total', () => {
+    // Two entries, localise: 1: planned 1 · 2 · (⌈log₂ 2⌉ + 1) = 4 evaluations; the wrong entry's own
+    // check (its noise probe) costs far more. Each loss evaluation takes 50 ms of fake time, so that the
+    // reports (at most one per 200 ms) come during the localisation too.
+    const w = new Float64Array([0.3, 0.7]);
+    const seen: CheckProgress[] = [];
+    const model: GradientModel = {
+      parameters: { w },
+      loss: () => {
+        vi.advanceTimersByTime(50);
+        return Math.sin(w[0]!) + Math.sin(w[1]!);
+      },
+      gradients: () => ({ dw: [Math.cos(w[0]!), 1.5 * Math.cos(w[1]!)] }),
+    };
+    const result = checkGradients(model, null, null, {
+      mode: 'directional',
+      localise: 1,
+      taylor: false,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.worst[0]).toMatchObject({ label: 'w[1]' });
+    const localising = seen.filter((p) => p.phase === 'localise');
+    expect(localising.length).toBeGreaterThanOrEqual(2);
+    for (const p of localising) expect(p.checked).toBeLessThanOrEqual(p.total);
+    expect(localising.at(-1)!.checked).toBeGreaterThan(4);
+    expect(localising.at(-1)!.total).toBe(localising.at(-1)!.checked);
+  });
+});
