@@ -530,3 +530,27 @@ describe('the edges of the named factor and of a missing path (round 7)', () => 
     );
   });
 });
+
+describe('the 20 % edges of a swap, to the last bit (round 7)', () => {
+  // 0.2 ** 2 · 25 is 1 + 2⁻⁵² in floating point, and so is 1² + (2⁻²⁶)²: residuals that sit exactly on the edge.
+  const tiny = 2 ** -26;
+  const swapOf = (analytic: number[], numeric: number[], other: number[]) =>
+    diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic, numeric }),
+        evidence({ name: 'V', analytic: other, numeric: other, failing: false }),
+      ],
+      undefined,
+    )[0];
+
+  it('a match that leaves exactly 20 % of the analytic norm explains nothing (strict); just inside, it does', () => {
+    // ‖W's analytic − V's numeric‖² = 1 + 2⁻⁵² = 0.2² · ‖[3, 4]‖²: not below it.
+    expect(swapOf([3, 4], [0, 0], [2, 4 - tiny])).toBeUndefined();
+    expect(swapOf([3, 4], [0, 0], [2, 4])).toMatchObject({ kind: 'swapped', other: 'V' });
+  });
+
+  it('a swap that leaves exactly 20 % of the error norm still explains it (the edge included)', () => {
+    // W's error ‖[6, 8] − [3, 12]‖² = 25; the swap leaves 1 + 2⁻⁵² = 0.2² · 25.
+    expect(swapOf([6, 8], [3, 12], [5, 8 - tiny])).toMatchObject({ kind: 'swapped', other: 'V' });
+  });
+});
