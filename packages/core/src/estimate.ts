@@ -39,11 +39,12 @@ import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
 
 /**
- * Whether the widening for noise may go on beyond step `h` of an entry whose default step is
- * `initial`: up to {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
+ * Whether the widening for noise may go on beyond step `h` of an entry that it started from step
+ * `from` (the default step, or the step a loss that stood still there first moved at): up to
+ * {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
  */
-const widensBeyond = (h: number, initial: number, widest: number): boolean =>
-  h < initial * NOISE_WIDENING ** NOISE_WIDENINGS && h * NOISE_WIDENING <= widest;
+const widensBeyond = (h: number, from: number, widest: number): boolean =>
+  h < from * NOISE_WIDENING ** NOISE_WIDENINGS && h * NOISE_WIDENING <= widest;
 
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
 export class EntryEstimator {
@@ -98,12 +99,15 @@ export class EntryEstimator {
     }
     let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
+    // A loss coarser than the default step counts the noise widenings from the step it moved at.
+    let from = initial;
     // A loss still within the step contradicts the analytic derivative only against measured noise
     // (contradictsStillness): a loss too coarse for the noise probe to move says nothing of it.
     const g = analytic[tensor.offset + index]!;
     if (flat && adaptable && !(this.noise.measured && contradictsStillness(g, estimate))) {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
+      from = h;
     }
     // Where the loss's own noise, not truncation, decides the error at this step, a wider step
     // balances the two better: widen until truncation shows, the entry agrees, or the widenings run out.
@@ -112,7 +116,7 @@ export class EntryEstimator {
     const noise = estimate.noise;
     while (estimate.noisy && !flat) {
       const previous = estimate;
-      noisy = widensBeyond(h * NOISE_WIDENING, initial, widest);
+      noisy = widensBeyond(h * NOISE_WIDENING, from, widest);
       h *= NOISE_WIDENING;
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
@@ -289,7 +293,9 @@ export class EntryEstimator {
     if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
       return [{ ...estimate, noisy: true }, false];
     if (agrees(analytic, estimate, options.tolerance)) return [estimate, false];
-    const sides = oneSidedSlopes(theta, coarse, fine, losses, modelled, options.tolerance);
+    // (Against the noise carried from a narrower step too: at a wide step the slopes of a loss kept
+    // to a coarse quantum differ by that quantum over h, which is noise, not a kink.)
+    const sides = oneSidedSlopes(theta, coarse, fine, losses, Math.max(modelled, at.noise ?? 0), options.tolerance);
     let kinked = sides.shown;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
       const around = [fine.plus, fine.minus, coarse.plus, coarse.minus];

@@ -60,8 +60,9 @@ describe('assertGradients (node:assert)', () => {
       expected.tolerance,
       'assertGradientsAsync',
     ]);
-    // Its stack, too, starts at the caller.
+    // Its stack, too, starts at the caller, not inside gradcheck.
     expect(e.stack).toMatch(/assert\.test\.ts/);
+    expect(e.stack).not.toMatch(/assertPassed/);
     await expect(assertGradientsAsync(asAsync(model('none')), X, Y, { tolerance: -1 })).rejects.toThrow(GradcheckError);
   });
 });

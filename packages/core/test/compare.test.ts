@@ -4,7 +4,8 @@
 // reaches.
 import { describe, expect, it } from 'vitest';
 import { checkGradients, type GradientModel } from '../src/index.js';
-import { toleranceWarning } from '../src/compare.js';
+import { Comparison, toleranceWarning } from '../src/compare.js';
+import { ParameterSet } from '../src/parameters.js';
 import { attainableTolerance } from '../src/difference.js';
 import { linearData, linearModel, numbers } from './models.js';
 
@@ -112,5 +113,59 @@ describe('the tolerance warning', () => {
       'tolerance 1e-14 is below what richardson differences can reach with float64 parameters (about 3e-13 relative): ' +
         'correct gradients may fail; use a tolerance of at least 3e-13.',
     );
+  });
+});
+
+describe('the tally, entry by entry (round 7)', () => {
+  // Comparison.addValues(tensor, index, analytic, numeric, floor, step, kink, flat, widened). With a
+  // tolerance of 1e-12 the floor sets what an entry may be off: 3 against 2 with a floor of 1 is an
+  // excess of exactly 1 (passes), against a floor of 0.99 it fails.
+  const comparison = (kinks: 'exclude' | 'fail' = 'exclude', keep = 5) =>
+    new Comparison(ParameterSet.from({ w: [0, 0, 0], b: [0] }), 1e-12, keep, false, kinks);
+
+  it('an excess of exactly 1 passes; a flat tensor is unread only when an entry fails', () => {
+    const edge = comparison();
+    expect(edge.addValues(0, 0, 3, 2, 1, 1e-3, false, true, false)).toBe(1);
+    expect(edge.verdict().tensors[0]).toMatchObject({ failing: 0 });
+    expect(edge.verdict().tensors[0]!.unread).toBeUndefined();
+    const over = comparison();
+    over.addValues(0, 0, 3, 2, 0.99, 1e-3, false, true, false);
+    expect(over.verdict().tensors[0]).toMatchObject({ failing: 1, unread: true });
+    expect(over.verdict().tensors[1]!.unread).toBeUndefined(); // b: nothing compared
+  });
+
+  it('a tensor is unread only when every entry compared left the loss unchanged', () => {
+    const c = comparison();
+    c.addValues(0, 0, 3, 2, 0.5, 1e-3, false, true, false); // flat and failing
+    c.addValues(0, 1, 2, 2, 0.5, 1e-3, false, false, false); // read
+    expect(c.verdict().tensors[0]).toMatchObject({ failing: 1 });
+    expect(c.verdict().tensors[0]!.unread).toBeUndefined();
+  });
+
+  it('counts a kink as off only when it disagrees beyond an excess of 1', () => {
+    const c = comparison();
+    c.addValues(0, 0, 2, 2, 0, 1e-3, true, false, false); // agrees
+    c.addValues(0, 1, 3, 2, 1, 1e-3, true, false, false); // excess exactly 1
+    expect(c.verdict()).toMatchObject({ kinks: 2, kinksOff: 0, kinkLabels: ['w[0]', 'w[1]'] });
+    c.addValues(0, 2, 3, 2, 0.5, 1e-3, true, false, false);
+    expect(c.verdict()).toMatchObject({ kinks: 3, kinksOff: 1 });
+  });
+
+  it("fails a kink with kinks: 'fail' even where its values agree", () => {
+    const c = comparison('fail');
+    expect(c.addValues(0, 0, 2, 2, 0, 1e-3, true, false, false)).toBe(1 + 1e-9);
+    const v = c.verdict();
+    expect(v.passed).toBe(false);
+    expect(v.tensors[0]).toMatchObject({ failing: 1, passed: false });
+    expect(v.worst[0]).toMatchObject({ label: 'w[0]', kink: true, excess: 1 + 1e-9 });
+  });
+
+  it('with the worst list full, admits an entry at the very bottom of the last one’s bucket', () => {
+    // keep 1: w[0] with an excess of exactly 1 (error 1) fills the list; b[0], excess exactly 1 too
+    // (same bucket) but error 2, ranks above it and replaces it.
+    const c = comparison('exclude', 1);
+    c.addValues(0, 0, 3, 2, 1, 1e-3, false, false, false);
+    c.addValues(1, 0, 6, 4, 2, 1e-3, false, false, false);
+    expect(c.verdict().worst.map((e) => [e.label, e.excess, e.absError])).toEqual([['b[0]', 1, 2]]);
   });
 });

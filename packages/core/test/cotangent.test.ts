@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../src/index.js';
 import { messageOf } from './caught.js';
+import { Cotangent } from '../src/cotangent.js';
 
 /** y = w·X elementwise over a Float64Array X; `forward` and `backward` may be replaced. */
 function scaling(
@@ -228,5 +229,34 @@ describe('the cotangent R', () => {
     });
     expect(checkGradients(layer, X(), { cotangents: 3 }).passed).toBe(true);
     expect(seen.size).toBe(3);
+  });
+});
+
+describe('the offset of a layer’s loss (round 7)', () => {
+  it('has the sign of ⟨R, Y⟩, so that the loss’s magnitude is |offset| + |⟨R, Y⟩|, for every cotangent drawn', () => {
+    // Outputs of mixed sign and size: for some seeds Σ R·Y and Σ R/Y differ in sign.
+    const Y = new Float64Array([10, -0.1, 3, -7]);
+    const calls = { loss: 'forward(X)', gradients: 'backward(dY, X)', async: 'checkGradientsAsync' };
+    for (let seed = 1; seed <= 20; seed++) {
+      const c = new Cotangent(seed, calls);
+      c.learn(Y);
+      const inner = c.project(Y) - c.offset;
+      expect(Math.sign(c.offset)).toBe(Math.sign(inner));
+      expect(Math.abs(c.project(Y))).toBeCloseTo(Math.abs(c.offset) + Math.abs(inner), 12);
+    }
+  });
+});
+
+describe('a record output whose first key is the empty string (round 7)', () => {
+  it("is a record of two outputs, not one tensor: dY holds both, under '' and y", () => {
+    const layer = scaling({
+      forward: (x, w) => ({ '': x.map((v) => w[0]! * v), y: x.map((v) => 2 * w[0]! * v) }),
+      backward: (dY: Record<string, Float64Array>, x, w) => {
+        expect(Object.keys(dY)).toEqual(['', 'y']);
+        const d = dY['']!.map((v, i) => v + 2 * dY.y![i]!);
+        return { dw: [d.reduce((s, v, i) => s + v * x[i]!, 0)], dX: d.map((v) => w[0]! * v) };
+      },
+    });
+    expect(checkGradients(layer, X()).passed).toBe(true);
   });
 });

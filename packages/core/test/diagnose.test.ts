@@ -399,3 +399,158 @@ describe('the best fit first, the rank only among ties (round 6)', () => {
     expect(swapped(0.8)).toBeUndefined(); // 2 · 0.64 = 1.28
   });
 });
+
+describe('the tie window and the swap named both ways (round 7)', () => {
+  it('residuals that differ by up to 4·noiseNorm² are tied, the edge included: the more specific wins', () => {
+    // W[0] and W[1] read 0 where numeric is 10 and 1, W[2] is off by 1: the missing path leaves 1,
+    // "only W[0]" leaves 1 + 1 = 2. With noiseNorm 0.5 the window is exactly 1: tied, and a single
+    // entry ranks before a partial missing path. Without noise (window 1e-6 of the error) the smaller wins.
+    const spec = { analytic: [0, 0, 4], numeric: [10, 1, 3] };
+    expect(diagnose({ ...spec, noiseNorm: 0.5 })?.text).toBe('only W[0] is off');
+    expect(diagnose({ ...spec, noiseNorm: 0.49 })?.text).toBe(
+      'analytic is 0 where numeric is not (at 2 of 3 entries): a missing path',
+    );
+    expect(diagnose(spec)?.kind).toBe('zero');
+  });
+
+  it('calls the first tensor swapped too when the second one is found swapped with it', () => {
+    // The case "the other tensor swapped too" with the tensors in the other order: V (first) only
+    // roughly holds W's numeric gradient, W (second) exactly V's.
+    const a = [0.5, -1, 2, 0.25],
+      b = [3, 1, -2, 0.75];
+    const rough = a.map((v, i) => v * (i % 2 ? 1.3 : 0.7));
+    const diagnoses = diagnoseTensors(
+      [evidence({ name: 'V', analytic: rough, numeric: b }), evidence({ name: 'W', analytic: b, numeric: a })],
+      undefined,
+    );
+    expect(diagnoses.map((d) => d?.other)).toEqual(['W', 'V']);
+  });
+
+  it('keeps a swap already named: V swapped with U is not renamed swapped with W', () => {
+    // W's analytic gradient is V's numeric one, V's analytic gradient is U's numeric one, and W's
+    // numeric gradient is U's 10 % larger: V is nearer W's numeric gradient than its own, but already
+    // diagnosed (swapped with U, the exact match).
+    const u = [1, 2, -1, 0.5],
+      v = [3, -1, 2, -2];
+    const diagnoses = diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic: v, numeric: u.map((x) => 1.1 * x) }),
+        evidence({ name: 'V', analytic: u, numeric: v }),
+        evidence({ name: 'U', analytic: u, numeric: u, failing: false }),
+      ],
+      undefined,
+    );
+    expect(diagnoses.map((d) => d?.other)).toEqual(['V', 'U', undefined]);
+  });
+
+  it('does not call the other tensor swapped when its analytic gradient is nearer its own numeric one', () => {
+    // W holds V's numeric gradient; V's own analytic gradient is 5 % off its numeric one and far from W's.
+    const a = [0.5, -1, 2, 0.25],
+      b = [3, 1, -2, 0.75];
+    const diagnoses = diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic: b, numeric: a }),
+        evidence({ name: 'V', analytic: b.map((x) => 1.05 * x), numeric: b }),
+      ],
+      undefined,
+    );
+    expect(diagnoses[0]).toMatchObject({ kind: 'swapped', other: 'V' });
+    expect(diagnoses[1]).toMatchObject({ kind: 'scale', text: 'analytic ≈ 1.05 × numeric' });
+  });
+
+  it('measures the other tensor’s distance to the first one’s numeric gradient with its sign', () => {
+    // V's analytic gradient is W's numeric one 30 % off (0.74 away), its own numeric one is 3.6 away:
+    // swapped. (Against −W's numeric gradient it would be 6.2 away: not.)
+    const a = [1, 2, -1, 1.5],
+      b = [0.5, -0.5, 0.5, 0.5];
+    const rough = a.map((v, i) => v * (i % 2 ? 1.3 : 0.7));
+    const diagnoses = diagnoseTensors(
+      [evidence({ name: 'W', analytic: b, numeric: a }), evidence({ name: 'V', analytic: rough, numeric: b })],
+      undefined,
+    );
+    expect(diagnoses[1]).toMatchObject({ kind: 'swapped', other: 'W' });
+  });
+
+  it('does not call a tensor exactly halfway between its own numeric gradient and the other’s swapped', () => {
+    // V's analytic gradient [1, 1, 1, 1] is 2² · 4 = 4 from both [0, 2, 0, 2] and [2, 0, 2, 0]: not nearer the swap.
+    const diagnoses = diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic: [0, 2, 0, 2], numeric: [2, 0, 2, 0] }),
+        evidence({ name: 'V', analytic: [1, 1, 1, 1], numeric: [0, 2, 0, 2] }),
+      ],
+      undefined,
+    );
+    expect(diagnoses[0]).toMatchObject({ kind: 'swapped', other: 'V' });
+    expect(diagnoses[1]).toBeUndefined();
+  });
+
+  it('compares the other tensor’s distances per entry when the first compared fewer entries (kinks left out)', () => {
+    // W compared entries 0 and 2 of 4; its analytic gradient is V's numeric one. V's analytic gradient
+    // is 0.1 from W's numeric one at both (0.02 over 2 entries: 0.04 scaled to V's 4), and 0.1 from its
+    // own at the same two entries, plus d at entry 3: swapped once V's own distance exceeds 0.04.
+    const v = [1, 2, 3, 4];
+    const other = (d: number) =>
+      diagnoseTensors(
+        [
+          evidence({ name: 'W', analytic: v, numeric: [1.2, 3.2], indices: [0, 2] }),
+          evidence({ name: 'V', analytic: [1.1, 2, 3.1, 4 + d], numeric: v }),
+        ],
+        undefined,
+      ).map((x) => x?.other);
+    expect(other(0)).toEqual(['V', undefined]); // own 0.02 < 0.04
+    expect(other(0.2)).toEqual(['V', 'W']); // own 0.06 > 0.04
+  });
+});
+
+describe('the edges of the named factor and of a missing path (round 7)', () => {
+  it('a factor 25 % from m is still m when k is that uncertain (the edge included)', () => {
+    // k = 5 exactly, m = 4; the noise makes k uncertain by more than 25 %, so the window is its widest, 1.
+    const n = [1, 2, 2];
+    expect(diagnose({ analytic: n.map((v) => 5 * v), numeric: n, noiseNorm: 1 }, 4)?.text).toBe(
+      'analytic ≈ 5.00 × numeric (4 = examples in X: a missing 1/m)',
+    );
+  });
+
+  it('an analytic value exactly 10⁻⁹ of the numeric one counts as 0', () => {
+    expect(diagnose({ analytic: [1e-9, 0, 0], numeric: [1, 2, 3] })?.text).toBe(
+      'analytic is 0 where numeric is not (everywhere): a missing path',
+    );
+  });
+
+  it('a missing path is "everywhere" only where every analytic value is 0 relative to its numeric one', () => {
+    // W[1]'s analytic 1e-4 is no 0 next to its numeric 1e-6, though it leaves almost no error.
+    expect(diagnose({ analytic: [0, 1e-4, 0], numeric: [1, 1e-6, 2] })?.text).toBe(
+      'analytic is 0 where numeric is not (at 2 of 3 entries): a missing path',
+    );
+  });
+
+  it('an analytic gradient 5e-10 × numeric is a missing path, even when 1/m is 5e-10', () => {
+    expect(diagnose({ analytic: numeric.map((v) => 5e-10 * v), numeric }, 2e9)?.text).toBe(
+      'analytic is 0 where numeric is not (everywhere): a missing path',
+    );
+  });
+});
+
+describe('the 20 % edges of a swap, to the last bit (round 7)', () => {
+  // 0.2 ** 2 · 25 is 1 + 2⁻⁵² in floating point, and so is 1² + (2⁻²⁶)²: residuals that sit exactly on the edge.
+  const tiny = 2 ** -26;
+  const swapOf = (analytic: number[], numeric: number[], other: number[]) =>
+    diagnoseTensors(
+      [
+        evidence({ name: 'W', analytic, numeric }),
+        evidence({ name: 'V', analytic: other, numeric: other, failing: false }),
+      ],
+      undefined,
+    )[0];
+
+  it('a match that leaves exactly 20 % of the analytic norm explains nothing (strict); just inside, it does', () => {
+    // ‖W's analytic − V's numeric‖² = 1 + 2⁻⁵² = 0.2² · ‖[3, 4]‖²: not below it.
+    expect(swapOf([3, 4], [0, 0], [2, 4 - tiny])).toBeUndefined();
+    expect(swapOf([3, 4], [0, 0], [2, 4])).toMatchObject({ kind: 'swapped', other: 'V' });
+  });
+
+  it('a swap that leaves exactly 20 % of the error norm still explains it (the edge included)', () => {
+    // W's error ‖[6, 8] − [3, 12]‖² = 25; the swap leaves 1 + 2⁻⁵² = 0.2² · 25.
+    expect(swapOf([6, 8], [3, 12], [5, 8 - tiny])).toMatchObject({ kind: 'swapped', other: 'V' });
+  });
+});

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { onFakeClock } from './fake-clock.js';
 import { checkGradients, type CheckProgress, type GradientModel } from '../src/index.js';
 import { numbers } from './models.js';
+import { errorOf } from './caught.js';
 
 /**
  * loss = Σ sin(wᵢ)·cᵢ + (Σ aᵢwᵢ)² + Σ bⱼ² over w (n entries) and b (5 entries); `wrong` lists entries
@@ -139,5 +140,85 @@ describe('a directional check on a fake clock', () => {
     }
     // Planned: 66 evaluations for w, 3 × 2 (⌈log₂ 5⌉ + 1) = 24 for b.
     expect(localising[0]!.total).toBe(66 + 24);
+  });
+});
+
+describe('the parameters after the projections (round 7)', () => {
+  it('refuses a model that moves a parameter of another tensor while b is projected, and restores it', () => {
+    // Once b is moved along its direction, the loss moves w[0] (already projected, so no later
+    // restore of w's own entries puts it back): the check must say so, not pass over it.
+    const model = sines(8);
+    const { w, b } = model.parameters as { w: Float64Array; b: Float64Array };
+    const w0 = w[0]!,
+      b0 = b[0]!;
+    const loss = model.loss;
+    let moved = false;
+    model.loss = (X, Y) => {
+      if (!moved && b[0] !== b0) {
+        w[0] = w0 + 0.5;
+        moved = true;
+      }
+      return loss(X, Y);
+    };
+    const error = errorOf(() => checkGradients(model, null, null, { mode: 'directional', taylor: false }));
+    expect(error).toMatchObject({ code: 'PARAMETERS_CHANGED' });
+    expect(error.message).toContain('w[0]');
+    expect(w[0]).toBe(w0);
+  });
+});
+
+describe('the direction localised along (round 7)', () => {
+  it('is the one whose projection fails most: with two directions, one failing and one passing, the entry is found', () => {
+    // Σ sin(wᵢ)·cᵢ over 64 entries, w[7]'s gradient 4e-5 too large: at seed 7 the error's share of
+    // one direction's projection exceeds its allowance and of the other's does not (factors from
+    // 1.00003 to 1.000045 behave alike). Bisecting along the passing one would stop at once.
+    const n = 64;
+    const w = new Float64Array(numbers(n, 21)),
+      c = new Float64Array(numbers(n, 22));
+    const model: GradientModel = {
+      parameters: { w },
+      loss: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += Math.sin(w[i]!) * c[i]!;
+        return s;
+      },
+      gradients: () => ({ dw: Float64Array.from(w, (wi, i) => Math.cos(wi) * c[i]! * (i === 7 ? 1.00004 : 1)) }),
+    };
+    const result = checkGradients(model, null, null, { mode: 'directional', directions: 2, seed: 7, taylor: false });
+    expect(result.passed).toBe(false);
+    expect(result.tensors[0]).toMatchObject({ checked: 1, failing: 1 });
+    expect(result.worst[0]).toMatchObject({ label: 'w[7]' });
+  });
+});
+
+describe('the localisation’s progress when it spends more than planned (round 7)', () => {
+  onFakeClock();
+
+  it('grows the total to what was spent, never reporting more done than the total', () => {
+    // Two entries, localise: 1: planned 1 · 2 · (⌈log₂ 2⌉ + 1) = 4 evaluations; the wrong entry's own
+    // check (its noise probe) costs far more. Each loss evaluation takes 50 ms of fake time, so that the
+    // reports (at most one per 200 ms) come during the localisation too.
+    const w = new Float64Array([0.3, 0.7]);
+    const seen: CheckProgress[] = [];
+    const model: GradientModel = {
+      parameters: { w },
+      loss: () => {
+        vi.advanceTimersByTime(50);
+        return Math.sin(w[0]!) + Math.sin(w[1]!);
+      },
+      gradients: () => ({ dw: [Math.cos(w[0]!), 1.5 * Math.cos(w[1]!)] }),
+    };
+    const result = checkGradients(model, null, null, {
+      mode: 'directional',
+      localise: 1,
+      taylor: false,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.worst[0]).toMatchObject({ label: 'w[1]' });
+    const localising = seen.filter((p) => p.phase === 'localise');
+    expect(localising.length).toBeGreaterThanOrEqual(2);
+    for (const p of localising) expect(p.checked).toBeLessThanOrEqual(p.total);
+    expect(localising.at(-1)!.checked).toBeGreaterThan(4);
+    expect(localising.at(-1)!.total).toBe(localising.at(-1)!.checked);
   });
 });

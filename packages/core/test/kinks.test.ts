@@ -294,3 +294,25 @@ describe('a kink excuses only a gradient its one-sided slopes could make right',
     ]);
   });
 });
+
+describe('the too-many-kinks finding, word for word (round 7)', () => {
+  it('names every tensor over the limit, comma-separated, and says what to do', () => {
+    expect(
+      tooManyKinks([
+        { name: 'W1', checked: 10, kinks: 10 },
+        { name: 'b1', checked: 8, kinks: 8 },
+      ]),
+    ).toBe(
+      '18 of the 18 entries checked (100 %) were left out as kinks, in W1 10 of 10 (100 %), b1 8 of 8 (100 %), ' +
+        "more than a check may leave out (25 % of a tensor's or of all entries checked, and at least 8): " +
+        'too little of the gradient was compared to pass; if the parameters or inputs sit on kinks (zero biases with an ' +
+        "all-zero input, ties in a max), move them off; else try a smaller step, or kinks: 'fail' to see their values among the worst entries",
+    );
+  });
+
+  it('does not name the tensor when it is all that was checked', () => {
+    expect(tooManyKinks([{ name: 'w', checked: 12, kinks: 12 }])).toMatch(
+      /^12 of the 12 entries checked \(100 %\) were left out as kinks, more than a check may leave out/,
+    );
+  });
+});

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkGradients, checkGradientsAsync, type GradcheckError } from '../src/index.js';
 import { messageOf } from './caught.js';
+import { LayerModel, protocolOf } from '../src/layer.js';
 
 /** y = w·X elementwise; `backward` may throw at a given call. */
 function scaling(throwAt?: number) {
@@ -441,5 +442,29 @@ describe('the result of a layer check (layer-check.ts, round 6)', () => {
     expect(messageOf(() => checkGradients(layer, new Float64Array([1, 2, 3])))).toMatch(
       /^NONDETERMINISTIC_GRADIENT: backward\(dY, X\) gave \S+ and then \S+ for X\[1\] at the same point;/,
     );
+  });
+});
+
+describe('a layer among models, and its tensors before the probe (round 7)', () => {
+  const w = new Float64Array([0.5, -1]);
+  const X = new Float64Array([1, 2]);
+  const layer = {
+    parameters: { w },
+    forward: (x: Float64Array) => x.map((v, i) => w[i]! * v),
+    backward: (dY: Float64Array, x: Float64Array) => ({
+      dw: dY.map((d, i) => d * x[i]!),
+      dX: dY.map((d, i) => d * w[i]!),
+    }),
+  };
+
+  it('an object with forward, backward and a loss method but no gradients is a layer, not a model', () => {
+    expect(protocolOf({ ...layer, loss: () => 0 })).toBe('layer');
+    expect(protocolOf({ f: () => 0, grad: () => [0], gradients: () => ({}) })).toBe('function');
+    expect(checkGradients({ ...layer, loss: () => 0 } as never, X).passed).toBe(true);
+  });
+
+  it('reading the tensors before prepare() is a programming error, said so', () => {
+    const model = new LayerModel(layer, 'layer', X, 1);
+    expect(() => model.parameters).toThrow(new Error('LayerModel.prepare() must run before the tensors are read'));
   });
 });

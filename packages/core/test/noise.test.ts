@@ -273,4 +273,38 @@ describe('widening for noise', () => {
     expect(checkGradients(model(0), null, null).passed).toBe(true);
     expect(checkGradients(model(0.2), null, null).passed).toBe(false);
   });
+
+  /**
+   * Σ sin(cᵢwᵢ) + exp(wᵢ) (about 5) rounded to an absolute `quantum`, as a loss kept in a coarse
+   * format is: still within the float64 default step, it moves only ×256 wider, and its noise is
+   * the quantum. `bug` scales the gradient of w[entry].
+   */
+  function rounded(quantum: number, entry: number, bug: number): GradientModel {
+    const w = new Float64Array([0.3, -0.7, 1.2, 0.05]);
+    const c = [1, 2, -0.5, 1.5];
+    return {
+      parameters: { w },
+      loss: () => Math.round(w.reduce((s, v, i) => s + Math.sin(c[i]! * v) + Math.exp(v), 0) / quantum) * quantum,
+      gradients: () => ({
+        w: [...w].map((v, i) => (c[i]! * Math.cos(c[i]! * v) + Math.exp(v)) * (i === entry ? bug : 1)),
+      }),
+    };
+  }
+
+  it.each([1e-3, 1e-4])(
+    'widens a loss rounded to %s beyond ×1024 of the step it first moved at, and fails a 2 % bug of any entry',
+    (quantum) => {
+      // Stopped at ×1024 of the default step (3.9e-3), the quantum's noise there (0.26 in the
+      // derivative) let every 10 % bug pass "within the finite-difference error"; at the wider steps
+      // the one-sided slopes differ by the quantum over h, which is noise, not a kink.
+      const correct = checkGradients(rounded(quantum, 0, 1), null, null);
+      expect(correct.passed).toBe(true);
+      for (let entry = 0; entry < 4; entry++)
+        for (const bug of [1.1, 1.02]) {
+          const result = checkGradients(rounded(quantum, entry, bug), null, null, { worst: 1 });
+          expect(result.passed, `w[${entry}] × ${bug}`).toBe(false);
+          expect(result.worst[0]!.label).toBe(`w[${entry}]`);
+        }
+    },
+  );
 });

@@ -73,6 +73,8 @@ describe('an unknown option name is answered with the nearest known one', () => 
     ['st', 'step'],
     // A long name allows more edits: a third of its length (3 of "tolerance").
     ['tolarnse', 'tolerance'],
+    // Equally near "step" and "seed" (one edit each): the first in the table's order.
+    ['sted', 'step'],
   ])('"%s" → "%s"', (given, nearest) => {
     expect(optionsMessage({ [given]: 1 })).toBe(
       `INVALID_OPTION: unknown option "${given}" — did you mean "${nearest}"? Known options: ${known}.`,

@@ -117,6 +117,22 @@ describe('tensor views', () => {
 });
 
 describe('registerTensorAdapter', () => {
+  it("keeps the adapters on globalThis under Symbol.for('gradcheck.tensorAdapters'), where the ESM and CommonJS builds both find them", () => {
+    // The key is the contract between the two builds of core loaded in one process (a Jest adapter
+    // require()s core while the test file imports it); test/dual-build-registry.test.ts checks the
+    // built packages, this the source.
+    const adapter = { name: 'Shared', matches: (_v: unknown): _v is never => false, view: () => viewTensor([0], 'x') };
+    const registry = (globalThis as Record<symbol, unknown[] | undefined>)[Symbol.for('gradcheck.tensorAdapters')];
+    const unregister = registerTensorAdapter(adapter);
+    try {
+      expect(registry).toBeDefined();
+      expect(registry![0]).toBe(adapter);
+    } finally {
+      unregister();
+    }
+    expect(registry).not.toContain(adapter);
+  });
+
   class Tensor1D {
     constructor(readonly values: number[]) {}
   }
@@ -331,5 +347,17 @@ describe('matrices, empty tensors and the adapter registry', () => {
     } finally {
       offA();
     }
+  });
+});
+
+describe('what makes an accessor view (round 7)', () => {
+  it('needs size, get and set: without get or set the object is no tensor', () => {
+    expect(() => viewTensor({ size: 2, set: () => undefined }, 'parameter w')).toThrow(/^parameter w is an object/);
+    expect(() => viewTensor({ size: 2, get: () => 0 }, 'parameter w')).toThrow(/^parameter w is an object/);
+  });
+
+  it('names the shape and the size that disagree', () => {
+    const view = { size: 5, shape: [2, 3], get: () => 0, set: () => undefined };
+    expect(() => viewTensor(view, 'parameter w')).toThrow(/an accessor view with shape \[2,3\] but size 5/);
   });
 });
