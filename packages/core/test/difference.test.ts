@@ -2,7 +2,7 @@
  * The pure functions of difference.ts against first principles.
  */
 import { describe, expect, it } from 'vitest';
-import { noiseFloor, oneSidedDerivative, oneSidedNoise, powerOfTwoAtMost } from '../src/difference.js';
+import { oneSidedDerivative, oneSidedNoise, powerOfTwoAtMost } from '../src/difference.js';
 
 describe('oneSidedNoise', () => {
   // The one-sided derivative is linear in the three losses; with each off by at most `noise`,
@@ -49,13 +49,5 @@ describe('powerOfTwoAtMost', () => {
     for (let e = -1074; e <= 1023; e += 7) values.push(2 ** e, 2 ** e * 1.5, 2 ** e * (2 - 2 ** -52));
     for (let pass = 0; pass < 2; pass++)
       for (const x of values) expect(Object.is(powerOfTwoAtMost(x), 2 ** Math.floor(Math.log2(x)))).toBe(true);
-  });
-});
-
-describe('noiseFloor', () => {
-  it('is 2·κ·ε·|L| over the step actually taken, θ₊ − θ₋ (κ = 8 roundings)', () => {
-    // θ₊ − θ₋ = 0.25 (their sum 0.75 and a width of 1 would each give another floor).
-    expect(noiseFloor(3, { plus: 0.5, minus: 0.25 }, 'float64')).toBe((2 * 8 * 2 ** -52 * 3) / 0.25);
-    expect(noiseFloor(3, { plus: 0.25, minus: 0.5 }, 'float32')).toBe((2 * 8 * 2 ** -23 * 3) / 0.25);
   });
 });
