@@ -232,7 +232,8 @@ describe('a synchronous check of async layer code names the call that returned a
   });
 });
 
-describe('what is a layer, a function, one input or a record of inputs (layer.ts)', () => {
+/** An elementwise layer y = w ⊙ x with its exact backward, and an input for it. */
+function elementwiseLayer() {
   const w = new Float64Array([0.5, -1]);
   const X = new Float64Array([1, 2]);
   const layer = {
@@ -243,6 +244,11 @@ describe('what is a layer, a function, one input or a record of inputs (layer.ts
       dX: dY.map((d, i) => d * w[i]!),
     }),
   };
+  return { w, X, layer };
+}
+
+describe('what is a layer, a function, one input or a record of inputs (layer.ts)', () => {
+  const { w, X, layer } = elementwiseLayer();
 
   it('an object with f but no grad is no function: the model message lists what is missing', () => {
     expect(messageOf(() => checkGradients({ f: (x: number[]) => x[0]! } as never, [1, 2]))).toMatch(
@@ -446,16 +452,7 @@ describe('the result of a layer check (layer-check.ts, round 6)', () => {
 });
 
 describe('a layer among models, and its tensors before the probe (round 7)', () => {
-  const w = new Float64Array([0.5, -1]);
-  const X = new Float64Array([1, 2]);
-  const layer = {
-    parameters: { w },
-    forward: (x: Float64Array) => x.map((v, i) => w[i]! * v),
-    backward: (dY: Float64Array, x: Float64Array) => ({
-      dw: dY.map((d, i) => d * x[i]!),
-      dX: dY.map((d, i) => d * w[i]!),
-    }),
-  };
+  const { X, layer } = elementwiseLayer();
 
   it('an object with forward, backward and a loss method but no gradients is a layer, not a model', () => {
     expect(protocolOf({ ...layer, loss: () => 0 })).toBe('layer');
