@@ -157,41 +157,41 @@ describe('a Promise where a number was expected', () => {
     expect(w).toEqual([0.5]);
   });
 
-  it('a rejected Promise met by the synchronous check is not left unhandled', async () => {
+  /** The rejections left unhandled while `run` ran and for 20 ms after it (a macrotask later). */
+  async function unhandledDuring(run: () => void): Promise<unknown[]> {
     const unhandled: unknown[] = [];
     const listen = (reason: unknown): void => {
       unhandled.push(reason);
     };
     process.on('unhandledRejection', listen);
     try {
+      run();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+    return unhandled;
+  }
+
+  it('a rejected Promise met by the synchronous check is not left unhandled', async () => {
+    const unhandled = await unhandledDuring(() => {
       const w = [0.5];
       const rejecting = (): Promise<never> => Promise.reject(new Error('async failure'));
       expect(messageOf(() => checkGradients(failing(rejecting), null, null))).toMatch(/^ASYNC_MODEL: loss\(X, Y\)/);
       const model: GradientModel = { parameters: { w }, loss: () => w[0]! ** 2, gradients: rejecting };
       expect(messageOf(() => checkGradients(model, null, null))).toMatch(/^ASYNC_MODEL: gradients\(X, Y\)/);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    } finally {
-      process.off('unhandledRejection', listen);
-    }
+    });
     expect(unhandled).toEqual([]);
   });
 
   it('a rejected Promise met by runSync’s driver (a step that yields) is not left unhandled either', async () => {
-    const unhandled: unknown[] = [];
-    const listen = (reason: unknown): void => {
-      unhandled.push(reason);
-    };
-    process.on('unhandledRejection', listen);
-    try {
+    const unhandled = await unhandledDuring(() => {
       const model = normaliseModel(failing(() => Promise.reject(new Error('async failure'))));
       function* oneLoss(): Generator<Request, unknown, unknown> {
         return yield 'loss';
       }
       expect(() => runSync(oneLoss(), model, null, null)).toThrow(/^loss\(X, Y\) returned a Promise/);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    } finally {
-      process.off('unhandledRejection', listen);
-    }
+    });
     expect(unhandled).toEqual([]);
   });
 
