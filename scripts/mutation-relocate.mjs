@@ -7,16 +7,13 @@
 // as it was and printed, to be read again by hand.
 //   node scripts/mutation-relocate.mjs <old report.json> <file.ts> [current report]
 import { readFileSync, writeFileSync } from 'node:fs';
+import { columnsKey, escape, isSurvivor, rowKey, where } from './mutation-ledger.mjs';
 
 const [oldFile, name, currentFile = 'reports/stryker-incremental.json'] = process.argv.slice(2);
 const path = `packages/core/src/${name}`;
 const ledgerPath = `reports/survivors/${name}.tsv`;
 const before = JSON.parse(readFileSync(oldFile, 'utf8')).files[path];
 const after = JSON.parse(readFileSync(currentFile, 'utf8')).files[path];
-
-const escape = (s) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
-const where = (m) =>
-  `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}`;
 
 /** What does not move with the lines: mutator, replacement, the replaced code and its line's text. */
 function identity(entry, m) {
@@ -33,7 +30,7 @@ function identity(entry, m) {
   return [m.mutatorName, escape(m.replacement), span, lines[start.line - 1].trim()].join('\u0000');
 }
 
-const oldByRow = new Map(before.mutants.map((m) => [[where(m), m.mutatorName, escape(m.replacement)].join('\t'), m]));
+const oldByRow = new Map(before.mutants.map((m) => [rowKey(m), m]));
 const candidates = new Map();
 for (const m of after.mutants) {
   const id = identity(after, m);
@@ -44,7 +41,7 @@ const out = [];
 const counts = { moved: 0, same: 0, dropped: 0, unmatched: 0 };
 for (const line of readFileSync(ledgerPath, 'utf8').split('\n')) {
   const cols = line.split('\t');
-  const old = cols.length >= 5 ? oldByRow.get(cols.slice(0, 3).join('\t')) : undefined;
+  const old = cols.length >= 5 ? oldByRow.get(columnsKey(cols)) : undefined;
   if (!old) {
     if (cols.length >= 5 && !line.startsWith('#')) {
       counts.unmatched++;
@@ -62,7 +59,7 @@ for (const line of readFileSync(ledgerPath, 'utf8').split('\n')) {
     counts.unmatched++;
     console.log(`its line changed, kept as it was (read again): ${line.slice(0, 120)}`);
     out.push(line);
-  } else if (found.status !== 'Survived' && found.status !== 'NoCoverage') {
+  } else if (!isSurvivor(found)) {
     counts.dropped++;
     console.log(`now ${found.status}, dropped: ${line.slice(0, 120)}`);
   } else {

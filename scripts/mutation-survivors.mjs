@@ -17,6 +17,7 @@
 //                                       survivors without one (verdict `?`, the mutated code as the reason)
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { columnsKey, isSurvivor, rowKey } from './mutation-ledger.mjs';
 
 const args = process.argv.slice(2);
 const missingAt = args.indexOf('--missing');
@@ -25,11 +26,6 @@ const report = JSON.parse(readFileSync(args[0] ?? 'reports/stryker-incremental.j
 const root = 'packages/core/src/';
 const ledgerDir = 'reports/survivors';
 const verdicts = ['equivalent', 'killed', 'left'];
-
-const escape = (s) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
-const where = (m) =>
-  `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}`;
-const key = (location, mutator, replacement) => [location, mutator, replacement].join('\t');
 
 /** The rows of one file's ledger, keyed by location, mutator and escaped replacement. */
 function ledger(name) {
@@ -41,10 +37,11 @@ function ledger(name) {
     .split('\n')
     .forEach((line, i) => {
       if (line.trim() === '' || line.startsWith('#')) return;
-      const [location, mutator, replacement, verdict, reason] = line.split('\t');
+      const columns = line.split('\t');
+      const [, , , verdict, reason] = columns;
       if (!verdicts.includes(verdict) || !reason?.trim())
         problems.push(`${path}:${i + 1}: verdict must be one of ${verdicts.join(', ')}, with a reason`);
-      rows.set(key(location, mutator, replacement), { verdict, line: i + 1 });
+      rows.set(columnsKey(columns), { verdict, line: i + 1 });
     });
   return { rows, problems };
 }
@@ -55,7 +52,7 @@ const problems = [];
 for (const [path, entry] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   if (!path.startsWith(root)) continue;
   const name = path.slice(root.length);
-  const survivors = entry.mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
+  const survivors = entry.mutants.filter(isSurvivor);
   const { rows, problems: own } = ledger(name);
   problems.push(...own);
   const count = { survivors: survivors.length, equivalent: 0, killed: 0, left: 0, unlisted: 0, stale: 0 };
@@ -63,7 +60,7 @@ for (const [path, entry] of Object.entries(report.files).sort(([a], [b]) => a.lo
   if (existsSync(path) && readFileSync(path, 'utf8') !== entry.source)
     problems.push(`${path}: the report's source differs from the file (run Stryker over it before listing)`);
   for (const m of survivors) {
-    const k = key(where(m), m.mutatorName, escape(m.replacement));
+    const k = rowKey(m);
     const row = rows.get(k);
     if (row) {
       rows.delete(k);
