@@ -159,14 +159,6 @@ export function lossNoise(lossMagnitude: number, precision: Precision): number {
 }
 
 /**
- * The finite-difference noise floor of one entry: the error that rounding in the two loss values
- * alone can put into the quotient, 2·κ·ε·|L| / (θ₊ − θ₋).
- */
-export function noiseFloor(lossMagnitude: number, taken: StepTaken, precision: Precision): number {
-  return (2 * lossNoise(lossMagnitude, precision)) / Math.abs(taken.plus - taken.minus);
-}
-
-/**
  * The derivative at offset 0 of the parabola through (0, L0), (t1, L1), (t2, L2): a one-sided
  * second-order difference when t1 and t2 have the same sign. Its truncation error is
  * −t1·t2·L‴/6, the same on both sides for mirrored offsets, so that the two one-sided

@@ -155,6 +155,18 @@ describe('agrees', () => {
   });
 });
 
+describe('oneSidedSlopes at the boundary', () => {
+  it('shows no kink where the two slopes differ by exactly the tolerance (1 and 3 at 0.5), one just past it', () => {
+    // A kink at θ = 0: slope 1 on the left, 3 on the right; every point and loss dyadic, no noise.
+    const coarse = { plus: 0.25, minus: -0.25 },
+      fine = { plus: 0.125, minus: -0.125 };
+    const losses = [-0.25, -0.125, 0, 0.375, 0.75] as const;
+    const at = oneSidedSlopes(0, coarse, fine, losses, 0, 0.5);
+    expect(at).toEqual({ left: 1, right: 3, shown: false });
+    expect(oneSidedSlopes(0, coarse, fine, losses, 0, 0.5 - 2 ** -53).shown).toBe(true);
+  });
+});
+
 describe('oneSidedSlopes', () => {
   const noise = lossNoise(1, 'float64');
   it.each([

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix } from 'ml-matrix';
 import { checkGradients, checkGradientsAsync, GradcheckError, type GradientModel } from '../src/index.js';
+import { runSync, type Request } from '../src/evaluation.js';
+import { normaliseModel } from '../src/model.js';
 import { errorOf, messageOf } from './caught.js';
 
 /** A model of one parameter whose loss throws `error` (or returns `loss`) at its first call. */
@@ -167,6 +169,25 @@ describe('a Promise where a number was expected', () => {
       expect(messageOf(() => checkGradients(failing(rejecting), null, null))).toMatch(/^ASYNC_MODEL: loss\(X, Y\)/);
       const model: GradientModel = { parameters: { w }, loss: () => w[0]! ** 2, gradients: rejecting };
       expect(messageOf(() => checkGradients(model, null, null))).toMatch(/^ASYNC_MODEL: gradients\(X, Y\)/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a rejected Promise met by runSync’s driver (a step that yields) is not left unhandled either', async () => {
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listen);
+    try {
+      const model = normaliseModel(failing(() => Promise.reject(new Error('async failure'))));
+      function* oneLoss(): Generator<Request, unknown, unknown> {
+        return yield 'loss';
+      }
+      expect(() => runSync(oneLoss(), model, null, null)).toThrow(/^loss\(X, Y\) returned a Promise/);
       await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
       process.off('unhandledRejection', listen);

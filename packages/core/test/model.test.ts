@@ -130,6 +130,8 @@ describe('reading the gradients', () => {
     expect(messageOf(() => checkGradients(extra('dAx'), null, null))).toBe(
       'EXTRA_GRADIENT: gradients(X, Y) returned "dAx", which matches no parameter or input (parameters: w).',
     );
+    // The whole name, not its end: "ddA1" is a typo'd or foreign gradient, not an activation's.
+    expect(messageOf(() => checkGradients(extra('ddA1'), null, null))).toMatch(/^EXTRA_GRADIENT: .* "ddA1"/);
   });
 
   it('names every parameter when it refuses an extra gradient', () => {

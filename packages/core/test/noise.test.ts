@@ -101,6 +101,90 @@ describe('noiseOf', () => {
   });
 });
 
+describe('noiseOf, rule by rule (tables that tell each rule from a near miss)', () => {
+  const sine = (x: number): number => 3 + Math.sin(x);
+  const float32Line = (x: number): number => Math.fround(1 + x);
+  const float32Sine = (x: number): number => Math.fround(30 + Math.sin(x));
+
+  it('reads a float64 loss exact but for its rounding as that rounding (ulp/√12 at 3)', () => {
+    const reading = noiseOf(table(sine, 1e-4, 0));
+    expect(reading).toEqual({ verdict: 'measured', sigma: expect.any(Number) });
+    if (reading.verdict !== 'measured') return;
+    expect(reading.sigma).toBeGreaterThan(2 ** -51 / Math.sqrt(12) / 2);
+    expect(reading.sigma).toBeLessThan((2 * 2 ** -51) / Math.sqrt(12));
+  });
+
+  it.each([
+    [1e-6, 0, 1],
+    [1e-5, 1e-16, 1],
+    [1e-4, 1e-16, 3],
+  ])('reads a float32 line rounded at 1 (spacing %d, noise %d) as a float32 rounding, ulp/√12', (s, sigma, seed) => {
+    const reading = noiseOf(table(float32Line, s, sigma, seed));
+    expect(reading.verdict).toBe('measured');
+    if (reading.verdict !== 'measured') return;
+    // 2⁻²³ above 1, 2⁻²⁴ below it.
+    expect(reading.sigma).toBeGreaterThan(2 ** -24 / Math.sqrt(12) / 2);
+    expect(reading.sigma).toBeLessThan((2 * 2 ** -23) / Math.sqrt(12));
+  });
+
+  it('reads noise of 1e-16 on a smooth loss near 3 (the size of its rounding) as measured, below 1e-15', () => {
+    for (const [s, seed] of [
+      [1e-3, 2],
+      [1e-6, 4],
+    ] as const) {
+      const reading = noiseOf(table(sine, s, 1e-14 * (s === 1e-6 ? 1 : 0.01), seed));
+      expect(reading.verdict).toBe('measured');
+      if (reading.verdict === 'measured') expect(reading.sigma).toBeLessThan(s === 1e-6 ? 4e-14 : 1e-15);
+    }
+  });
+
+  it.each([
+    ['sin at spacing 1e-4, noise 1e-14: its third differences (1e-12) are above the noise', sine, 1e-4, 1e-14, 1],
+    ['a cubic at spacing 1e-4, noise 1e-12: the orders 3 to 5 disagree', (x: number) => 1 + x ** 3, 1e-4, 1e-12, 8],
+    ['a kink of |x| between two points, noise 1e-14', (x: number) => 2 + Math.abs(x - 2.5e-4), 1e-4, 1e-14, 1],
+    ['float32 rounding of 30 + sin at spacing 0.01: exact pieces, slope changing', float32Sine, 0.01, 1e-14, 8],
+    ['float32 rounding of 1 + x, noise 1e-16, at spacing 1e-6', float32Line, 1e-6, 1e-16, 1],
+  ])('says too far: %s', (_, f, s, sigma, seed) => {
+    expect(noiseOf(table(f, s, sigma, seed))).toEqual({ verdict: 'too far' });
+  });
+
+  /**
+   * 1 + u + x/5 + 3x² (u a seeded uniform draw) at spacing 1e-5, with normal noise of deviation 1e-9
+   * on one half of the line only: exact there, noisy on the other half, but its slope (less the
+   * curvature's trend, taken at each third's centre) the same all along: noise, not a kink.
+   */
+  function halfNoisy(noisy: 'first' | 'second', seed: number): number[] {
+    const random = seededRandom(seed);
+    const c = 1 + random.uniform();
+    return Array.from({ length: 20 }, (_, i) => {
+      const x = (i - 9) * 1e-5;
+      return c + 0.2 * x + 3 * x * x + (i >= 10 === (noisy === 'second') ? 1e-9 * random.gaussian() : 0);
+    });
+  }
+
+  it.each([
+    ['first', 13],
+    ['second', 66],
+  ] as const)(
+    'reads a loss exact on one half of the line and noisy on the %s, its slope steady, as noise',
+    (noisy, seed) => {
+      const reading = noiseOf(halfNoisy(noisy, seed));
+      expect(reading.verdict).toBe('measured');
+      if (reading.verdict === 'measured') expect(reading.sigma).toBeLessThan(1e-9);
+    },
+  );
+
+  it('says too close, not too far, where the losses vary by exactly a tenth of the largest (10 and 9) but most are equal', () => {
+    expect(noiseOf([9, ...Array<number>(19).fill(10)])).toEqual({ verdict: 'too close' });
+  });
+
+  it('says too close where exactly half the first differences are 0 (21 losses)', () => {
+    expect(noiseOf(Array.from({ length: 21 }, (_, i) => 1 + Math.floor(i / 2) * 2 ** -40))).toEqual({
+      verdict: 'too close',
+    });
+  });
+});
+
 describe('the probe in a check', () => {
   /** A float32 model with a float64 loss: the modelled ε₃₂·|L| floor is far above its real rounding. */
   function sine(bug: number): GradientModel {

@@ -1,0 +1,177 @@
+/**
+ * The noise probe of noise.ts run on its own (issue 13's survivor ledger): the points it evaluates
+ * the loss at, the spacings it retries, what it returns, the errors it lets through, and the
+ * allowance {@link LossNoise} gives before, at and after a measurement.
+ */
+import { describe, expect, it } from 'vitest';
+import { MACHINE_EPSILON, lossNoise } from '../src/difference.js';
+import { EntrySteps } from '../src/entry-steps.js';
+import { runSync } from '../src/evaluation.js';
+import { normaliseModel } from '../src/model.js';
+import { LossNoise, measureNoise, noiseOf } from '../src/noise.js';
+import { CheckSession } from '../src/session.js';
+import type { GradientModel } from '../src/index.js';
+
+/** Every loss call of a probe: the parameters it saw (flat) and the loss it returned. */
+interface Call {
+  readonly at: number[];
+  readonly loss: number;
+}
+
+/** A model over one or more tensors whose loss `f` of the flat parameters is recorded at every call. */
+function recorded(
+  tensors: Record<string, Float64Array | Float32Array>,
+  f: (flat: number[]) => number,
+): { model: GradientModel; calls: Call[] } {
+  const calls: Call[] = [];
+  const flat = (): number[] => Object.values(tensors).flatMap((t) => Array.from(t));
+  const model: GradientModel = {
+    parameters: tensors,
+    loss: () => {
+      const at = flat();
+      const loss = f(at);
+      calls.push({ at, loss });
+      return loss;
+    },
+    gradients: () => Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, Array.from(t, () => 0)])),
+  };
+  return { model, calls };
+}
+
+/** Opens a session on `model` and runs `body` on it (the probe's calls only are left in `calls`). */
+function inSession<T>(
+  model: GradientModel,
+  calls: Call[],
+  body: (session: CheckSession, steps: EntrySteps) => Generator<any, T, unknown>,
+): T {
+  const normalised = normaliseModel(model);
+  const session = new CheckSession(normalised, {});
+  function* run(): Generator<any, T, unknown> {
+    try {
+      yield* session.open();
+      calls.length = 0;
+      return yield* body(session, new EntrySteps(session));
+    } finally {
+      session.close();
+    }
+  }
+  return runSync(run(), normalised, null, null);
+}
+
+const probe = (model: GradientModel, calls: Call[]): number | undefined =>
+  inSession(model, calls, (session, steps) => measureNoise(session, steps));
+
+const sine = (flat: number[]): number => 30 + flat.reduce((s, x) => s + Math.sin(x), 0);
+/** The probe's t at each call: −9 … −1, 1 … 10 (θ's own loss at t = 0 is the session's). */
+const T = [-9, -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+describe('the probe', () => {
+  it('evaluates the loss at θ + t·δ, t = −9…10, δ a signed power of two at most 2⁻²⁰ of each entry’s scale (1 for a tensor of zeros)', () => {
+    const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+    const z = new Float64Array(2);
+    const theta = [...w, ...z];
+    const { model, calls } = recorded({ w, z }, sine);
+    probe(model, calls);
+    expect(calls).toHaveLength(19);
+    // w's root mean square is 1.39: every entry's scale but 2.5's; z's entries have scale 1.
+    const unit = [2 ** -20, 2 ** -20, 2 ** -19, 2 ** -20, 2 ** -20, 2 ** -20];
+    const delta = calls[18]!.at.map((x, j) => (x - theta[j]!) / 10);
+    expect(delta.map(Math.abs)).toEqual(unit);
+    calls.forEach(({ at }, k) => expect(at).toEqual(theta.map((x, j) => x + T[k]! * delta[j]!)));
+    expect(Array.from(w)).toEqual([0.3, -1.2, 2.5, 0.01]);
+  });
+
+  it('returns noiseOf of the 20 losses, θ’s own among them, or the rounding of the loss where that is larger', () => {
+    const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+    const { model, calls } = recorded({ w }, (flat) => sine(flat) + 1e-12 * Math.sin(1e6 * flat[0]!));
+    const sigma = probe(model, calls);
+    const losses = calls.map((c) => c.loss);
+    losses.splice(9, 0, sine([0.3, -1.2, 2.5, 0.01]) + 1e-12 * Math.sin(3e5));
+    const reading = noiseOf(losses);
+    expect(reading.verdict).toBe('measured');
+    if (reading.verdict !== 'measured') return;
+    expect(sigma).toBe(Math.max(reading.sigma, (MACHINE_EPSILON.float64 / 2) * losses[9]!));
+    // Without θ's loss, the 19 others read another σ.
+    const without = noiseOf(calls.map((c) => c.loss));
+    expect(without.verdict === 'measured' ? without.sigma : undefined).not.toBe(sigma);
+  });
+
+  it.each([
+    [2 ** -16, 2, 64],
+    [2 ** -10, 3, 4096],
+  ])(
+    'retries 64 times wider where the points were too close: a loss rounded to %d is read at the attempt %i',
+    (q, attempts, widening) => {
+      const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+      const { model, calls } = recorded({ w }, (flat) => Math.round(sine(flat) / q) * q);
+      const sigma = probe(model, calls)!;
+      expect(calls).toHaveLength(19 * attempts);
+      // Rounding to q is noise of deviation q/√12.
+      expect(sigma).toBeGreaterThan((0.5 * q) / Math.sqrt(12));
+      expect(sigma).toBeLessThan((2 * q) / Math.sqrt(12));
+      expect(Math.abs(calls.at(-1)!.at[0]! - 0.3)).toBe(10 * widening * 2 ** -20);
+    },
+  );
+
+  it('reads a float64 loss of float32 parameters at a float64 rounding, though θ’s loss (30) is a float32', () => {
+    const v = Float32Array.from([0.3, -1.2, 2.5, 0.01]);
+    const theta = Array.from(v);
+    const { model, calls } = recorded({ v }, (flat) => 30 + (sine(flat) - sine(theta)));
+    const sigma = probe(model, calls)!;
+    expect(sigma).toBeGreaterThan(0);
+    // A float32 rounding of 30 would be 1.8e-6.
+    expect(sigma).toBeLessThan(1e-12);
+  });
+
+  it('lets a model’s error through, naming the probe, and restores every entry', () => {
+    const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+    const { model, calls } = recorded({ w }, (flat) => {
+      if (flat[3] !== 0.01) throw new Error('out of range');
+      return sine(flat);
+    });
+    expect(() => probe(model, calls)).toThrow(
+      expect.objectContaining({
+        code: 'MODEL_THREW',
+        message: expect.stringMatching(
+          /at θ \+ -9·δ along a random direction, to measure the loss's noise: out of range/,
+        ),
+      }),
+    );
+    expect(Array.from(w)).toEqual([0.3, -1.2, 2.5, 0.01]);
+  });
+});
+
+describe('LossNoise.allowance', () => {
+  const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+  const noise = (f: (flat: number[]) => number, measure: boolean): [LossNoise, CheckSession] => {
+    const { model, calls } = recorded({ w }, f);
+    return inSession(model, calls, function* (session, steps) {
+      const noise = new LossNoise(session, steps);
+      if (measure) yield* noise.measure();
+      return [noise, session] as [LossNoise, CheckSession];
+    });
+  };
+
+  it('before a measurement: one rounding of the larger loss where settling, else the modelled allowance', () => {
+    const [unmeasured] = noise(sine, false);
+    expect(unmeasured.unmeasured).toBe(true);
+    expect(unmeasured.allowance(1, -100, true)).toBe(MACHINE_EPSILON.float64 * 100);
+    expect(unmeasured.allowance(-100, 1, true)).toBe(MACHINE_EPSILON.float64 * 100);
+    expect(unmeasured.allowance(1, -100)).toBe(lossNoise(100, 'float64'));
+  });
+
+  it('where no measurement showed the noise (the loss undefined beside θ): the modelled allowance, settling or not', () => {
+    const [unreadable] = noise((flat) => (flat[3] === 0.01 ? sine(flat) : NaN), true);
+    expect(unreadable.unmeasured).toBe(false);
+    expect(unreadable.measured).toBe(false);
+    expect(unreadable.allowance(1, -100, true)).toBe(lossNoise(100, 'float64'));
+    expect(unreadable.allowance(1, -100)).toBe(lossNoise(100, 'float64'));
+  });
+
+  it('once measured: 4 deviations of the noise measured, whatever the losses', () => {
+    const [measured] = noise(sine, true);
+    expect(measured.measured).toBe(true);
+    expect(measured.allowance(1, -100, true)).toBe(measured.allowance(1e9, 0));
+    expect(measured.allowance(1, 1)).toBeLessThan(1e-13);
+  });
+});
