@@ -240,6 +240,27 @@ export function refinedEstimate(
   return { numeric, floor, step, errorEstimate: Math.max(ESTIMATE_SAFETY * leading, floor) };
 }
 
+/**
+ * The estimate a central entry refined at h/2 is judged by (`central`: the quotient at h with its
+ * error; `extrapolated`: Richardson's value from the same losses, with the error the Richardson
+ * scheme gives it). Where the central quotient agrees with `analytic` only because its truncation
+ * estimate covers the mismatch (beyond the tolerance and the noise floor), that estimate is
+ * symmetric, though D(h) − D(h/2) tells the truncation's sign: the entry must then agree with the
+ * extrapolated value, which removes that truncation, within its own error as well. Else the
+ * extrapolated estimate is returned, and the entry disagrees. (A float32 W1 entry off by 3.7e-4,
+ * 28× the finite-difference error, passed at h = 2⁻⁶ whose truncation, −1.4e-4, has the bug's sign.)
+ */
+export function judgedEstimate(
+  analytic: number,
+  central: EntryEstimate,
+  extrapolated: EntryEstimate,
+  tolerance: number,
+): EntryEstimate {
+  if (entryExcess(analytic, central.numeric, central.floor, tolerance) <= 1) return central;
+  if (!agrees(analytic, central, tolerance) || agrees(analytic, extrapolated, tolerance)) return central;
+  return extrapolated;
+}
+
 /** True when the estimate agrees with the analytic derivative within its estimated error. */
 export function agrees(analytic: number, estimate: EntryEstimate, tolerance: number): boolean {
   return entryExcess(analytic, estimate.numeric, estimate.errorEstimate, tolerance) <= 1;
@@ -280,6 +301,42 @@ export function gradientJumps(gradients: readonly number[], analytic: number, mi
     Math.abs(plusHalf - 2 * analytic + minusHalf) >= mismatch / 2 ||
     Math.abs(plus - minus - 2 * (plusHalf - minusHalf)) >= mismatch / 2
   );
+}
+
+/**
+ * {@link gradientJumps} for an entry judged at a step where the gradient's curvature shows (one
+ * that disagrees only with the extrapolated value, see {@link judgedEstimate}): a smooth gradient's
+ * second difference over θ ± h/2 is a quarter of that over θ ± h, a jump's is as large, so the
+ * bend is read as what is left of the first after a quarter of the second is taken off (the odd
+ * test is {@link gradientJumps}'s). A float32 W1 entry at h = 2⁻⁶ bent by 2.3e-4 over θ ± h/2,
+ * above half its mismatch, of which 1.9e-7 was left: no kink, and the narrowing it started judged
+ * the entry at h/16, where the loss's noise covered its bug.
+ */
+export function gradientJumpsBeyondCurvature(
+  gradients: readonly number[],
+  analytic: number,
+  mismatch: number,
+): boolean {
+  const [plusHalf, minusHalf, plus, minus] = gradients as [number, number, number, number];
+  const half = plusHalf - 2 * analytic + minusHalf,
+    full = plus - 2 * analytic + minus;
+  return (
+    Math.abs(half - full / 4) >= mismatch / 2 || Math.abs(plus - minus - 2 * (plusHalf - minusHalf)) >= mismatch / 2
+  );
+}
+
+/**
+ * Whether the analytic gradient's bend over the step accounts for the truncation the loss shows
+ * between h and h/2 (`change`: D(h) − D(h/2)), within half of it. The gradient read at θ ± h/2 and
+ * θ ± h (`gradients` as for {@link gradientJumps}) integrates (Simpson) to D(h) − D(h/2) ≈
+ * (S(h) + 2·S(h/2))/12, with S(s) = g(θ + s) − 2g(θ) + g(θ − s): for a smooth loss both are h²·L‴/8,
+ * and a gradient off by a constant leaves the sum unchanged. Where they differ, a kink that the
+ * gradient samples miss, or the loss's noise, made the change, and it tells nothing of the truncation's sign.
+ */
+export function truncationFromCurvature(gradients: readonly number[], analytic: number, change: number): boolean {
+  const [plusHalf, minusHalf, plus, minus] = gradients as [number, number, number, number];
+  const predicted = (plus - 2 * analytic + minus + 2 * (plusHalf - 2 * analytic + minusHalf)) / 12;
+  return Math.abs(change - predicted) <= Math.abs(change) / 2;
 }
 
 /**

@@ -23,7 +23,6 @@ import {
   NOISE_WIDENING,
   NOISE_WIDENINGS,
   widerHelps,
-  quotientsWithinNoise,
   oneSidedSlopes,
   readNoise,
   refinedEstimate,
@@ -31,6 +30,8 @@ import {
   WIDENINGS,
 } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
+import { extrapolatedJudgement } from './extrapolated.js';
+import { agreedAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
@@ -92,7 +93,15 @@ export class EntryEstimator {
       this.known = { h: learned, first, half: undefined };
       const settled =
         (yield* this.settledAt(tensorIndex, analytic[tensor.offset + index]!, ...first)) ??
-        (yield* this.agreedAtLearned(tensorIndex, index, this.known, widensBeyond(learned, initial, widest)));
+        (yield* agreedAtLearned(
+          this.session,
+          this.noise,
+          this.confirmed,
+          tensorIndex,
+          index,
+          this.known,
+          widensBeyond(learned, initial, widest),
+        ));
       if (settled) return { ...settled, widened: learned / initial };
       this.steps.learn(tensorIndex, 1);
       first = undefined;
@@ -128,6 +137,8 @@ export class EntryEstimator {
         [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noise });
       }
     }
+    // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
+    estimate = yield* this.judgedFinally(estimate);
     if (h > initial) estimate = { ...estimate, widened: h / initial };
     if (h > initial && !flat && !coarse) this.steps.learn(tensorIndex, h / initial);
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
@@ -137,11 +148,23 @@ export class EntryEstimator {
   }
 
   /**
+   * Where the last {@link EntryEstimator.estimateAt} agreed only within the central quotient's
+   * truncation estimate and the extrapolated value from the same losses disagrees (extrapolated.ts),
+   * the judgement that decides the entry if that step is its last.
+   */
+  private judged: (() => Steps<EntryEstimate>) | undefined;
+
+  /** `estimate` as {@link EntryEstimator.judged} decides it at the entry's final step. */
+  private *judgedFinally(estimate: EntryEstimate): Steps<EntryEstimate> {
+    return this.judged ? yield* this.judged() : estimate;
+  }
+
+  /**
    * The losses at θ ± h of the entry being estimated where its learned step did not settle it
-   * (h that step), and at θ ± h/2 once {@link EntryEstimator.agreedAtLearned} evaluated them: an
+   * (h that step), and at θ ± h/2 once {@link agreedAtLearned} evaluated them: an
    * estimate at the same step later takes them instead of evaluating them again.
    */
-  private known: { readonly h: number; readonly first: FirstDifference; half: FirstDifference | undefined } | undefined;
+  private known: KnownLosses | undefined;
 
   /** {@link lossesAt} at θ ± s·h, or the losses there that {@link EntryEstimator.known} holds. */
   private *lossesKnownAt(tensor: ParameterTensor, index: number, h: number, s: 1 | 0.5): Steps<FirstDifference> {
@@ -186,44 +209,6 @@ export class EntryEstimator {
   }
 
   /**
-   * Where the central difference at the learned step (`known`: it and the losses there) did not
-   * settle an entry only because its floor is too wide for the tolerance (a small gradient of a large,
-   * noisy sum), the losses at h/2 judge it there as the widening would at its last step: the estimate
-   * (measured noise) agrees within its error, the loss shows no kink within the step, the quotients at
-   * h and h/2 differ by no more than that noise, and the widening would stop there too (`widens`: it
-   * may go on, and would where a wider step helps). Else `undefined`: the entry walks the widening
-   * from its default step, and its tensor learns its step afresh.
-   */
-  private *agreedAtLearned(
-    tensorIndex: number,
-    index: number,
-    known: NonNullable<EntryEstimator['known']>,
-    widens: boolean,
-  ): Steps<EntryEstimate | undefined> {
-    if (!this.noise.measured) return undefined;
-    const { parameters, snapshot, options, loss } = this.session;
-    const tensor = parameters.tensors[tensorIndex]!;
-    const {
-      h,
-      first: [coarse, lossPlus, lossMinus],
-    } = known;
-    known.half = yield* lossesAt(this.session, tensor, index, h, 0.5);
-    const [fine, lossPlusHalf, lossMinusHalf] = known.half;
-    const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
-    const noise = this.noise.allowance(lossPlus, lossMinus);
-    const estimate = { ...refinedEstimate(options.scheme, coarse, fine, losses, noise), noise };
-    const theta = snapshot[tensor.offset + index]!;
-    const analytic = this.session.analytic[tensor.offset + index]!;
-    const agreed =
-      !isFlat(losses) &&
-      agrees(analytic, estimate, options.tolerance) &&
-      !(widens && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise)) &&
-      quotientsWithinNoise(coarse, fine, losses, noise) &&
-      !oneSidedSlopes(theta, coarse, fine, losses, noise, options.tolerance).shown;
-    return agreed ? estimate : undefined;
-  }
-
-  /**
    * Where the loss did not move at all within step `h` and that stillness does not contradict the
    * analytic derivative ({@link contradictsStillness}: a dead ReLU unit's bias with a gradient that
    * is not 0 must fail there, not at a step that crosses into another region), the loss is coarser
@@ -263,6 +248,7 @@ export class EntryEstimator {
       readonly first?: FirstDifference | undefined;
     },
   ): Steps<[EntryEstimate, boolean]> {
+    this.judged = undefined;
     const { parameters, snapshot, options, loss } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
     const theta = snapshot[tensor.offset + index]!;
@@ -292,10 +278,16 @@ export class EntryEstimator {
     // loss stayed bitwise still: that agrees with any small gradient within the step's floor).
     if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
       return [{ ...estimate, noisy: true }, false];
-    if (agrees(analytic, estimate, options.tolerance)) return [estimate, false];
     // (Against the noise carried from a narrower step too: at a wide step the slopes of a loss kept
     // to a coarse quantum differ by that quantum over h, which is noise, not a kink.)
     const sides = oneSidedSlopes(theta, coarse, fine, losses, Math.max(modelled, at.noise ?? 0), options.tolerance);
+    if (agrees(analytic, estimate, options.tolerance)) {
+      // Agreement only within the truncation estimate is judged again where the step is final (extrapolated.ts).
+      const steps = { coarse, fine, losses, noise };
+      if (!flat && !sides.shown)
+        this.judged = extrapolatedJudgement(this.session, this.confirmed, tensorIndex, index, estimate, steps);
+      return [estimate, false];
+    }
     let kinked = sides.shown;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
       const around = [fine.plus, fine.minus, coarse.plus, coarse.minus];

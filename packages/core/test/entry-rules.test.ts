@@ -14,11 +14,14 @@ import {
   CONFIRMATIONS,
   contradictsStillness,
   gradientJumps,
+  gradientJumpsBeyondCurvature,
   isFlat,
+  judgedEstimate,
   judgeNarrower,
   oneSidedSlopes,
   readNoise,
   refinedEstimate,
+  truncationFromCurvature,
   widenedTooFar,
   widerHelps,
   type FiveLosses,
@@ -190,6 +193,104 @@ describe('gradientJumps', () => {
     ['a smooth gradient whose third derivative is small', [1.5025, 0.5025, 2.01, 0.01], 1.0025, 0.01, false],
   ])('%s', (_, gradients, analytic, mismatch, jumps) => {
     expect(gradientJumps(gradients, analytic, mismatch)).toBe(jumps);
+  });
+});
+
+// Recorded (real-code property test GC_SEED=1, float32 weights 1e-2, seed 156337596: W1[1,0] off by
+// −3.73e-4, 28× the finite-difference error, judged at h = 2⁻⁶): the central quotient's truncation
+// (−1.4e-4) has the bug's sign, so the mismatch 2.35e-4 lies within its symmetric error 3.66e-4;
+// Richardson's value from the same losses is 4.18e-4 from the analytic value, beyond its error 3.21e-4.
+const recorded = {
+  analytic: 0.04563319683074951,
+  central: {
+    numeric: 0.045867917187934086,
+    floor: 1.0704499339859457e-4,
+    step: 2 ** -6,
+    errorEstimate: 3.662036178876626e-4,
+  },
+  extrapolated: {
+    numeric: 0.04605101899687792,
+    floor: 3.2113498019578526e-4,
+    step: 2 ** -6,
+    errorEstimate: 3.2113498019578526e-4,
+  },
+  // The analytic gradient at [θ + h/2, θ − h/2, θ + h, θ − h], and D(h) − D(h/2).
+  gradients: [0.05457821488380432, 0.036463141441345215, 0.06327936053276062, 0.027087628841400146],
+  change: 0.045867917187934086 - 0.0460052435391851,
+};
+
+describe('judgedEstimate', () => {
+  const { analytic, central, extrapolated } = recorded;
+  it.each([
+    [
+      'agreeing only within the truncation estimate, off the extrapolated value: the extrapolated',
+      analytic,
+      extrapolated,
+    ],
+    // The correct value, 0.0460064, lies on the side the truncation points to.
+    ['the correct value, on the truncation’s side of the quotient', 0.04600644111633301, central],
+    [
+      'within the quotient’s floor: the truncation estimate is not needed',
+      central.numeric - central.floor / 2,
+      central,
+    ],
+    ['beyond the truncation estimate: it disagrees either way', central.numeric - 2 * central.errorEstimate, central],
+  ])('%s', (_, g, judged) => {
+    expect(judgedEstimate(g, central, extrapolated, 1e-3)).toBe(judged);
+  });
+
+  it('the recorded entry agrees with the central quotient and not with the extrapolated value', () => {
+    expect(agrees(analytic, central, 1e-3)).toBe(true);
+    expect(agrees(analytic, extrapolated, 1e-3)).toBe(false);
+  });
+});
+
+describe('gradientJumpsBeyondCurvature', () => {
+  // gradients at [θ + h/2, θ − h/2, θ + h, θ − h]
+  it.each([
+    // Its bend over θ ± h/2 (−2.25e-4) is above half the mismatch, and a quarter of the bend over θ ± h.
+    ['the recorded smooth gradient', recorded.gradients, recorded.analytic, 4.18e-4, false],
+    ['a ReLU gradient stepping from 0 to 1 inside the step', [1, 0, 1, 0], 0, 0.5, true],
+    ['a jump between h/2 and h', [0, 0, 1, 0], 0, 0.5, true],
+    ['a quadratic gradient: pure curvature', [1 + 0.25, 1 + 0.25, 1 + 1, 1 + 1], 1, 0.01, false],
+  ])('%s', (_, gradients, analytic, mismatch, jumps) => {
+    expect(gradientJumpsBeyondCurvature(gradients, analytic, mismatch)).toBe(jumps);
+  });
+
+  it('gradientJumps reads the recorded curvature as a jump', () => {
+    expect(gradientJumps(recorded.gradients, recorded.analytic, 4.18e-4)).toBe(true);
+  });
+});
+
+describe('truncationFromCurvature', () => {
+  it.each([
+    [
+      'the recorded entry: the gradient’s bend predicts −1.12e-4 of the −1.37e-4',
+      recorded.gradients,
+      recorded.analytic,
+      recorded.change,
+      true,
+    ],
+    // L = θ³ at 0: g = 3θ², D(h) − D(h/2) = h² − h²/4, S(h) = 6h², S(h/2) = 1.5h²: (6 + 3)/12 = 0.75.
+    ['L = θ³: exactly', [0.75 * h * h, 0.75 * h * h, 3 * h * h, 3 * h * h], 0, 0.75 * h * h, true],
+    // Recorded (property test GC_SEED=0, seed 292487675, W1[2,3] at h = 1/4, float32 ReLU net): the
+    // loss is flat from θ + h/2 to θ + h, the gradient 0 there; the bend predicts 1.1e-6 of 1.12e-5.
+    [
+      'a kink the gradient samples miss',
+      [0, -4.058561899000779e-6, 0, -3.4990696349268546e-6],
+      -4.058553258801112e-6,
+      1.1205673906999912e-5,
+      false,
+    ],
+    [
+      'a change of the other sign than the curvature',
+      [0.75 * h * h, 0.75 * h * h, 3 * h * h, 3 * h * h],
+      0,
+      -0.75 * h * h,
+      false,
+    ],
+  ])('%s', (_, gradients, analytic, change, smooth) => {
+    expect(truncationFromCurvature(gradients, analytic, change)).toBe(smooth);
   });
 });
 

@@ -1,0 +1,72 @@
+/**
+ * The judgement of an entry at the step its tensor learned (estimate.ts): where the central
+ * difference there did not settle it only because its floor is too wide for the tolerance, the
+ * losses at h/2 judge it as the widening would at its last step, with no walk from the default step.
+ */
+import type { EntryEstimate } from './difference.js';
+import { agrees, isFlat, oneSidedSlopes, quotientsWithinNoise, refinedEstimate, widerHelps } from './entry-rules.js';
+import { extrapolatedJudgement } from './extrapolated.js';
+import type { LossNoise } from './noise.js';
+import { lossesAt } from './perturbed.js';
+import type { FirstDifference } from './settle-in-place.js';
+import type { CheckSession, Steps } from './session.js';
+
+/**
+ * The losses at θ ± h of the entry being estimated where its learned step `h` did not settle it, and
+ * at θ ± h/2 once {@link agreedAtLearned} evaluated them (`half`).
+ */
+export interface KnownLosses {
+  readonly h: number;
+  readonly first: FirstDifference;
+  half: FirstDifference | undefined;
+}
+
+/**
+ * Where the central difference at the learned step (`known`: it and the losses there) did not
+ * settle entry `index` of tensor `tensorIndex` only because its floor is too wide for the tolerance
+ * (a small gradient of a large, noisy sum), the losses at h/2 judge it there as the widening would at
+ * its last step: the estimate (measured `noise`) agrees within its error, the loss shows no kink
+ * within the step, the quotients at h and h/2 differ by no more than that noise, and the widening
+ * would stop there too (`widens`: it may go on, and would where a wider step helps); where it agrees
+ * only within its truncation estimate, Richardson's value judges it as well (extrapolated.ts: it may
+ * then be returned, disagreeing). Else `undefined`: the entry walks the widening from its default
+ * step, and its tensor learns its step afresh.
+ */
+export function* agreedAtLearned(
+  session: CheckSession,
+  noiseOf: LossNoise,
+  confirmed: number[],
+  tensorIndex: number,
+  index: number,
+  known: KnownLosses,
+  widens: boolean,
+): Steps<EntryEstimate | undefined> {
+  if (!noiseOf.measured) return undefined;
+  const { parameters, snapshot, options, loss } = session;
+  const tensor = parameters.tensors[tensorIndex]!;
+  const {
+    h,
+    first: [coarse, lossPlus, lossMinus],
+  } = known;
+  known.half = yield* lossesAt(session, tensor, index, h, 0.5);
+  const [fine, lossPlusHalf, lossMinusHalf] = known.half;
+  const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
+  const noise = noiseOf.allowance(lossPlus, lossMinus);
+  const estimate = { ...refinedEstimate(options.scheme, coarse, fine, losses, noise), noise };
+  const theta = snapshot[tensor.offset + index]!;
+  const analytic = session.analytic[tensor.offset + index]!;
+  const agreed =
+    !isFlat(losses) &&
+    agrees(analytic, estimate, options.tolerance) &&
+    !(widens && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise)) &&
+    quotientsWithinNoise(coarse, fine, losses, noise) &&
+    !oneSidedSlopes(theta, coarse, fine, losses, noise, options.tolerance).shown;
+  if (!agreed) return undefined;
+  const judged = extrapolatedJudgement(session, confirmed, tensorIndex, index, estimate, {
+    coarse,
+    fine,
+    losses,
+    noise,
+  });
+  return judged ? yield* judged() : estimate;
+}
