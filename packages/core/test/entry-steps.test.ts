@@ -52,7 +52,7 @@ describe('the step learned per tensor', () => {
     expect(result.worst[0]!.label).toBe('x[123]');
   });
 
-  it('never tries a learned step wider than an entry’s own widest (4× its scale)', () => {
+  it('never tries a learned step wider than an entry’s own widest (WIDEST_SHARE × its scale)', () => {
     const result = checkGradients(largeSum(400), null, null, { mode: 'full' });
     const x = Float64Array.from({ length: 400 }, (_, i) => Math.sin(i + 1));
     const rms = Math.sqrt(x.reduce((s, v) => s + v * v, 0) / 400);
@@ -159,8 +159,8 @@ describe('the widening for noise stops before a kink', () => {
   });
 });
 
-describe('the widening for noise moves an entry by at most 4× its scale', () => {
-  it('keeps the steps of a small-weight tensor in a noisy loss within 4 × max(|θ|, its RMS)', () => {
+describe('the widening for noise moves an entry by at most WIDEST_SHARE × its scale', () => {
+  it('keeps the steps of a small-weight tensor in a noisy loss within WIDEST_SHARE × max(|θ|, its RMS)', () => {
     // 1e4 + ½Σcᵢbᵢ² with |b| ≤ 2e-4: the rounding of 1e4 asks for a far wider step than the
     // tensor's scale allows (the ×1024 cap alone would take 3.9e-3, 20× the largest weight).
     const b = Float64Array.from([1e-4, -2e-4, 1.5e-4, -0.5e-4]);
@@ -195,9 +195,9 @@ describe('EntrySteps: the scale, the widest step and the first step of an entry'
     const steps = new EntrySteps(session);
     expect(steps.first(1, 0, 1e-5)).toBe(1e-5);
     steps.learn(1, 64);
-    expect(steps.first(1, 0, 1e-5)).toBe(64e-5); // 6.4e-4 ≤ 4 × 0.0005
-    expect(steps.first(1, 0, 4e-5)).toBe(4e-5); // 2.56e-3 > 2e-3: the default
     const widest = steps.widest(1, 0);
+    expect(steps.first(1, 0, 1e-5)).toBe(64e-5); // 6.4e-4 ≤ the widest (WIDEST_SHARE × 0.0005)
+    expect(steps.first(1, 0, widest / 32)).toBe(widest / 32); // ×64 would be twice the widest: the default
     expect(steps.first(1, 0, widest / 64)).toBe(widest); // exactly the widest fits
     expect(steps.first(0, 0, 1e-5)).toBe(1e-5); // another tensor learned nothing
   });
