@@ -369,7 +369,9 @@ export function centralDifferenceError(net: RealNet, tensor: string, index: numb
       data[index] = theta - hStep;
       const minus = data[index]!,
         lossMinus = net.loss();
-      errors.push(plus === minus ? Infinity : Math.abs((lossPlus - lossMinus) / (plus - minus) - reference));
+      // A step where the loss is not finite (a log(1 − a) at a = 1) shows nothing: no error of its own.
+      const error = Math.abs((lossPlus - lossMinus) / (plus - minus) - reference);
+      errors.push(plus === minus || !Number.isFinite(error) ? Infinity : error);
     }
   } finally {
     data[index] = theta;
