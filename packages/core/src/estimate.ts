@@ -140,7 +140,10 @@ export class EntryEstimator {
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
     estimate = yield* this.judgedFinally(estimate);
     if (h > initial) estimate = { ...estimate, widened: h / initial };
-    if (h > initial && !flat && !coarse) this.steps.learn(tensorIndex, h / initial);
+    if (h > initial && !flat && !coarse) {
+      this.steps.learn(tensorIndex, h / initial);
+      if (!estimate.kink && agrees(g, estimate, options.tolerance)) this.noise.saw(noise!);
+    }
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
     if (!estimate.kink || !adaptable)
       return kinkConfirmed(estimate, kinkShown(estimate), adaptable, kinkReaches(g, estimate));

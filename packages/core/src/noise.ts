@@ -310,11 +310,29 @@ export class LossNoise {
     this.sigma = (yield* measureNoise(this.session, this.steps)) ?? null;
   }
 
+  /**
+   * The largest noise that an entry widened for it showed at its first step, where it then agreed
+   * (see {@link LossNoise.saw}): at least what every later entry is allowed.
+   */
+  private shown = 0;
+
+  /**
+   * Records the noise (per loss) that the losses of an entry showed at its first step, where the
+   * step was widened for that noise and the entry agreed at the wider step. A loss whose rounding
+   * jumps now and then (a `log(1 − a)` that cancels) can read as exact to the probe's line, and the
+   * five losses of one entry, sampled where its jumps fall evenly, as smooth: such an entry was
+   * judged wrong at its first step by a slope the jumps made, where the entries before it had shown
+   * the noise and agreed at a wider step.
+   */
+  saw(noise: number): void {
+    if (noise > this.shown) this.shown = noise;
+  }
+
   /** How far one loss of magnitude about that of `lossPlus` and `lossMinus` may be off by rounding. */
   allowance(lossPlus: number, lossMinus: number, settling = false): number {
-    if (typeof this.sigma === 'number') return NOISE_SIGMAS * this.sigma;
+    if (typeof this.sigma === 'number') return Math.max(NOISE_SIGMAS * this.sigma, this.shown);
     const magnitude = Math.max(Math.abs(lossPlus), Math.abs(lossMinus));
     if (settling && this.sigma === undefined) return MACHINE_EPSILON[this.precision] * magnitude;
-    return lossNoise(magnitude, this.precision);
+    return Math.max(lossNoise(magnitude, this.precision), this.shown);
   }
 }
