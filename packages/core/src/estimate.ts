@@ -140,14 +140,27 @@ export class EntryEstimator {
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
     estimate = yield* this.judgedFinally(estimate);
     if (h > initial) estimate = { ...estimate, widened: h / initial };
-    if (h > initial && !flat && !coarse) {
-      this.steps.learn(tensorIndex, h / initial);
-      if (!estimate.kink && agrees(g, estimate, options.tolerance)) this.noise.saw(noise!);
-    }
+    if (h > initial && !flat && !coarse) this.learnFrom(tensorIndex, h / initial, g, estimate, noise!);
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
     if (!estimate.kink || !adaptable)
       return kinkConfirmed(estimate, kinkShown(estimate), adaptable, kinkReaches(g, estimate));
     return yield* this.narrowedAroundKink(tensorIndex, index, estimate, h, coarse);
+  }
+
+  /**
+   * What an entry widened for noise (by `factor`, to `estimate`) teaches the entries after it: its
+   * tensor tries that step first ({@link EntrySteps.learn}), and where it agreed there (no kink),
+   * the noise its first step showed is allowed every later entry ({@link LossNoise.saw}).
+   */
+  private learnFrom(
+    tensorIndex: number,
+    factor: number,
+    analytic: number,
+    estimate: EntryEstimate,
+    noise: number,
+  ): void {
+    this.steps.learn(tensorIndex, factor);
+    if (!estimate.kink && agrees(analytic, estimate, this.session.options.tolerance)) this.noise.saw(noise);
   }
 
   /**
