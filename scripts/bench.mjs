@@ -12,7 +12,7 @@
 //   6. a convolution layer (weights and input, ≥ 10 000 entries): full against directional;
 //   7. a TensorFlow.js model of 10 384 weights through @gradcheck/tfjs (scripts/bench-tfjs.mjs);
 //   8. the engine's own overhead: per entry of a full check of a cheap quadratic loss at P = 1 000
-//      and 100 000, and the fixed cost of a passing check of the reference case beyond its model
+//      and 100 000 (and, an extra row, at 100 000 with a loss that costs O(1)), and the fixed cost of a passing check of the reference case beyond its model
 //      evaluations (method: scripts/bench-engine.mjs). `--only=engine --baseline <dist dir>`
 //      measures another build of core (its packages/core/dist, e.g. main's) beside this one,
 //      interleaved; `--small` leaves out its P = 100 000 case (minutes on a loaded machine).
