@@ -63,6 +63,7 @@ export default defineConfig({
       'packages/core/test/taylor.test.ts',
       'packages/core/test/tensors.test.ts',
       'packages/core/test/typed-gradients.test.ts',
+      'test/noise-shown.test.ts',
       'test/verdict.test.ts',
       'test/reference-case.test.ts',
       'test/matcher-expect.test.ts',
