@@ -57,7 +57,7 @@ export const WIDEST_SHARE = 8;
 /**
  * How many deviations of the loss's measured rounding noise one loss evaluation may be off by
  * (noise.ts): the floor of a central quotient, 2·{@link NOISE_SIGMAS}·σ / 2h, then stands at about
- * 2.8 standard deviations of the quotient's noise (√2·σ / 2h).
+ * 5.7 standard deviations of the quotient's noise (√2·σ / 2h): 8/√2.
  */
 export const NOISE_SIGMAS = 4;
 
