@@ -17,22 +17,29 @@ import {
 import { gradientsAt } from './perturbed.js';
 import type { CheckSession, Steps } from './session.js';
 
+/** The losses an entry was judged from at one step, with the noise each may carry. */
+export interface JudgedSteps {
+  readonly coarse: StepTaken;
+  readonly fine: StepTaken;
+  readonly losses: FiveLosses;
+  readonly noise: number;
+}
+
 /**
- * Richardson's estimate from the losses of a central `estimate` that agrees with `analytic` only
- * within its truncation estimate, where that estimate disagrees ({@link judgedEstimate}); else
- * `undefined` (and always with the Richardson scheme, whose estimate is already that value).
+ * Richardson's estimate from the losses (`steps`) of a central `estimate` that agrees with
+ * `analytic` only within its truncation estimate, where that estimate disagrees
+ * ({@link judgedEstimate}); else `undefined` (and always with the Richardson scheme, whose estimate
+ * is already that value).
  */
-export function extrapolatedDisagreement(
+function extrapolatedDisagreement(
   scheme: Scheme,
   analytic: number,
   estimate: EntryEstimate,
-  coarse: StepTaken,
-  fine: StepTaken,
-  losses: FiveLosses,
-  noise: number,
+  steps: JudgedSteps,
   tolerance: number,
 ): EntryEstimate | undefined {
   if (scheme !== 'central') return undefined;
+  const { coarse, fine, losses, noise } = steps;
   const extrapolated = { ...refinedEstimate('richardson', coarse, fine, losses, noise), noise };
   const judged = judgedEstimate(analytic, estimate, extrapolated, tolerance);
   return judged === estimate ? undefined : judged;
@@ -40,26 +47,27 @@ export function extrapolatedDisagreement(
 
 /**
  * `extrapolated` ({@link extrapolatedDisagreement}) where the truncation of the central `estimate`
- * is the loss's smooth curvature: the analytic gradient of entry `index` of tensor `tensorIndex` at
- * θ ± h/2 and θ ± h shows no kink net of its curvature ({@link gradientJumpsBeyondCurvature}) and
- * its bend accounts for the change of the quotient from h to h/2 ({@link truncationFromCurvature});
- * else `estimate`. The loss's one-sided slopes must have shown no kink (the caller's test). An entry
- * found off so counts among its tensor's `confirmed` entries; once they are {@link CONFIRMATIONS},
- * the tensor fails anyway and `estimate` is returned without evaluating anything.
+ * is the loss's smooth curvature: the analytic gradient of entry `index` of tensor `tensorIndex`
+ * (`analytic` at θ) at θ ± h/2 and θ ± h shows no kink net of its curvature
+ * ({@link gradientJumpsBeyondCurvature}) and its bend accounts for the change of the quotient from h
+ * to h/2 ({@link truncationFromCurvature}); else `estimate`. The loss's one-sided slopes must have
+ * shown no kink (the caller's test). An entry found off so counts among its tensor's `confirmed`
+ * entries; once they are {@link CONFIRMATIONS}, the tensor fails anyway and `estimate` is returned
+ * without evaluating anything.
  */
-export function* extrapolatedWhereSmooth(
+function* extrapolatedWhereSmooth(
   session: CheckSession,
   confirmed: number[],
   tensorIndex: number,
   index: number,
+  analytic: number,
   estimate: EntryEstimate,
   extrapolated: EntryEstimate,
-  steps: { readonly coarse: StepTaken; readonly fine: StepTaken; readonly losses: FiveLosses },
+  steps: JudgedSteps,
 ): Steps<EntryEstimate> {
   if (confirmed[tensorIndex]! >= CONFIRMATIONS) return estimate;
   const { coarse, fine, losses } = steps;
   const tensor = session.parameters.tensors[tensorIndex]!;
-  const analytic = session.analytic[tensor.offset + index]!;
   const gradients = yield* gradientsAt(session, tensor, index, [fine.plus, fine.minus, coarse.plus, coarse.minus]);
   const change = centralQuotient(losses[4], losses[0], coarse) - centralQuotient(losses[3], losses[1], fine);
   const smooth =
@@ -68,14 +76,6 @@ export function* extrapolatedWhereSmooth(
   if (!smooth) return estimate;
   confirmed[tensorIndex]!++;
   return extrapolated;
-}
-
-/** The losses an entry was judged from at one step, with the noise each may carry. */
-export interface JudgedSteps {
-  readonly coarse: StepTaken;
-  readonly fine: StepTaken;
-  readonly losses: FiveLosses;
-  readonly noise: number;
 }
 
 /**
@@ -93,8 +93,7 @@ export function extrapolatedJudgement(
 ): (() => Steps<EntryEstimate>) | undefined {
   const { scheme, tolerance } = session.options;
   const analytic = session.analytic[session.parameters.tensors[tensorIndex]!.offset + index]!;
-  const { coarse, fine, losses, noise } = steps;
-  const extrapolated = extrapolatedDisagreement(scheme, analytic, estimate, coarse, fine, losses, noise, tolerance);
+  const extrapolated = extrapolatedDisagreement(scheme, analytic, estimate, steps, tolerance);
   if (!extrapolated) return undefined;
-  return () => extrapolatedWhereSmooth(session, confirmed, tensorIndex, index, estimate, extrapolated, steps);
+  return () => extrapolatedWhereSmooth(session, confirmed, tensorIndex, index, analytic, estimate, extrapolated, steps);
 }

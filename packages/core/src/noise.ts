@@ -330,9 +330,9 @@ export class LossNoise {
 
   /** How far one loss of magnitude about that of `lossPlus` and `lossMinus` may be off by rounding. */
   allowance(lossPlus: number, lossMinus: number, settling = false): number {
-    if (typeof this.sigma === 'number') return Math.max(NOISE_SIGMAS * this.sigma, this.shown);
     const magnitude = Math.max(Math.abs(lossPlus), Math.abs(lossMinus));
     if (settling && this.sigma === undefined) return MACHINE_EPSILON[this.precision] * magnitude;
-    return Math.max(lossNoise(magnitude, this.precision), this.shown);
+    const allowed = typeof this.sigma === 'number' ? NOISE_SIGMAS * this.sigma : lossNoise(magnitude, this.precision);
+    return Math.max(allowed, this.shown);
   }
 }
