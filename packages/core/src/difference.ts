@@ -112,6 +112,12 @@ export interface EntryEstimate {
     readonly right: number;
     /** True where the loss's one-sided slopes showed it; false where only the analytic gradient jumped. */
     readonly shown?: boolean;
+    /**
+     * Where the loss bends one way on one side of θ and the other way on the other (each beyond its
+     * noise): two kinks within half the step, and the bound that the slope of the piece between them,
+     * through θ, must pass (`above`: at least `bound`; else at most). See `kinkReaches`.
+     */
+    readonly between?: { readonly above: boolean; readonly bound: number };
   };
   /** True when the loss stayed bitwise the same at every point evaluated for this entry. */
   readonly flat?: boolean;

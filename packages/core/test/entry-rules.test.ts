@@ -19,6 +19,7 @@ import {
   judgedEstimate,
   judgeNarrower,
   oneSidedSlopes,
+  opposedBends,
   readNoise,
   refinedEstimate,
   truncationFromCurvature,
@@ -164,6 +165,67 @@ describe('oneSidedSlopes at the boundary', () => {
     const at = oneSidedSlopes(0, coarse, fine, losses, 0, 0.5);
     expect(at).toEqual({ left: 1, right: 3, shown: false });
     expect(oneSidedSlopes(0, coarse, fine, losses, 0, 0.5 - 2 ** -53).shown).toBe(true);
+  });
+});
+
+describe('opposedBends: two kinks within half the step, read from the loss', () => {
+  // θ = 0, steps ±0.25 and ±0.125: secants 0 | 0.5 on the left, 0.25 | −1 on the right (dyadic, exact).
+  const coarse = { plus: 0.25, minus: -0.25 },
+    fine = { plus: 0.125, minus: -0.125 };
+  const bump: FiveLosses = [0, 0, 0.0625, 0.09375, -0.03125];
+  const dip = bump.map((v) => -v) as unknown as FiveLosses;
+  // The left bend 0.5 against its noise σ·hypot(8, 16, 8) (the right bend, 1.25, is larger).
+  const atLeftBend = 0.5 / Math.hypot(8, 16, 8);
+  it.each([
+    ['up on the left, down on the right: at least the larger inner secant', bump, 0, { above: true, bound: 0.5 }],
+    ['down, then up: at most the smaller', dip, 0, { above: false, bound: -0.5 }],
+    [
+      'just beyond the noise, the bound loosened by an inner secant’s noise √2·σ·8',
+      bump,
+      atLeftBend * (1 - 1e-9),
+      { above: true, bound: 0.5 - Math.SQRT2 * 8 * atLeftBend * (1 - 1e-9) },
+    ],
+    [
+      'the same, mirrored',
+      dip,
+      atLeftBend * (1 - 1e-9),
+      { above: false, bound: -0.5 + Math.SQRT2 * 8 * atLeftBend * (1 - 1e-9) },
+    ],
+    ['a left bend within its noise', bump, atLeftBend * (1 + 1e-9), undefined],
+    [
+      'a right bend within its noise (−0.125 against 0.2; the left one, 4, beyond it)',
+      [0, 0, 0.5, 0.75, 0.984375] as FiveLosses,
+      0.2 / Math.hypot(8, 16, 8),
+      undefined,
+    ],
+    ['convex on both sides (|θ|): no bound', [0.25, 0.125, 0, 0.125, 0.25] as FiveLosses, 0, undefined],
+    [
+      'bent the same way on both sides (θ², a softplus narrower than the step)',
+      [0.0625, 0.015625, 0, 0.015625, 0.0625] as FiveLosses,
+      0,
+      undefined,
+    ],
+    ['straight on one side', [0, 0, 0.0625, 0.125, 0.1875] as FiveLosses, 0, undefined],
+  ])('%s', (_, losses, modelled, expected) => {
+    const between = opposedBends(0, coarse, fine, losses, modelled);
+    if (expected === undefined) expect(between).toBeUndefined();
+    else {
+      expect(between!.above).toBe(expected.above);
+      expect(between!.bound).toBeCloseTo(expected.bound, 12);
+    }
+  });
+
+  it('reads the secants over the steps as stored (θ ≠ 0, uneven halves)', () => {
+    const at = { plus: 1.5, minus: 0.25 },
+      half = { plus: 1.25, minus: 0.75 };
+    // Secants 0 | 0.5 on the left over widths 0.5 and 0.25, 0.25 | −1 on the right over 0.25 each.
+    const losses: FiveLosses = [2, 2, 2.125, 2.1875, 1.9375];
+    expect(opposedBends(1, at, half, losses, 0)).toEqual({ above: true, bound: 0.5 });
+  });
+
+  it('is what oneSidedSlopes records with the kink, and only where there is such a bend', () => {
+    expect(oneSidedSlopes(0, coarse, fine, bump, 0, 1e-6).between).toEqual({ above: true, bound: 0.5 });
+    expect(oneSidedSlopes(0, coarse, fine, [0.25, 0.125, 0, 0.125, 0.25], 0, 1e-6)).not.toHaveProperty('between');
   });
 });
 

@@ -295,6 +295,54 @@ describe('a kink excuses only a gradient its one-sided slopes could make right',
   });
 });
 
+/**
+ * ℓ(w) = 1.386 + s·relu(w + 3e-11) − (s + r)·relu(w − 2e-11) + ½v² at w = 0, s = 4.85e-4, r = 2.5e-5:
+ * flat on the left, rising at s between two kinks 5e-11 apart around θ, falling at r on the right
+ * (a deep bias of a float64 ReLU net of weights 1e-3 with zero biases: property seed 4, 440934730).
+ * No step the check takes is narrower than that piece; `gradient` is what the model returns for w;
+ * `sign` −1 turns the bump into a dip.
+ */
+function pieceBetweenKinks(gradient: number, sign = 1): GradientModel {
+  const [s, r, a, b] = [4.85e-4, 2.5e-5, 3e-11, 2e-11];
+  const relu = (x: number): number => (x > 0 ? x : 0);
+  const parameters = { w: new Float64Array([0]), v: new Float64Array([0.3]) };
+  return {
+    parameters,
+    loss: () =>
+      1.386 +
+      sign * (s * relu(parameters.w[0]! + a) - (s + r) * relu(parameters.w[0]! - b)) +
+      0.5 * parameters.v[0]! ** 2,
+    gradients: () => ({ w: new Float64Array([gradient]), v: new Float64Array([parameters.v[0]!]) }),
+  };
+}
+
+describe('two kinks closer to θ than any step: the loss bends up on one side and down on the other', () => {
+  it.each([
+    ['bump', 1],
+    ['dip', -1],
+  ])(
+    'leaves out w where the gradient is the slope of the piece between them (a %s: ±4.85e-4, beyond both sides 0 and ∓2.5e-5)',
+    (_, sign) => {
+      const result = checkGradients(pieceBetweenKinks(sign * 4.85e-4, sign), null, null);
+      expect(result.passed).toBe(true);
+      expect(result.kinks).toMatchObject({ count: 1, disagreeing: 1, entries: ['w[0]'] });
+      expect(formatReport(result).split('\n')[0]).toMatch(/the only disagreeing entry, w\[0\], was left out as a kink/);
+    },
+  );
+
+  it.each([
+    ['bump', 1, 'its sign flipped', -4.85e-4],
+    ['bump', 1, 'falling faster than the right side, by more than the sides’ jump', -1e-4],
+    ['dip', -1, 'its sign flipped', 4.85e-4],
+    ['dip', -1, 'rising faster than the right side, by more than the sides’ jump', 1e-4],
+  ])('fails w of the %s where the gradient is %s (%s): no piece through θ makes those losses', (_, sign, _what, g) => {
+    const result = checkGradients(pieceBetweenKinks(g, sign), null, null);
+    expect(result.passed).toBe(false);
+    expect(result.kinks.count).toBe(0);
+    expect(result.worst[0]!.label).toBe('w[0]');
+  });
+});
+
 describe('the too-many-kinks finding, word for word (round 7)', () => {
   it('names every tensor over the limit, comma-separated, and says what to do', () => {
     expect(
