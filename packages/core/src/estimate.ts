@@ -7,6 +7,7 @@
 import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
+  agreesBesideKink,
   centralEstimate,
   widenedTooFar,
   contradictsStillness,
@@ -25,6 +26,7 @@ import {
   widerHelps,
   oneSidedSlopes,
   readNoise,
+  stillOnOneSide,
   refinedEstimate,
   WIDENING,
   WIDENINGS,
@@ -219,7 +221,8 @@ export class EntryEstimator {
       }
       const reading = judgeNarrower(g, narrower, disagreeing, options.tolerance);
       if (reading === 'disagrees') disagreeing = narrower;
-      else estimate = narrower;
+      // Confirmed, the entry is judged at the wider of the two steps (the sharper of the two).
+      else estimate = reading === 'confirms' ? disagreeing! : narrower;
     }
     return kinkConfirmed(estimate, kinkSteps, true, reached);
   }
@@ -289,6 +292,7 @@ export class EntryEstimator {
       ...refinedEstimate(options.scheme, coarse, fine, losses, noise),
       noise,
       ...(flat ? { flat } : {}),
+      ...(stillOnOneSide(losses) ? { still: true } : {}),
     };
     // Agreement within an error that a wider step would shrink is no agreement yet (also where the
     // loss stayed bitwise still: that agrees with any small gradient within the step's floor).
@@ -297,7 +301,7 @@ export class EntryEstimator {
     // (Against the noise carried from a narrower step too: at a wide step the slopes of a loss kept
     // to a coarse quantum differ by that quantum over h, which is noise, not a kink.)
     const sides = oneSidedSlopes(theta, coarse, fine, losses, Math.max(modelled, at.noise ?? 0), options.tolerance);
-    if (agrees(analytic, estimate, options.tolerance)) {
+    if (agreesBesideKink(analytic, estimate, sides.shown, options.tolerance)) {
       // Agreement only within the truncation estimate is judged again where the step is final (extrapolated.ts).
       const steps = { coarse, fine, losses, noise };
       if (!flat && !sides.shown)

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { lossNoise, type EntryEstimate, type StepTaken } from '../src/difference.js';
 import {
   agrees,
+  agreesBesideKink,
   agreesWithin,
   centralEstimate,
   centralSettles,
@@ -21,6 +22,7 @@ import {
   oneSidedSlopes,
   opposedBends,
   readNoise,
+  stillOnOneSide,
   refinedEstimate,
   truncationFromCurvature,
   widenedTooFar,
@@ -165,6 +167,33 @@ describe('oneSidedSlopes at the boundary', () => {
     const at = oneSidedSlopes(0, coarse, fine, losses, 0, 0.5);
     expect(at).toEqual({ left: 1, right: 3, shown: false });
     expect(oneSidedSlopes(0, coarse, fine, losses, 0, 0.5 - 2 ** -53).shown).toBe(true);
+  });
+});
+
+describe('stillOnOneSide', () => {
+  it.each([
+    ['still on the left, moving on the right', [1, 1, 1, 1.5, 2], true],
+    ['still on the right', [0, 0.5, 1, 1, 1], true],
+    ['still on both sides (flat)', [1, 1, 1, 1, 1], false],
+    ['moving on both sides', [0, 0.5, 1, 1.5, 2], false],
+    ['only half a side still', [0.5, 1, 1, 1.5, 2], false],
+    ['the other half', [1, 0.5, 1, 1.5, 2], false],
+    ['the right side’s halves', [0, 0.5, 1, 1, 2], false],
+    ['and its other half', [0, 0.5, 1, 2, 1], false],
+  ] as const)('%s: %s', (_, losses, still) => {
+    expect(stillOnOneSide(losses as unknown as FiveLosses)).toBe(still);
+  });
+});
+
+describe('agreesBesideKink', () => {
+  // Analytic 1, numeric 1.25 (dyadic): off by 0.25, within an error estimate of 0.5.
+  it.each([
+    [false, 0.125, 0.5, true], // no kink shown: the error estimate decides
+    [true, 0.125, 0.5, false], // a kink shown: only the rounding floor
+    [true, 0.25, 0.5, true], // exactly the floor: an excess of 1
+    [true, 0.25 - 2 ** -40, 0.5, false],
+  ])('kink shown %s, floor %s, error %s: agrees %s', (shown, floor, errorEstimate, agreed) => {
+    expect(agreesBesideKink(1, estimate(1.25, floor, errorEstimate), shown, 1e-9)).toBe(agreed);
   });
 });
 
@@ -472,6 +501,21 @@ describe('the rules at their boundaries', () => {
       expect(judgeNarrower(2, estimate(3, 0, 2), undefined, 1e-9)).toBe('agrees');
       expect(judgeNarrower(2, estimate(3, 1, 0), undefined, 1e-9)).toBe('agrees');
       expect(judgeNarrower(2, estimate(3, 0.5, 0), undefined, 1e-9)).toBe('disagrees');
+    });
+
+    it('confirms a sharper disagreeing step that a wider error bar, holding both values, would overrule', () => {
+      // Analytic 2; before: 2.02 ± 0.001 (off); narrower: 2.015 ± 0.02 (holds 2 and 2.02).
+      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), estimate(2.02, 0.001, 0), 1e-9)).toBe('confirms');
+      // The same with the previous step the less sharp one: the narrower step agrees.
+      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), estimate(2.02, 0.03, 0), 1e-9)).toBe('agrees');
+      // …and with equal allowances too (only a sharper one stands).
+      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), estimate(2.02, 0.02, 0), 1e-9)).toBe('agrees');
+      // A narrower step that leaves the previous value out agrees.
+      expect(judgeNarrower(2, estimate(2.001, 0.002, 0), estimate(2.02, 0.001, 0), 1e-9)).toBe('agrees');
+      // Where the loss stood still on one side at the sharper step (a kink at θ), the narrower one agrees.
+      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), { ...estimate(2.02, 0.001, 0), still: true }, 1e-9)).toBe(
+        'agrees',
+      );
     });
 
     it('confirms where the two estimates differ by exactly their allowances together', () => {

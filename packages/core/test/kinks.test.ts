@@ -343,6 +343,40 @@ describe('two kinks closer to θ than any step: the loss bends up on one side an
   });
 });
 
+/**
+ * ℓ(w) = 1.386 − 1.63e-6·w + 1.2e-6·relu(w − d) + ½v² at w = 0: one kink at d, inside the first
+ * step 3.8e-6 (property seed 3, 1994100633: a b2 entry of a float64 ReLU net, weights 3.6e-3).
+ * There D(h) and D(h/2) differ by the kink, which the error estimate took for truncation, and a
+ * gradient 1 % off agreed within it. `gradient` is what the model returns for w.
+ */
+function kinkBeside(d: number, gradient: number): GradientModel {
+  const relu = (x: number): number => (x > 0 ? x : 0);
+  const parameters = { w: new Float64Array([0]), v: new Float64Array([0.3]) };
+  return {
+    parameters,
+    loss: () => 1.386 - 1.63e-6 * parameters.w[0]! + 1.2e-6 * relu(parameters.w[0]! - d) + 0.5 * parameters.v[0]! ** 2,
+    gradients: () => ({ w: new Float64Array([gradient]), v: new Float64Array([parameters.v[0]!]) }),
+  };
+}
+
+describe('a kink beside θ, within the step: agreement only within the rounding, not within the kink’s “truncation”', () => {
+  it.each([1e-6, 2e-6, 3e-6])('kink at %s: passes the right gradient, at a step that leaves the kink out', (d) => {
+    const result = checkGradients(kinkBeside(d, -1.63e-6), null, null);
+    expect(result.passed).toBe(true);
+    expect(result.kinks.count).toBe(0);
+    expect(result.worst.find((e) => e.tensor === 'w')!.step).toBeLessThan(d);
+  });
+
+  it.each([1e-6, 2e-6, 3e-6])('kink at %s: fails a gradient 1 % off', (d) => {
+    const result = checkGradients(kinkBeside(d, -1.63e-6 * 1.01), null, null);
+    expect(result.passed).toBe(false);
+    expect(result.tensors.map((t) => [t.name, t.failing])).toEqual([
+      ['w', 1],
+      ['v', 0],
+    ]);
+  });
+});
+
 describe('the too-many-kinks finding, word for word (round 7)', () => {
   it('names every tensor over the limit, comma-separated, and says what to do', () => {
     expect(
