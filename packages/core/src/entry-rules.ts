@@ -216,8 +216,9 @@ export function readNoise(
 /**
  * The estimate from the quotients at h (`coarse`) and h/2 (`fine`): Richardson's extrapolation,
  * or (central) the quotient at h, each with its floor and an estimate of its finite-difference
- * error. The extrapolated value's error is below that of the finer quotient, which is
- * (fine − coarse)/(r² − 1); the central quotient's own error is r² times that.
+ * error, and the `noise` per loss they were read with. The extrapolated value's error is below
+ * that of the finer quotient, which is (fine − coarse)/(r² − 1); the central quotient's own error
+ * is r² times that.
  */
 export function refinedEstimate(
   scheme: Scheme,
@@ -241,7 +242,7 @@ export function refinedEstimate(
           Math.abs(refined - central) / (r2 - 1),
         ]
       : [central, coarseFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
-  return { numeric, floor, step, errorEstimate: Math.max(ESTIMATE_SAFETY * leading, floor) };
+  return { numeric, floor, step, errorEstimate: Math.max(ESTIMATE_SAFETY * leading, floor), noise };
 }
 
 /**

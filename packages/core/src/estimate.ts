@@ -4,7 +4,7 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
+import { entryStep, withFields, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   centralEstimate,
@@ -102,7 +102,7 @@ export class EntryEstimator {
           this.known,
           widensBeyond(learned, initial, widest),
         ));
-      if (settled) return { ...settled, widened: learned / initial };
+      if (settled) return withFields(settled, { widened: learned / initial });
       this.steps.learn(tensorIndex, 1);
       first = undefined;
     }
@@ -139,7 +139,7 @@ export class EntryEstimator {
     }
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
     estimate = yield* this.judgedFinally(estimate);
-    if (h > initial) estimate = { ...estimate, widened: h / initial };
+    if (h > initial) estimate = withFields(estimate, { widened: h / initial });
     if (h > initial && !flat && !coarse) this.learnFrom(tensorIndex, h / initial, g, estimate, noise!);
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
     if (!estimate.kink || !adaptable)
@@ -285,15 +285,12 @@ export class EntryEstimator {
     const read = readNoise(losses, this.noise.allowance(Math.max(...losses.map(Math.abs)), 0), at.widened === true);
     const { modelled } = read;
     const noise = at.noise === undefined ? read.noise : Math.max(modelled, at.noise);
-    const estimate = {
-      ...refinedEstimate(options.scheme, coarse, fine, losses, noise),
-      noise,
-      ...(flat ? { flat } : {}),
-    };
+    const refined = refinedEstimate(options.scheme, coarse, fine, losses, noise);
+    const estimate = flat ? withFields(refined, { flat }) : refined;
     // Agreement within an error that a wider step would shrink is no agreement yet (also where the
     // loss stayed bitwise still: that agrees with any small gradient within the step's floor).
     if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
-      return [{ ...estimate, noisy: true }, false];
+      return [withFields(estimate, { noisy: true }), false];
     // (Against the noise carried from a narrower step too: at a wide step the slopes of a loss kept
     // to a coarse quantum differ by that quantum over h, which is noise, not a kink.)
     const sides = oneSidedSlopes(theta, coarse, fine, losses, Math.max(modelled, at.noise ?? 0), options.tolerance);
@@ -311,7 +308,7 @@ export class EntryEstimator {
       kinked = gradientJumps(gradients, analytic, Math.abs(analytic - estimate.numeric));
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
-    return [kinked ? { ...estimate, kink: sides } : estimate, flat];
+    return [kinked ? withFields(estimate, { kink: sides }) : estimate, flat];
   }
 
   /**
@@ -346,6 +343,6 @@ export class EntryEstimator {
   private reported(central: EntryEstimate, lossPlus: number, lossMinus: number): EntryEstimate {
     const floor = (2 * this.noise.allowance(lossPlus, lossMinus)) / (2 * central.step);
     const flat = lossPlus === this.session.loss && lossMinus === this.session.loss;
-    return flat ? { ...central, floor, flat } : { ...central, floor };
+    return withFields(central, flat ? { floor, flat } : { floor });
   }
 }

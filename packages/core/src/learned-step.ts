@@ -52,7 +52,7 @@ export function* agreedAtLearned(
   const [fine, lossPlusHalf, lossMinusHalf] = known.half;
   const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
   const noise = noiseOf.allowance(lossPlus, lossMinus);
-  const estimate = { ...refinedEstimate(options.scheme, coarse, fine, losses, noise), noise };
+  const estimate = refinedEstimate(options.scheme, coarse, fine, losses, noise);
   const theta = snapshot[tensor.offset + index]!;
   const analytic = session.analytic[tensor.offset + index]!;
   const agreed =

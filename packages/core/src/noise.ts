@@ -245,7 +245,8 @@ function* probe(
   }
   // A float32 loss: float32 parameters and every loss a float32 (one dyadic value may be both).
   const float32 = parameters.precision === 'float32' && losses.every(isFloat32);
-  return { ...noiseOf(losses), float32 };
+  // (Object.assign, not an object spread: see withFields in difference.ts.)
+  return Object.assign({}, noiseOf(losses), { float32 });
 }
 
 /**
