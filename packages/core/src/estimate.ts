@@ -45,7 +45,10 @@ import type { CheckSession, Steps } from './session.js';
  * {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
  */
 const widensBeyond = (h: number, from: number, widest: number): boolean =>
-  h < from * NOISE_WIDENING ** NOISE_WIDENINGS && h * NOISE_WIDENING <= widest;
+  h < from * WIDEST_NOISE_FACTOR && h * NOISE_WIDENING <= widest;
+
+/** How far the noise widenings may take a step: {@link NOISE_WIDENING} ** {@link NOISE_WIDENINGS} (computed once). */
+const WIDEST_NOISE_FACTOR = NOISE_WIDENING ** NOISE_WIDENINGS;
 
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
 export class EntryEstimator {

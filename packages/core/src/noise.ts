@@ -212,7 +212,9 @@ function placeAlong(session: CheckSession, moves: Float64Array, t: number): void
   const { parameters, snapshot } = session;
   for (const { view, offset } of parameters.tensors) {
     const array = flatArrayOf(view);
-    for (let i = 0; i < view.size; i++) placeEntry(array, view, i, snapshot[offset + i]! + t * moves[offset + i]!);
+    // (The size read once: read in the loop's test, V8 loads it again after every write.)
+    const size = view.size;
+    for (let i = 0; i < size; i++) placeEntry(array, view, i, snapshot[offset + i]! + t * moves[offset + i]!);
   }
 }
 
