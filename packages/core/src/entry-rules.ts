@@ -41,6 +41,17 @@ export const WIDENINGS = 3;
  */
 export const NOISE_WIDENING = 4;
 export const NOISE_WIDENINGS = 5;
+
+/**
+ * Whether the widening for noise may go on beyond step `h` of an entry that it started from step
+ * `from` (the default step, or the step a loss that stood still there first moved at): up to
+ * {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
+ */
+export const widensBeyond = (h: number, from: number, widest: number): boolean =>
+  h < from * WIDEST_NOISE_FACTOR && h * NOISE_WIDENING <= widest;
+
+/** How far the noise widenings may take a step: {@link NOISE_WIDENING} ** {@link NOISE_WIDENINGS} (computed once). */
+const WIDEST_NOISE_FACTOR = NOISE_WIDENING ** NOISE_WIDENINGS;
 /**
  * A step widened for noise moves an entry by at most this share of its scale (the larger of |θ|
  * and its tensor's root mean square): a wider move crosses the nonlinearities (and ReLU kinks)

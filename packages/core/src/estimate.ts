@@ -21,8 +21,8 @@ import {
   NARROWING,
   NARROWINGS,
   NOISE_WIDENING,
-  NOISE_WIDENINGS,
   widerHelps,
+  widensBeyond,
   oneSidedSlopes,
   readNoise,
   refinedEstimate,
@@ -38,17 +38,6 @@ import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
-
-/**
- * Whether the widening for noise may go on beyond step `h` of an entry that it started from step
- * `from` (the default step, or the step a loss that stood still there first moved at): up to
- * {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
- */
-const widensBeyond = (h: number, from: number, widest: number): boolean =>
-  h < from * WIDEST_NOISE_FACTOR && h * NOISE_WIDENING <= widest;
-
-/** How far the noise widenings may take a step: {@link NOISE_WIDENING} ** {@link NOISE_WIDENINGS} (computed once). */
-const WIDEST_NOISE_FACTOR = NOISE_WIDENING ** NOISE_WIDENINGS;
 
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
 export class EntryEstimator {
@@ -87,13 +76,14 @@ export class EntryEstimator {
     const widest = this.steps.widest(tensorIndex, index);
     let noisy = adaptable && widensBeyond(h, initial, widest);
     let first = this.inPlace.first;
-    this.inPlace.first = undefined;
+    const half = this.inPlace.half;
+    this.inPlace.first = this.inPlace.half = undefined;
     this.known = undefined;
     const learned = this.steps.first(tensorIndex, index, initial);
     if (learned > initial) {
       first ??= yield* lossesAt(this.session, tensor, index, learned, 1);
       // The widening below may reach the learned step again: its losses are known.
-      this.known = { h: learned, first, half: undefined };
+      this.known = { h: learned, first, half };
       const settled =
         (yield* this.settledAt(tensorIndex, analytic[tensor.offset + index]!, ...first)) ??
         (yield* agreedAtLearned(
