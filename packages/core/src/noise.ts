@@ -214,7 +214,9 @@ function placeAlong(session: CheckSession, moves: Float64Array, t: number): void
     const array = flatArrayOf(view);
     // (The size read once: read in the loop's test, V8 loads it again after every write.)
     const size = view.size;
-    for (let i = 0; i < size; i++) placeEntry(array, view, i, snapshot[offset + i]! + t * moves[offset + i]!);
+    // A built-in view's array written in a loop of its own (placeEntry's write, without its read back).
+    if (array) for (let i = 0; i < size; i++) array[i] = snapshot[offset + i]! + t * moves[offset + i]!;
+    else for (let i = 0; i < size; i++) placeEntry(array, view, i, snapshot[offset + i]! + t * moves[offset + i]!);
   }
 }
 
