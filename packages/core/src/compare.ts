@@ -1,3 +1,4 @@
+import { AppendedNumbers } from './appended-numbers.js';
 import { attainableTolerance, type EntryEstimate, type Scheme } from './difference.js';
 import type { ParameterSet, ParameterTensor } from './parameters.js';
 import { classicDifference, entryExcess, withinTolerance } from './pass-rule.js';
@@ -12,7 +13,11 @@ export interface RecordedEntries {
   readonly numeric: number[];
 }
 
-interface TensorTally extends RecordedEntries {
+interface TensorTally {
+  /** The entries recorded, as {@link RecordedEntries} holds them. */
+  readonly indices: AppendedNumbers;
+  readonly analytic: AppendedNumbers;
+  readonly numeric: AppendedNumbers;
   checked: number;
   kinks: number;
   /** Kinks whose analytic derivative disagrees with the central difference across them. */
@@ -106,7 +111,7 @@ export class Comparison {
     private readonly includeGradients: boolean,
     private readonly kinks: 'exclude' | 'fail' = 'exclude',
   ) {
-    this.tallies = parameters.tensors.map(() => ({
+    this.tallies = parameters.tensors.map(({ view }) => ({
       checked: 0,
       kinks: 0,
       kinksOff: 0,
@@ -118,9 +123,9 @@ export class Comparison {
       flat: 0,
       flatFailing: 0,
       widened: 0,
-      indices: [],
-      analytic: [],
-      numeric: [],
+      indices: new AppendedNumbers(view.size),
+      analytic: new AppendedNumbers(view.size),
+      numeric: new AppendedNumbers(view.size),
     }));
   }
 
@@ -243,7 +248,7 @@ export class Comparison {
         ...(unread(tally) ? { unread: true } : {}),
         ...(tally.widened ? { widened: tally.widened } : {}),
         passed: tally.failing === 0 && within(difference, tally.error2, tally.noise2),
-        ...(this.includeGradients ? { analytic: [...tally.analytic], numeric: [...tally.numeric] } : {}),
+        ...(this.includeGradients ? { analytic: tally.analytic.toArray(), numeric: tally.numeric.toArray() } : {}),
       };
     });
     const difference = classicDifference(Math.sqrt(error2), Math.sqrt(analytic2), Math.sqrt(numeric2));
@@ -275,7 +280,8 @@ export class Comparison {
 
   /** The entries of tensor number `tensorIndex` that took part in the verdict. */
   recorded(tensorIndex: number): RecordedEntries {
-    return this.tallies[tensorIndex]!;
+    const { indices, analytic, numeric } = this.tallies[tensorIndex]!;
+    return { indices: indices.toArray(), analytic: analytic.toArray(), numeric: numeric.toArray() };
   }
 }
 

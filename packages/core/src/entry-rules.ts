@@ -14,6 +14,7 @@ import {
   type Scheme,
   type StepTaken,
 } from './difference.js';
+import { opposedBends } from './opposed-bends.js';
 import { entryExcess } from './pass-rule.js';
 
 /**
@@ -41,6 +42,17 @@ export const WIDENINGS = 3;
  */
 export const NOISE_WIDENING = 4;
 export const NOISE_WIDENINGS = 5;
+
+/**
+ * Whether the widening for noise may go on beyond step `h` of an entry that it started from step
+ * `from` (the default step, or the step a loss that stood still there first moved at): up to
+ * {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
+ */
+export const widensBeyond = (h: number, from: number, widest: number): boolean =>
+  h < from * WIDEST_NOISE_FACTOR && h * NOISE_WIDENING <= widest;
+
+/** How far the noise widenings may take a step: {@link NOISE_WIDENING} ** {@link NOISE_WIDENINGS} (computed once). */
+const WIDEST_NOISE_FACTOR = NOISE_WIDENING ** NOISE_WIDENINGS;
 /**
  * A step widened for noise moves an entry by at most this share of its scale (the larger of |θ|
  * and its tensor's root mean square): a wider move crosses the nonlinearities (and ReLU kinks)
@@ -223,8 +235,9 @@ export function readNoise(
 /**
  * The estimate from the quotients at h (`coarse`) and h/2 (`fine`): Richardson's extrapolation,
  * or (central) the quotient at h, each with its floor and an estimate of its finite-difference
- * error. The extrapolated value's error is below that of the finer quotient, which is
- * (fine − coarse)/(r² − 1); the central quotient's own error is r² times that.
+ * error, and the `noise` per loss they were read with. The extrapolated value's error is below
+ * that of the finer quotient, which is (fine − coarse)/(r² − 1); the central quotient's own error
+ * is r² times that.
  */
 export function refinedEstimate(
   scheme: Scheme,
@@ -248,7 +261,7 @@ export function refinedEstimate(
           Math.abs(refined - central) / (r2 - 1),
         ]
       : [central, coarseFloor, (Math.abs(refined - central) * r2) / (r2 - 1)];
-  return { numeric, floor, step, errorEstimate: Math.max(ESTIMATE_SAFETY * leading, floor) };
+  return { numeric, floor, step, errorEstimate: Math.max(ESTIMATE_SAFETY * leading, floor), noise };
 }
 
 /**
@@ -314,47 +327,6 @@ export function oneSidedSlopes(
     oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
   const between = opposedBends(theta, coarse, fine, losses, modelled);
   return { left, right, shown: entryExcess(left, right, sidesNoise, tolerance) > 1, ...(between ? { between } : {}) };
-}
-
-/**
- * Two kinks within half the step, one on each side of θ, read from the loss alone: its secants
- * over [θ − h, θ − h/2] and [θ − h/2, θ] bend one way and those over [θ, θ + h/2] and
- * [θ + h/2, θ + h] the other, each beyond the `modelled` noise of its three losses (root sum of
- * squares: √6·σ/(h/2) for halves of h/2). The piece
- * through θ between the kinks is then narrower than h/2 and no step here measures its slope; it
- * only has to pass both inner secants (each averages it with a flatter outer piece): at least their
- * larger where the loss bent up then down, at most their smaller where it bent down then up. A
- * convex or concave loss (a softplus narrower than the step) bends the same way on both sides: no
- * bound. (A float64 ReLU net of weights 1e-3 with zero biases: a deep bias moves pre-activations
- * of 1e-11, two of them within 3e-11 of θ, the narrowest step 9.3e-10.)
- */
-export function opposedBends(
-  theta: number,
-  coarse: StepTaken,
-  fine: StepTaken,
-  losses: FiveLosses,
-  modelled: number,
-): { readonly above: boolean; readonly bound: number } | undefined {
-  const secant = (a: number, la: number, b: number, lb: number): number => (lb - la) / (b - a);
-  // Root-sum-square noise of a bend over widths `outer` and `inner` (√6·σ/w for equal halves), and of an inner secant.
-  const bendNoise = (outer: number, inner: number): number =>
-    modelled * Math.hypot(1 / outer, 1 / outer + 1 / inner, 1 / inner);
-  const innerLeft = secant(fine.minus, losses[1], theta, losses[2]),
-    innerRight = secant(theta, losses[2], fine.plus, losses[3]);
-  const bendLeft = innerLeft - secant(coarse.minus, losses[0], fine.minus, losses[1]),
-    bendRight = secant(fine.plus, losses[3], coarse.plus, losses[4]) - innerRight;
-  if (
-    Math.abs(bendLeft) <= bendNoise(fine.minus - coarse.minus, theta - fine.minus) ||
-    Math.abs(bendRight) <= bendNoise(coarse.plus - fine.plus, fine.plus - theta) ||
-    bendLeft > 0 === bendRight > 0
-  )
-    return undefined;
-  const above = bendLeft > 0;
-  const slack = Math.SQRT2 * modelled * Math.max(1 / (theta - fine.minus), 1 / (fine.plus - theta));
-  return {
-    above,
-    bound: above ? Math.max(innerLeft, innerRight) - slack : Math.min(innerLeft, innerRight) + slack,
-  };
 }
 
 /**

@@ -36,7 +36,8 @@ export class EntrySteps {
     const scales = new Float64Array(snapshot.length);
     parameters.tensors.forEach(({ view, offset }, t) => {
       const rms = this.rootMeanSquare(t);
-      for (let j = offset; j < offset + view.size; j++) scales[j] = scaleOf(snapshot[j]!, rms);
+      const end = offset + view.size;
+      for (let j = offset; j < end; j++) scales[j] = scaleOf(snapshot[j]!, rms);
     });
     return scales;
   }
@@ -47,9 +48,11 @@ export class EntrySteps {
     if (rms === undefined) {
       const { parameters, snapshot } = this.session;
       const tensor = parameters.tensors[tensorIndex]!;
+      const { offset, view } = tensor;
+      const size = view.size;
       let sum = 0;
-      for (let i = 0; i < tensor.view.size; i++) sum += snapshot[tensor.offset + i]! ** 2;
-      rms = this.rms[tensorIndex] = Math.sqrt(sum / Math.max(1, tensor.view.size));
+      for (let i = 0; i < size; i++) sum += snapshot[offset + i]! ** 2;
+      rms = this.rms[tensorIndex] = Math.sqrt(sum / Math.max(1, size));
     }
     return rms;
   }

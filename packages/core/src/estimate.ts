@@ -4,7 +4,7 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
+import { entryStep, withFields, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   agreesBesideKink,
@@ -22,8 +22,8 @@ import {
   NARROWING,
   NARROWINGS,
   NOISE_WIDENING,
-  NOISE_WIDENINGS,
   widerHelps,
+  widensBeyond,
   oneSidedSlopes,
   readNoise,
   stillOnOneSide,
@@ -40,14 +40,6 @@ import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
-
-/**
- * Whether the widening for noise may go on beyond step `h` of an entry that it started from step
- * `from` (the default step, or the step a loss that stood still there first moved at): up to
- * {@link NOISE_WIDENINGS} times, never beyond the entry's `widest` step.
- */
-const widensBeyond = (h: number, from: number, widest: number): boolean =>
-  h < from * NOISE_WIDENING ** NOISE_WIDENINGS && h * NOISE_WIDENING <= widest;
 
 /** Estimates entries' derivatives for one check session (see {@link EntryEstimator.estimate}). */
 export class EntryEstimator {
@@ -86,13 +78,14 @@ export class EntryEstimator {
     const widest = this.steps.widest(tensorIndex, index);
     let noisy = adaptable && widensBeyond(h, initial, widest);
     let first = this.inPlace.first;
-    this.inPlace.first = undefined;
+    const half = this.inPlace.half;
+    this.inPlace.first = this.inPlace.half = undefined;
     this.known = undefined;
     const learned = this.steps.first(tensorIndex, index, initial);
     if (learned > initial) {
       first ??= yield* lossesAt(this.session, tensor, index, learned, 1);
       // The widening below may reach the learned step again: its losses are known.
-      this.known = { h: learned, first, half: undefined };
+      this.known = { h: learned, first, half };
       const settled =
         (yield* this.settledAt(tensorIndex, analytic[tensor.offset + index]!, ...first)) ??
         (yield* agreedAtLearned(
@@ -104,7 +97,7 @@ export class EntryEstimator {
           this.known,
           widensBeyond(learned, initial, widest),
         ));
-      if (settled) return { ...settled, widened: learned / initial };
+      if (settled) return withFields(settled, { widened: learned / initial });
       this.steps.learn(tensorIndex, 1);
       first = undefined;
     }
@@ -141,7 +134,7 @@ export class EntryEstimator {
     }
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
     estimate = yield* this.judgedFinally(estimate);
-    if (h > initial) estimate = { ...estimate, widened: h / initial };
+    if (h > initial) estimate = withFields(estimate, { widened: h / initial });
     if (h > initial && !flat && !coarse) this.learnFrom(tensorIndex, h / initial, g, estimate, noise!);
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
     if (!estimate.kink || !adaptable)
@@ -288,16 +281,17 @@ export class EntryEstimator {
     const read = readNoise(losses, this.noise.allowance(Math.max(...losses.map(Math.abs)), 0), at.widened === true);
     const { modelled } = read;
     const noise = at.noise === undefined ? read.noise : Math.max(modelled, at.noise);
-    const estimate = {
-      ...refinedEstimate(options.scheme, coarse, fine, losses, noise),
-      noise,
-      ...(flat ? { flat } : {}),
-      ...(stillOnOneSide(losses) ? { still: true } : {}),
-    };
+    const refined = refinedEstimate(options.scheme, coarse, fine, losses, noise);
+    // (Still on one side excludes flat: all five equal is still on both.)
+    const estimate = flat
+      ? withFields(refined, { flat })
+      : stillOnOneSide(losses)
+        ? withFields(refined, { still: true })
+        : refined;
     // Agreement within an error that a wider step would shrink is no agreement yet (also where the
     // loss stayed bitwise still: that agrees with any small gradient within the step's floor).
     if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
-      return [{ ...estimate, noisy: true }, false];
+      return [withFields(estimate, { noisy: true }), false];
     // (Against the noise carried from a narrower step too: at a wide step the slopes of a loss kept
     // to a coarse quantum differ by that quantum over h, which is noise, not a kink.)
     const sides = oneSidedSlopes(theta, coarse, fine, losses, Math.max(modelled, at.noise ?? 0), options.tolerance);
@@ -315,7 +309,7 @@ export class EntryEstimator {
       kinked = gradientJumps(gradients, analytic, Math.abs(analytic - estimate.numeric));
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
-    return [kinked ? { ...estimate, kink: sides } : estimate, flat];
+    return [kinked ? withFields(estimate, { kink: sides }) : estimate, flat];
   }
 
   /**
@@ -350,6 +344,6 @@ export class EntryEstimator {
   private reported(central: EntryEstimate, lossPlus: number, lossMinus: number): EntryEstimate {
     const floor = (2 * this.noise.allowance(lossPlus, lossMinus)) / (2 * central.step);
     const flat = lossPlus === this.session.loss && lossMinus === this.session.loss;
-    return flat ? { ...central, floor, flat } : { ...central, floor };
+    return withFields(central, flat ? { floor, flat } : { floor });
   }
 }

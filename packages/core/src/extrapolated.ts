@@ -40,7 +40,7 @@ function extrapolatedDisagreement(
 ): EntryEstimate | undefined {
   if (scheme !== 'central') return undefined;
   const { coarse, fine, losses, noise } = steps;
-  const extrapolated = { ...refinedEstimate('richardson', coarse, fine, losses, noise), noise };
+  const extrapolated = refinedEstimate('richardson', coarse, fine, losses, noise);
   const judged = judgedEstimate(analytic, estimate, extrapolated, tolerance);
   return judged === estimate ? undefined : judged;
 }

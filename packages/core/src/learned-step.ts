@@ -30,7 +30,8 @@ export interface KnownLosses {
  * would stop there too (`widens`: it may go on, and would where a wider step helps); where it agrees
  * only within its truncation estimate, Richardson's value judges it as well (extrapolated.ts: it may
  * then be returned, disagreeing). Else `undefined`: the entry walks the widening from its default
- * step, and its tensor learns its step afresh.
+ * step, and its tensor learns its step afresh. The losses at h/2 are evaluated here unless `known`
+ * holds them (settle-in-place.ts evaluated them).
  */
 export function* agreedAtLearned(
   session: CheckSession,
@@ -42,17 +43,36 @@ export function* agreedAtLearned(
   widens: boolean,
 ): Steps<EntryEstimate | undefined> {
   if (!noiseOf.measured) return undefined;
+  const tensor = session.parameters.tensors[tensorIndex]!;
+  known.half ??= yield* lossesAt(session, tensor, index, known.h, 0.5);
+  const judgement = judgedAtLearned(session, noiseOf, confirmed, tensorIndex, index, known, widens);
+  return typeof judgement === 'function' ? yield* judgement() : judgement;
+}
+
+/**
+ * {@link agreedAtLearned}'s judgement from the losses at h and h/2 (`known`, both present, the noise
+ * measured), without evaluating anything: the estimate where the entry agreed there, `undefined`
+ * where it did not, or, where Richardson's value must judge it as well, that judgement (which
+ * evaluates the analytic gradient around θ: extrapolated.ts).
+ */
+export function judgedAtLearned(
+  session: CheckSession,
+  noiseOf: LossNoise,
+  confirmed: number[],
+  tensorIndex: number,
+  index: number,
+  known: KnownLosses,
+  widens: boolean,
+): EntryEstimate | undefined | (() => Steps<EntryEstimate>) {
   const { parameters, snapshot, options, loss } = session;
   const tensor = parameters.tensors[tensorIndex]!;
   const {
-    h,
     first: [coarse, lossPlus, lossMinus],
   } = known;
-  known.half = yield* lossesAt(session, tensor, index, h, 0.5);
-  const [fine, lossPlusHalf, lossMinusHalf] = known.half;
+  const [fine, lossPlusHalf, lossMinusHalf] = known.half!;
   const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
   const noise = noiseOf.allowance(lossPlus, lossMinus);
-  const estimate = { ...refinedEstimate(options.scheme, coarse, fine, losses, noise), noise };
+  const estimate = refinedEstimate(options.scheme, coarse, fine, losses, noise);
   const theta = snapshot[tensor.offset + index]!;
   const analytic = session.analytic[tensor.offset + index]!;
   const agreed =
@@ -68,5 +88,5 @@ export function* agreedAtLearned(
     losses,
     noise,
   });
-  return judged ? yield* judged() : estimate;
+  return judged ?? estimate;
 }

@@ -226,7 +226,8 @@ export function readGradients(
   eachGradient(parameters, gradients, call, (t, view, key) => {
     // A Float64Array's gradient (the common case) read without a call per entry.
     const array = flatArrayOf(view);
-    for (let i = 0; i < view.size; i++) {
+    const size = view.size;
+    for (let i = 0; i < size; i++) {
       const v = array ? array[i]! : view.get(i);
       if (!Number.isFinite(v)) throw nonFinite(parameters, t, key, i, v);
       flat[t.offset + i] = v;

@@ -2,12 +2,16 @@
  * The common entry of a synchronous check, evaluated in place: the central difference at the
  * entry's first step (its default step, or the one its tensor learned: entry-steps.ts), which
  * settles most entries ({@link settlesAt}). No generator, closure, array or estimate object per
- * entry: a cheap model's check waits for this path more than for its own losses. Where the entry
- * does not settle here, estimate.ts continues from the two losses evaluated here.
+ * entry: a cheap model's check waits for this path more than for its own losses. Where that
+ * difference at a learned step does not settle an entry and the loss's noise is measured, the
+ * losses at θ ± h/2 are evaluated here too and the entry judged as learned-step.ts judges it
+ * ({@link judgedAtLearned}: a large, noisy sum's small gradients). Where the entry does not settle
+ * here, estimate.ts continues from the losses evaluated here.
  */
 import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
-import { settlesAt } from './entry-rules.js';
+import { settlesAt, widensBeyond } from './entry-rules.js';
 import type { EntrySteps } from './entry-steps.js';
+import { judgedAtLearned } from './learned-step.js';
 import type { LossNoise } from './noise.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession } from './session.js';
@@ -16,6 +20,11 @@ import { flatArrayOf, placeEntry } from './tensors.js';
 /** Where θ and the value θ ± h being evaluated are kept (doubles in a Float64Array: no number boxed per entry). */
 const THETA = 0,
   VALUE = 1;
+/** Where {@link SettledInPlace.evaluate} keeps θ + s·h and θ − s·h as stored and the losses there. */
+const PLUS = 0,
+  MINUS = 1,
+  LOSS_PLUS = 2,
+  LOSS_MINUS = 3;
 
 /** The points θ ± h taken and the losses there: what a central difference evaluates. */
 export type FirstDifference = [StepTaken, number, number];
@@ -25,6 +34,7 @@ interface SettledEstimate extends EntryEstimate {
   numeric: number;
   floor: number;
   step: number;
+  errorEstimate: number;
   flat: true | undefined;
   widened: number | undefined;
 }
@@ -51,14 +61,21 @@ export class SettledInPlace {
    * settle, for the estimator to continue from; `undefined` after one it settled.
    */
   first: FirstDifference | undefined;
-  /** What the loss evaluated in place is evaluated at, for {@link SettledInPlace.whereNow} (θ and θ ± h in `at`). */
-  private readonly now = { tensor: undefined as unknown as ParameterTensor, index: 0, sign: '+' };
+  /**
+   * θ ± h/2 and the losses there where {@link SettledInPlace.settle} evaluated them (at a learned
+   * step) but did not settle the entry, beside {@link SettledInPlace.first}; else `undefined`.
+   */
+  half: FirstDifference | undefined;
+  /** What the loss evaluated in place is evaluated at, for {@link SettledInPlace.whereNow} (θ and θ ± s·h in `at`). */
+  private readonly now = { tensor: undefined as unknown as ParameterTensor, index: 0, sign: '+', step: 'h' };
   private readonly at = new Float64Array(2);
+  /** θ ± s·h as stored and the losses there, as {@link SettledInPlace.evaluate} left them. */
+  private readonly pair = new Float64Array(4);
   /** The `where` of every loss evaluated in place: one function, its text built only for an error. */
   private readonly whereNow = (): string => {
-    const { tensor, index, sign } = this.now;
+    const { tensor, index, sign, step } = this.now;
     const { [THETA]: theta, [VALUE]: value } = this.at;
-    return `with ${this.session.parameters.label(tensor, index)} = θ ${sign} h = ${value} (θ = ${theta})`;
+    return `with ${this.session.parameters.label(tensor, index)} = θ ${sign} ${step} = ${value} (θ = ${theta})`;
   };
 
   /**
@@ -69,7 +86,7 @@ export class SettledInPlace {
     private readonly session: CheckSession,
     private readonly steps: EntrySteps,
     private readonly noise: LossNoise,
-    private readonly confirmed: readonly number[],
+    private readonly confirmed: number[],
   ) {}
 
   /**
@@ -80,31 +97,21 @@ export class SettledInPlace {
    */
   settle(tensorIndex: number, index: number): boolean {
     const { session, noise } = this;
-    this.first = undefined;
+    this.first = this.half = undefined;
     if (!session.inPlace) return false;
     const { options, parameters, snapshot } = session;
     const tensor = parameters.tensors[tensorIndex]!;
-    const { view } = tensor;
     // A built-in view's own array, written and read as view.set and view.get would.
-    const array = flatArrayOf(view);
+    const array = flatArrayOf(tensor.view);
     const theta = snapshot[tensor.offset + index]!;
-    const initial = entryStep(theta, view.precision, options);
+    const initial = entryStep(theta, tensor.view.precision, options);
     const h = this.steps.first(tensorIndex, index, initial);
-    const { now, at } = this;
-    now.tensor = tensor;
-    now.index = index;
-    at[THETA] = theta;
-    let plus: number, minus: number, lossPlus: number, lossMinus: number;
-    try {
-      now.sign = '+';
-      plus = at[VALUE] = placeEntry(array, view, index, theta + h);
-      lossPlus = session.lossNow(this.whereNow);
-      now.sign = '−';
-      minus = at[VALUE] = placeEntry(array, view, index, theta - h);
-      lossMinus = session.lossNow(this.whereNow);
-    } finally {
-      placeEntry(array, view, index, theta);
-    }
+    const { pair } = this;
+    this.evaluate(tensor, array, index, theta, h, 1);
+    const plus = pair[PLUS]!,
+      minus = pair[MINUS]!,
+      lossPlus = pair[LOSS_PLUS]!,
+      lossMinus = pair[LOSS_MINUS]!;
     // The central estimate (entry-rules.ts: centralEstimate), without its object.
     const numeric = (lossPlus - lossMinus) / (plus - minus);
     const floor = (2 * noise.allowance(lossPlus, lossMinus, true)) / Math.abs(plus - minus);
@@ -114,7 +121,8 @@ export class SettledInPlace {
       !settlesAt(options.scheme, analytic, numeric, floor, options.tolerance, this.confirmed[tensorIndex]!)
     ) {
       this.first = [{ plus, minus }, lossPlus, lossMinus];
-      return false;
+      // (estimate.ts: at a learned step, agreedAtLearned once the noise is measured.)
+      return plus !== minus && h > initial && noise.measured && this.settledAtLearned(tensorIndex, index, h, initial);
     }
     // As the comparison gets it: with the floor of the allowance its tensor's verdict counts (not
     // the single rounding it was settled with), and `flat` where neither loss moved from the loss at θ.
@@ -123,8 +131,71 @@ export class SettledInPlace {
     estimate.numeric = numeric;
     estimate.step = step;
     estimate.floor = (2 * noise.allowance(lossPlus, lossMinus)) / (2 * step);
+    estimate.errorEstimate = 0;
     estimate.flat = lossPlus === session.loss && lossMinus === session.loss ? true : undefined;
     estimate.widened = h > initial ? h / initial : undefined;
     return true;
+  }
+
+  /**
+   * Entry `index` of tensor number `tensorIndex`, whose central difference at `h`, the step its
+   * tensor learned (`initial` its default step), did not settle it ({@link SettledInPlace.first}),
+   * with the noise measured: the losses at θ ± h/2 evaluated in place and the entry judged from
+   * them as estimate.ts's agreedAtLearned judges it ({@link judgedAtLearned}). True where it agreed
+   * there (its estimate in {@link SettledInPlace.estimate}); else false, with the losses at h/2 in
+   * {@link SettledInPlace.half} for the estimator (which evaluates nothing again).
+   */
+  private settledAtLearned(tensorIndex: number, index: number, h: number, initial: number): boolean {
+    const { session, pair } = this;
+    const tensor = session.parameters.tensors[tensorIndex]!;
+    const theta = session.snapshot[tensor.offset + index]!;
+    this.evaluate(tensor, flatArrayOf(tensor.view), index, theta, h, 0.5);
+    const half: FirstDifference = [{ plus: pair[PLUS]!, minus: pair[MINUS]! }, pair[LOSS_PLUS]!, pair[LOSS_MINUS]!];
+    this.half = half;
+    const widens = widensBeyond(h, initial, this.steps.widest(tensorIndex, index));
+    const known = { h, first: this.first!, half };
+    const judged = judgedAtLearned(session, this.noise, this.confirmed, tensorIndex, index, known, widens);
+    // (A judgement that evaluates gradients, extrapolated.ts, is the estimator's.)
+    if (judged === undefined || typeof judged === 'function') return false;
+    const estimate = this.estimate;
+    estimate.numeric = judged.numeric;
+    estimate.step = judged.step;
+    estimate.floor = judged.floor;
+    estimate.errorEstimate = judged.errorEstimate;
+    estimate.flat = undefined;
+    estimate.widened = h / initial;
+    this.first = this.half = undefined;
+    return true;
+  }
+
+  /**
+   * Evaluates the loss with entry `index` of `tensor` (its built-in `array`, if any) at θ + s·h and
+   * at θ − s·h, as perturbed.ts's lossesAt does, and restores θ: the values stored and the losses
+   * there in {@link SettledInPlace.pair}.
+   */
+  private evaluate(
+    tensor: ParameterTensor,
+    array: ReturnType<typeof flatArrayOf>,
+    index: number,
+    theta: number,
+    h: number,
+    s: 1 | 0.5,
+  ): void {
+    const { session, now, at, pair } = this;
+    const { view } = tensor;
+    now.tensor = tensor;
+    now.index = index;
+    now.step = s === 1 ? 'h' : 'h/2';
+    at[THETA] = theta;
+    try {
+      now.sign = '+';
+      pair[PLUS] = at[VALUE] = placeEntry(array, view, index, theta + s * h);
+      pair[LOSS_PLUS] = session.lossNow(this.whereNow);
+      now.sign = '−';
+      pair[MINUS] = at[VALUE] = placeEntry(array, view, index, theta - s * h);
+      pair[LOSS_MINUS] = session.lossNow(this.whereNow);
+    } finally {
+      placeEntry(array, view, index, theta);
+    }
   }
 }

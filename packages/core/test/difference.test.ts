@@ -2,7 +2,7 @@
  * The pure functions of difference.ts against first principles.
  */
 import { describe, expect, it } from 'vitest';
-import { oneSidedDerivative, oneSidedNoise, powerOfTwoAtMost } from '../src/difference.js';
+import { oneSidedDerivative, oneSidedNoise, powerOfTwoAtMost, withFields } from '../src/difference.js';
 
 describe('oneSidedNoise', () => {
   // The one-sided derivative is linear in the three losses; with each off by at most `noise`,
@@ -49,5 +49,17 @@ describe('powerOfTwoAtMost', () => {
     for (let e = -1074; e <= 1023; e += 7) values.push(2 ** e, 2 ** e * 1.5, 2 ** e * (2 - 2 ** -52));
     for (let pass = 0; pass < 2; pass++)
       for (const x of values) expect(Object.is(powerOfTwoAtMost(x), 2 ** Math.floor(Math.log2(x)))).toBe(true);
+  });
+});
+
+describe('withFields', () => {
+  it('is the object spread { ...estimate, ...extra }: the same fields in the same order, the original untouched', () => {
+    const estimate = { numeric: 1.5, floor: 1e-9, step: 2 ** -10, errorEstimate: 2e-9, noise: 1e-12 };
+    for (const extra of [{ widened: 4 }, { floor: 3e-9 }, { noisy: true, flat: true as const }, {}]) {
+      const copy = withFields(estimate, extra);
+      expect(Object.entries(copy)).toEqual(Object.entries({ ...estimate, ...extra }));
+      expect(copy).not.toBe(estimate);
+    }
+    expect(estimate).toEqual({ numeric: 1.5, floor: 1e-9, step: 2 ** -10, errorEstimate: 2e-9, noise: 1e-12 });
   });
 });

@@ -20,15 +20,16 @@ import {
   judgedEstimate,
   judgeNarrower,
   oneSidedSlopes,
-  opposedBends,
   readNoise,
   stillOnOneSide,
   refinedEstimate,
   truncationFromCurvature,
   widenedTooFar,
+  widensBeyond,
   widerHelps,
   type FiveLosses,
 } from '../src/entry-rules.js';
+import { opposedBends } from '../src/opposed-bends.js';
 
 const h = 2 ** -10;
 const at = (theta: number, step: number): StepTaken => ({ plus: theta + step, minus: theta - step });
@@ -144,6 +145,42 @@ describe('refinedEstimate', () => {
         1e-12,
       ).floor,
     ).toBe(1e-12 / h);
+  });
+
+  it('carries the noise it was read with', () => {
+    expect(
+      refinedEstimate(
+        'central',
+        at(0, h),
+        at(0, h / 2),
+        five((x) => x),
+        3e-12,
+      ).noise,
+    ).toBe(3e-12);
+    expect(
+      refinedEstimate(
+        'richardson',
+        at(0, h),
+        at(0, h / 2),
+        five((x) => x),
+        0,
+      ).noise,
+    ).toBe(0);
+  });
+});
+
+describe('widensBeyond', () => {
+  // From step `from`, up to NOISE_WIDENINGS widenings by NOISE_WIDENING (×1024), and never past `widest`.
+  it.each([
+    ['at the first step, with room', 1, 1, 100, true],
+    ['one widening short of ×1024', 256, 1, 1e6, true],
+    ['at ×1024: no further', 1024, 1, 1e6, false],
+    ['beyond ×1024', 2048, 1, 1e6, false],
+    ['the next step would pass the widest', 1, 1, 3.9, false],
+    ['the next step lands on the widest', 1, 1, 4, true],
+    ['counted from a wider start', 512, 2, 1e6, true],
+  ] as const)('%s', (_, step, from, widest, widens) => {
+    expect(widensBeyond(step, from, widest)).toBe(widens);
   });
 });
 

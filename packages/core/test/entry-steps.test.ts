@@ -12,8 +12,11 @@ import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/
 import { ParameterSet } from '../src/parameters.js';
 import type { CheckSession } from '../src/session.js';
 
-/** ½ Σ aᵢ xᵢ² over `n` entries (a sum large enough that its rounding noise decides at the default step), with `plant` added to one entry's gradient. */
-function largeSum(n: number, plant: Record<number, number> = {}): GradientModel {
+/**
+ * ½ Σ aᵢ xᵢ² over `n` entries (a sum large enough that its rounding noise decides at the default step), with `plant`
+ * added to one entry's gradient; `bend` adds Σ bend·sin(3xᵢ), whose truncation the estimates then show.
+ */
+function largeSum(n: number, plant: Record<number, number> = {}, bend = 0): GradientModel {
   const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1));
   const a = Float64Array.from({ length: n }, (_, i) => 1 + ((i * 7) % 10) / 10);
   return {
@@ -21,9 +24,10 @@ function largeSum(n: number, plant: Record<number, number> = {}): GradientModel 
     loss: () => {
       let s = 0;
       for (let i = 0; i < n; i++) s += a[i]! * x[i]! * x[i]!;
+      if (bend) for (let i = 0; i < n; i++) s += 2 * bend * Math.sin(3 * x[i]!);
       return 0.5 * s + 1e4;
     },
-    gradients: () => ({ x: Float64Array.from(x, (v, i) => a[i]! * v + (plant[i] ?? 0)) }),
+    gradients: () => ({ x: Float64Array.from(x, (v, i) => a[i]! * v + 3 * bend * Math.cos(3 * v) + (plant[i] ?? 0)) }),
   };
 }
 
@@ -95,6 +99,26 @@ describe('an entry the central difference at its learned step does not settle', 
     expect(counts.filter((c) => c > 8).length).toBeLessThanOrEqual(3);
     expect(result.evaluations.gradients).toBeLessThan(40);
     for (const p of points.values()) expect(new Set(p).size).toBe(p.length);
+  });
+
+  it('is judged in place in a synchronous check (settle-in-place.ts) as the estimator judges it in an async one', async () => {
+    // An async check never evaluates in place: every entry goes through the estimator's generators.
+    const cases = [
+      [{}, 0],
+      [{ 354: 1e-8, 2500: 2e-7, 5000: -3e-6 }, 0],
+      [{}, 0.005],
+    ] as const;
+    for (const [plant, bend] of cases) {
+      const n = 8000;
+      const sync = pointsPerEntry(largeSum(n, plant, bend), n);
+      const viaAsync = pointsPerEntry(largeSum(n, plant, bend), n);
+      const result = checkGradients(sync.model, null, null, { mode: 'full' });
+      const expected = await checkGradientsAsync(viaAsync.model, null, null, { mode: 'full' });
+      expect({ ...result, elapsedMs: 0 }).toEqual({ ...expected, elapsedMs: 0 });
+      // The same points, in the same order, for every entry: the entries judged at h/2 of the learned step among them.
+      expect([...sync.points]).toEqual([...viaAsync.points]);
+      expect([...sync.points.values()].filter((p) => p.length === 4).length).toBeGreaterThan(10);
+    }
   });
 
   it('is still widened where a wider step would judge it better: the learned step’s noise floor hides a small gradient’s bug', () => {
