@@ -157,6 +157,8 @@ function effects(net: Net, bugged: Record<string, Float64Array>, correct: Record
  * less than that (as at a kink, {@link effects}).
  */
 function slopeHidden(net: Net, tensor: string, index: number, slope: number): boolean {
+  // A slope of 0 shows as a loss that stands still within any step short of the nearest kink: hidden only at one.
+  if (slope === 0) return net.atKink(tensor, index);
   const rounding = (net.spec.precision === 'float32' ? 2 ** -24 : 2 ** -53) * net.lossScale();
   // The widest power of two w with |slope|·w below a rounding (kinkWithin grows with w).
   const widest = Math.min(8, Math.ceil(Math.log2(rounding / Math.abs(slope))) - 1);
@@ -253,7 +255,7 @@ describe('no false alarms on correct gradients', () => {
   });
 });
 
-describe('what counts as caught', () => {
+describe('pinned draws', () => {
   it('a missing mean whose check also fails an unchanged tensor only where the loss cannot show its slope (GC_SEED=6)', () => {
     // float32, scale 2.9e-3: b2[3] = 0 sits on the kink of example 4 (both layer-1 units off), and
     // examples 0 and 1 cross their kinks within ±7.7e-7 of it: its correct slope −2.9e-4 holds where
@@ -279,6 +281,29 @@ describe('what counts as caught', () => {
     const clean = checkGradients(modelOf(net), net.X, net.Y);
     expect(blamed(clean)!.map((e) => e.label)).toEqual(['b2[3]']);
     expect(blamed(clean)!.every((e) => unresolvable(net, e))).toBe(true);
+  });
+
+  it('a wrong ReLU derivative is caught though a noisier narrower step agrees with it (GC_SEED=5)', () => {
+    // float32, scale 2.1e-2: b3[3] = 4.5e-4 is 4.5e-4 from its unit's kink. At h = 2⁻¹², kink-free, the
+    // loss's slope is −7.8e-3 (±2.4e-4); the bug's gradient is −3.5e-6. At h = 2⁻¹⁶ the loss moves by two
+    // roundings, and the floor of that estimate, 2.2e-2, covered both: that agreement passed the entry.
+    const spec: Spec = {
+      sizes: [5, 4, 2, 4, 4],
+      loss: 'softmax-l2',
+      examples: 5,
+      lambda: 0.04711816753951291,
+      precision: 'float32',
+      scale: 0.020881174155596798,
+      zeroExample: false,
+      deadUnit: true,
+      seed: 2070644852,
+    };
+    const net = buildNet(spec);
+    const bug: Bug = { kind: 'wrong-activation-derivative' };
+    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(result.worst.find((e) => e.label === 'b3[3]')!.excess).toBeGreaterThan(1);
+    expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
   });
 });
 

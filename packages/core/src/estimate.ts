@@ -219,7 +219,11 @@ export class EntryEstimator {
       }
       const reading = judgeNarrower(g, narrower, disagreeing, options.tolerance);
       if (reading === 'disagrees') disagreeing = narrower;
-      else estimate = narrower;
+      else if (reading === 'inconclusive') {
+        // A narrower step is noisier still: the sharper disagreement is the entry's estimate.
+        estimate = disagreeing!;
+        break;
+      } else estimate = narrower;
     }
     return kinkConfirmed(estimate, kinkSteps, true, reached);
   }

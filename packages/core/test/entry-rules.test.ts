@@ -300,6 +300,14 @@ describe('judgeNarrower', () => {
     ['it disagrees, with nothing before it', estimate(3), undefined, 'disagrees'],
     ['it disagrees alike with the previous narrower step', estimate(3), estimate(3 + 1e-9), 'confirms'],
     ['it disagrees, differently from the previous one', estimate(3), estimate(5), 'disagrees'],
+    [
+      'it agrees only within a noise that covers the sharper disagreement before it',
+      estimate(3, 2),
+      estimate(3, 0.5),
+      'inconclusive',
+    ],
+    ['it agrees within a noise no wider than the disagreement before it', estimate(3, 2), estimate(3, 2), 'agrees'],
+    ['it agrees, and does not fit the disagreement before it', estimate(2.5, 1), estimate(7, 0.5), 'agrees'],
   ] as const)('%s', (_, narrower, disagreeing, reading) => {
     expect(judgeNarrower(2, narrower, disagreeing, 1e-6)).toBe(reading);
   });
@@ -415,6 +423,13 @@ describe('the rules at their boundaries', () => {
     it('confirms where the two estimates differ by exactly their allowances together', () => {
       expect(judgeNarrower(2, estimate(3, 0.5, 0), estimate(4, 0.5, 0), 1e-9)).toBe('confirms');
       expect(judgeNarrower(2, estimate(3, 0.5, 0), estimate(4 + 2 ** -20, 0.5, 0), 1e-9)).toBe('disagrees');
+    });
+
+    it('is inconclusive only where the earlier disagreement is strictly sharper, and fits within both allowances', () => {
+      // Agrees within 1; the earlier estimate 4.5 fits it within 0.5 + 1 exactly.
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5, 0.5, 0), 1e-9)).toBe('inconclusive');
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5 + 2 ** -20, 0.5, 0), 1e-9)).toBe('agrees');
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4, 1, 0), 1e-9)).toBe('agrees');
     });
   });
 });
