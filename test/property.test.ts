@@ -305,6 +305,31 @@ describe('pinned draws', () => {
     expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
     expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
   });
+
+  it('a gradient of 0 beside a kink the default step crosses passes, and a wrong bias beside it is caught alone (GC_SEED=5)', () => {
+    // float32, scale 51: W1[0,0] = −78.4 has gradient 0; 0.068 below it a unit switches on and the loss
+    // (336) falls by 96 before it flattens again. At h = 0.25 that fall read as noise (a fourth difference
+    // of 185), the step widened to 256, crossed another kink and failed the entry (numeric 0.28); at
+    // h = 2⁻⁶ the loss stands still.
+    const spec: Spec = {
+      sizes: [1, 3, 2, 5, 1],
+      loss: 'cross-entropy',
+      examples: 4,
+      lambda: 0,
+      precision: 'float32',
+      scale: 50.87681892961116,
+      zeroExample: true,
+      deadUnit: true,
+      seed: 1586327476,
+    };
+    const net = buildNet(spec);
+    const clean = checkGradients(modelOf(net), net.X, net.Y, { worst: 100 });
+    expect(clean.worst.find((e) => e.label === 'W1[0,0]')).toMatchObject({ analytic: 0, numeric: 0 });
+    expect(clean.passed).toBe(true);
+    const bug: Bug = { kind: 'one-entry', tensor: 'b4', entry: 0 };
+    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b4']);
+  });
 });
 
 describe('every planted bug caught, and diagnosed where it has a kind', () => {

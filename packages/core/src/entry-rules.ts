@@ -382,6 +382,21 @@ export function kinkShown(estimate: EntryEstimate): number {
   return estimate.kink?.shown ? 1 : 0;
 }
 
+/** The one-sided derivatives of an estimate ({@link oneSidedSlopes}). */
+export type OneSided = ReturnType<typeof oneSidedSlopes>;
+
+/**
+ * Whether an estimate's one-sided slopes exclude a kink at θ as the cause of its mismatch with
+ * `analytic`: a central quotient across a kink at θ lies halfway between one-sided slopes that
+ * differ by twice its distance from either side's slope, so slopes closer together than the
+ * mismatch leave no kink that could make the analytic value right. (A float64 bias at a kink at
+ * θ, slopes 0 and 1.7e-8, whose gradient samples missed the jump, had its central quotient 8.4e-9
+ * off its left slope 0 at h = 2⁻²², slopes within the noise there: no evidence against the kink.)
+ */
+export function sidesExcludeKink(analytic: number, numeric: number, sides: OneSided): boolean {
+  return Math.abs(sides.left - sides.right) < Math.abs(analytic - numeric);
+}
+
 /** What an estimate at a narrower step says about an entry first seen at a kink. */
 export type NarrowerReading = 'agrees' | 'confirms' | 'disagrees' | 'inconclusive';
 
@@ -390,8 +405,9 @@ export type NarrowerReading = 'agrees' | 'confirms' | 'disagrees' | 'inconclusiv
  * the previous narrower step's disagreeing estimate (two steps agreeing on a wrong value: a bug
  * beside a kink, since a cluster of kinks can fool a single step); or it `disagrees`. An agreement
  * only within an allowance wider than that of the previous narrower step's disagreeing estimate,
- * which it fits as well, is `inconclusive`: the narrower step's noise covers both readings, and the
- * sharper one, the disagreement, stands (a float32 b3 entry 4.5e-4 from a kink disagreed by
+ * which it fits as well, is `inconclusive` where that estimate was `sharp` (its one-sided slopes
+ * exclude a kink at θ as its mismatch's cause, {@link sidesExcludeKink}): the narrower step's noise
+ * covers both readings, and the sharper one, the disagreement, stands (a float32 b3 entry 4.5e-4 from a kink disagreed by
  * −7.8e-3 against −3.5e-6 at h = 2⁻¹², kink-free, and then agreed at h = 2⁻¹⁶, where the loss moved
  * by two roundings and its floor was 2.2e-2).
  */
@@ -400,13 +416,14 @@ export function judgeNarrower(
   narrower: EntryEstimate,
   disagreeing: EntryEstimate | undefined,
   tolerance: number,
+  sharp = false,
 ): NarrowerReading {
   const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
   const fitsPrevious =
     disagreeing !== undefined &&
     entryExcess(disagreeing.numeric, narrower.numeric, allowed(disagreeing) + allowed(narrower), tolerance) <= 1;
   if (entryExcess(analytic, narrower.numeric, allowed(narrower), tolerance) <= 1) {
-    return fitsPrevious && allowed(disagreeing!) < allowed(narrower) ? 'inconclusive' : 'agrees';
+    return sharp && fitsPrevious && allowed(disagreeing!) < allowed(narrower) ? 'inconclusive' : 'agrees';
   }
   return fitsPrevious ? 'confirms' : 'disagrees';
 }

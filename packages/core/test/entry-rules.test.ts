@@ -18,6 +18,7 @@ import {
   isFlat,
   judgedEstimate,
   judgeNarrower,
+  sidesExcludeKink,
   oneSidedSlopes,
   readNoise,
   refinedEstimate,
@@ -309,7 +310,12 @@ describe('judgeNarrower', () => {
     ['it agrees within a noise no wider than the disagreement before it', estimate(3, 2), estimate(3, 2), 'agrees'],
     ['it agrees, and does not fit the disagreement before it', estimate(2.5, 1), estimate(7, 0.5), 'agrees'],
   ] as const)('%s', (_, narrower, disagreeing, reading) => {
-    expect(judgeNarrower(2, narrower, disagreeing, 1e-6)).toBe(reading);
+    expect(judgeNarrower(2, narrower, disagreeing, 1e-6, true)).toBe(reading);
+  });
+
+  it('lets a noisy agreement stand where the disagreement before it may be a kink at θ (not sharp)', () => {
+    expect(judgeNarrower(2, estimate(3, 2), estimate(3, 0.5), 1e-6, false)).toBe('agrees');
+    expect(judgeNarrower(2, estimate(3, 2), estimate(3, 0.5), 1e-6)).toBe('agrees');
   });
 });
 
@@ -427,9 +433,19 @@ describe('the rules at their boundaries', () => {
 
     it('is inconclusive only where the earlier disagreement is strictly sharper, and fits within both allowances', () => {
       // Agrees within 1; the earlier estimate 4.5 fits it within 0.5 + 1 exactly.
-      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5, 0.5, 0), 1e-9)).toBe('inconclusive');
-      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5 + 2 ** -20, 0.5, 0), 1e-9)).toBe('agrees');
-      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4, 1, 0), 1e-9)).toBe('agrees');
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5, 0.5, 0), 1e-9, true)).toBe('inconclusive');
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5 + 2 ** -20, 0.5, 0), 1e-9, true)).toBe('agrees');
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4, 1, 0), 1e-9, true)).toBe('agrees');
+    });
+
+    it('sidesExcludeKink: slopes exactly as far apart as the mismatch leave the kink possible', () => {
+      const sides = (left: number, right: number) => ({ left, right, shown: false });
+      // A central quotient 8.4e-9 across a kink at θ with slopes 0 and 1.7e-8, against an analytic 0.
+      expect(sidesExcludeKink(0, 8.4e-9, sides(0, 1.7e-8))).toBe(false);
+      // Both slopes −7.8e-3 against an analytic −3.5e-6: no kink between them.
+      expect(sidesExcludeKink(-3.5e-6, -7.8e-3, sides(-7.81e-3, -7.79e-3))).toBe(true);
+      expect(sidesExcludeKink(0, 0.5, sides(0, 0.5))).toBe(false);
+      expect(sidesExcludeKink(0, 0.5, sides(0, 0.5 - 2 ** -20))).toBe(true);
     });
   });
 });
