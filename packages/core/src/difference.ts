@@ -121,11 +121,6 @@ export interface EntryEstimate {
   };
   /** True when the loss stayed bitwise the same at every point evaluated for this entry. */
   readonly flat?: boolean;
-  /**
-   * Internal: true when the loss stayed bitwise at L(θ) on one side of θ (at θ ∓ h/2 and θ ∓ h) and
-   * moved on the other: a kink at θ, whose central quotient is half the moving side's slope.
-   */
-  readonly still?: boolean;
   /** The factor by which the step grew from the default because the loss's noise dominated. */
   readonly widened?: number;
   /** The rounding noise of one loss evaluation as read where the entry was refined (loss units). */

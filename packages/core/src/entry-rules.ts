@@ -207,13 +207,6 @@ export function isFlat(losses: FiveLosses): boolean {
   return losses.every((l) => l === losses[2]);
 }
 
-/** True when the loss stayed bitwise at L(θ) on one side of θ and moved on the other (see {@link EntryEstimate.still}). */
-export function stillOnOneSide(losses: FiveLosses): boolean {
-  const left = losses[0] === losses[2] && losses[1] === losses[2],
-    right = losses[3] === losses[2] && losses[4] === losses[2];
-  return left !== right;
-}
-
 /**
  * The rounding noise of the five losses: `modelled`, the check's noise allowance per loss (or,
  * once the step was `widened` because the loss did not move, the smallest change it showed, if
@@ -422,28 +415,48 @@ export function kinkShown(estimate: EntryEstimate): number {
   return estimate.kink?.shown ? 1 : 0;
 }
 
+/** The one-sided derivatives of an estimate ({@link oneSidedSlopes}). */
+export type OneSided = ReturnType<typeof oneSidedSlopes>;
+
+/**
+ * Whether an estimate's one-sided slopes exclude a kink at θ as the cause of its mismatch with
+ * `analytic`: a central quotient across a kink at θ lies halfway between one-sided slopes that
+ * differ by twice its distance from either side's slope, so slopes closer together than the
+ * mismatch leave no kink that could make the analytic value right. (A float64 bias at a kink at
+ * θ, slopes 0 and 1.7e-8, whose gradient samples missed the jump, had its central quotient 8.4e-9
+ * off its left slope 0 at h = 2⁻²², slopes within the noise there: no evidence against the kink.)
+ */
+export function sidesExcludeKink(analytic: number, numeric: number, sides: OneSided): boolean {
+  return Math.abs(sides.left - sides.right) < Math.abs(analytic - numeric);
+}
+
 /** What an estimate at a narrower step says about an entry first seen at a kink. */
-export type NarrowerReading = 'agrees' | 'confirms' | 'disagrees';
+export type NarrowerReading = 'agrees' | 'confirms' | 'disagrees' | 'inconclusive';
 
 /**
  * Judges the estimate at a narrower step: it `agrees` with the analytic derivative; it `confirms`
  * the previous narrower step's disagreeing estimate (two steps agreeing on a wrong value: a bug
- * beside a kink, since a cluster of kinks can fool a single step); or it `disagrees`.
+ * beside a kink, since a cluster of kinks can fool a single step); or it `disagrees`. An agreement
+ * only within an allowance wider than that of the previous narrower step's disagreeing estimate,
+ * which it fits as well, is `inconclusive` where that estimate was `sharp` (its one-sided slopes
+ * exclude a kink at θ as its mismatch's cause, {@link sidesExcludeKink}): the narrower step's noise
+ * covers both readings, and the sharper one, the disagreement, stands (a float32 b3 entry 4.5e-4 from a kink disagreed by
+ * −7.8e-3 against −3.5e-6 at h = 2⁻¹², kink-free, and then agreed at h = 2⁻¹⁶, where the loss moved
+ * by two roundings and its floor was 2.2e-2).
  */
 export function judgeNarrower(
   analytic: number,
   narrower: EntryEstimate,
   disagreeing: EntryEstimate | undefined,
   tolerance: number,
+  sharp = false,
 ): NarrowerReading {
   const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
-  const confirming =
+  const fitsPrevious =
     disagreeing !== undefined &&
     entryExcess(disagreeing.numeric, narrower.numeric, allowed(disagreeing) + allowed(narrower), tolerance) <= 1;
-  // A narrower step whose wider error holds both the analytic value and the sharper one before it
-  // cannot overrule that one, unless the loss stood still on one side there (a kink at θ: its
-  // quotient is half a one-sided slope at every step, and the analytic value may be the still side's).
-  if (confirming && !disagreeing.still && allowed(disagreeing) < allowed(narrower)) return 'confirms';
-  if (entryExcess(analytic, narrower.numeric, allowed(narrower), tolerance) <= 1) return 'agrees';
-  return confirming ? 'confirms' : 'disagrees';
+  if (entryExcess(analytic, narrower.numeric, allowed(narrower), tolerance) <= 1) {
+    return sharp && fitsPrevious && allowed(disagreeing!) < allowed(narrower) ? 'inconclusive' : 'agrees';
+  }
+  return fitsPrevious ? 'confirms' : 'disagrees';
 }

@@ -15,18 +15,14 @@ import {
   CONFIRMATIONS,
   gradientJumps,
   isFlat,
-  judgeNarrower,
   kinkConfirmed,
   kinkReaches,
   kinkShown,
-  NARROWING,
-  NARROWINGS,
   NOISE_WIDENING,
   widerHelps,
   widensBeyond,
   oneSidedSlopes,
   readNoise,
-  stillOnOneSide,
   refinedEstimate,
   WIDENING,
   WIDENINGS,
@@ -35,6 +31,7 @@ import { GradcheckError } from './errors.js';
 import { extrapolatedJudgement } from './extrapolated.js';
 import { agreedAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
+import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
@@ -118,6 +115,7 @@ export class EntryEstimator {
     // The noise is read where the step is smallest (at a wider step the losses' fourth difference
     // shows curvature too) and carried to the wider steps.
     const noise = estimate.noise;
+    const beforeWidening = { estimate, h };
     while (estimate.noisy && !flat) {
       const previous = estimate;
       noisy = widensBeyond(h * NOISE_WIDENING, from, widest);
@@ -134,18 +132,27 @@ export class EntryEstimator {
     }
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
     estimate = yield* this.judgedFinally(estimate);
+    // Widened for a noise that the first step's one-sided slopes showed as a kink (a kink's fourth
+    // difference reads as noise): a narrower step may leave the kink out, and judge more sharply.
+    const at = (step: number): Steps<EntryEstimate> => this.finallyAt(tensorIndex, index, step);
+    const below = yield* sharperBelowKink(at, beforeWidening, h, estimate, flat);
+    if (below) return below;
     if (h > initial) estimate = withFields(estimate, { widened: h / initial });
-    if (h > initial && !flat && !coarse) this.learnFrom(tensorIndex, h / initial, g, estimate, noise!);
+    this.learnFrom(tensorIndex, h / initial, g, estimate, noise!, { flat, coarse });
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
     if (!estimate.kink || !adaptable)
       return kinkConfirmed(estimate, kinkShown(estimate), adaptable, kinkReaches(g, estimate));
-    return yield* this.narrowedAroundKink(tensorIndex, index, estimate, h, coarse);
+    // (A loss coarser than its magnitude stays so at the narrower steps.)
+    const narrowerAt = (step: number): ReturnType<EntryEstimator['estimateAt']> =>
+      this.estimateAt(tensorIndex, index, step, { widened: coarse });
+    return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h);
   }
 
   /**
    * What an entry widened for noise (by `factor`, to `estimate`) teaches the entries after it: its
    * tensor tries that step first ({@link EntrySteps.learn}), and where it agreed there (no kink),
-   * the noise its first step showed is allowed every later entry ({@link LossNoise.saw}).
+   * the noise its first step showed is allowed every later entry ({@link LossNoise.saw}). Nothing
+   * where the step did not grow, the loss stood still, or was coarser than the default step.
    */
   private learnFrom(
     tensorIndex: number,
@@ -153,7 +160,9 @@ export class EntryEstimator {
     analytic: number,
     estimate: EntryEstimate,
     noise: number,
+    loss: { readonly flat: boolean; readonly coarse: boolean },
   ): void {
+    if (factor <= 1 || loss.flat || loss.coarse) return;
     this.steps.learn(tensorIndex, factor);
     if (!estimate.kink && agrees(analytic, estimate, this.session.options.tolerance)) this.noise.saw(noise);
   }
@@ -183,41 +192,10 @@ export class EntryEstimator {
     return known ?? (yield* lossesAt(this.session, tensor, index, h, s));
   }
 
-  /**
-   * The estimate of an entry first seen at a kink, at up to {@link NARROWINGS} narrower steps: a
-   * kink beside θ falls outside one of them. It is left out as a kink only where the loss shows one
-   * at more than one step.
-   */
-  private *narrowedAroundKink(
-    tensorIndex: number,
-    index: number,
-    estimate: EntryEstimate,
-    h: number,
-    coarse: boolean,
-  ): Steps<EntryEstimate> {
-    const { options, parameters, analytic } = this.session;
-    const tensor = parameters.tensors[tensorIndex]!;
-    let disagreeing: EntryEstimate | undefined;
-    const g = analytic[tensor.offset + index]!;
-    let kinkSteps = kinkShown(estimate);
-    let reached = kinkReaches(g, estimate);
-    for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS; narrowed++) {
-      h /= NARROWING;
-      // (A loss coarser than its magnitude stays so at the narrower steps.)
-      const [narrower, narrowFlat] = yield* this.estimateAt(tensorIndex, index, h, { widened: coarse });
-      // A loss that does not move at all within the narrower step says nothing there.
-      if (narrower.kink || narrowFlat) {
-        kinkSteps += kinkShown(narrower);
-        reached ||= kinkReaches(g, narrower);
-        disagreeing = undefined;
-        continue;
-      }
-      const reading = judgeNarrower(g, narrower, disagreeing, options.tolerance);
-      if (reading === 'disagrees') disagreeing = narrower;
-      // Confirmed, the entry is judged at the wider of the two steps (the sharper of the two).
-      else estimate = reading === 'confirms' ? disagreeing! : narrower;
-    }
-    return kinkConfirmed(estimate, kinkSteps, true, reached);
+  /** {@link EntryEstimator.estimateAt} at step `h`, as judged where that step is the entry's last. */
+  private *finallyAt(tensorIndex: number, index: number, h: number): Steps<EntryEstimate> {
+    const [estimate] = yield* this.estimateAt(tensorIndex, index, h, {});
+    return yield* this.judgedFinally(estimate);
   }
 
   /**
@@ -259,7 +237,7 @@ export class EntryEstimator {
       /** The losses at θ ± h, already evaluated (settle-in-place.ts). */
       readonly first?: FirstDifference | undefined;
     },
-  ): Steps<[EntryEstimate, boolean]> {
+  ): Steps<[EntryEstimate, boolean, ReturnType<typeof oneSidedSlopes>?]> {
     this.judged = undefined;
     const { parameters, snapshot, options, loss } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
@@ -282,25 +260,21 @@ export class EntryEstimator {
     const { modelled } = read;
     const noise = at.noise === undefined ? read.noise : Math.max(modelled, at.noise);
     const refined = refinedEstimate(options.scheme, coarse, fine, losses, noise);
-    // (Still on one side excludes flat: all five equal is still on both.)
-    const estimate = flat
-      ? withFields(refined, { flat })
-      : stillOnOneSide(losses)
-        ? withFields(refined, { still: true })
-        : refined;
-    // Agreement within an error that a wider step would shrink is no agreement yet (also where the
-    // loss stayed bitwise still: that agrees with any small gradient within the step's floor).
-    if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
-      return [withFields(estimate, { noisy: true }), false];
+    const estimate = flat ? withFields(refined, { flat }) : refined;
     // (Against the noise carried from a narrower step too: at a wide step the slopes of a loss kept
     // to a coarse quantum differ by that quantum over h, which is noise, not a kink.)
     const sides = oneSidedSlopes(theta, coarse, fine, losses, Math.max(modelled, at.noise ?? 0), options.tolerance);
+    // Agreement within an error that a wider step would shrink is no agreement yet (also where the
+    // loss stayed bitwise still: that agrees with any small gradient within the step's floor). The
+    // one-sided slopes go with it: the noise read off these losses may be a kink's (see estimate).
+    if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
+      return [withFields(estimate, sides.shown ? { noisy: true, kink: sides } : { noisy: true }), false, sides];
     if (agreesBesideKink(analytic, estimate, sides.shown, options.tolerance)) {
       // Agreement only within the truncation estimate is judged again where the step is final (extrapolated.ts).
       const steps = { coarse, fine, losses, noise };
       if (!flat && !sides.shown)
         this.judged = extrapolatedJudgement(this.session, this.confirmed, tensorIndex, index, estimate, steps);
-      return [estimate, false];
+      return [estimate, false, sides];
     }
     let kinked = sides.shown;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
@@ -309,7 +283,7 @@ export class EntryEstimator {
       kinked = gradientJumps(gradients, analytic, Math.abs(analytic - estimate.numeric));
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
-    return [kinked ? withFields(estimate, { kink: sides }) : estimate, flat];
+    return [kinked ? withFields(estimate, { kink: sides }) : estimate, flat, sides];
   }
 
   /**

@@ -19,9 +19,9 @@ import {
   isFlat,
   judgedEstimate,
   judgeNarrower,
+  sidesExcludeKink,
   oneSidedSlopes,
   readNoise,
-  stillOnOneSide,
   refinedEstimate,
   truncationFromCurvature,
   widenedTooFar,
@@ -204,21 +204,6 @@ describe('oneSidedSlopes at the boundary', () => {
     const at = oneSidedSlopes(0, coarse, fine, losses, 0, 0.5);
     expect(at).toEqual({ left: 1, right: 3, shown: false });
     expect(oneSidedSlopes(0, coarse, fine, losses, 0, 0.5 - 2 ** -53).shown).toBe(true);
-  });
-});
-
-describe('stillOnOneSide', () => {
-  it.each([
-    ['still on the left, moving on the right', [1, 1, 1, 1.5, 2], true],
-    ['still on the right', [0, 0.5, 1, 1, 1], true],
-    ['still on both sides (flat)', [1, 1, 1, 1, 1], false],
-    ['moving on both sides', [0, 0.5, 1, 1.5, 2], false],
-    ['only half a side still', [0.5, 1, 1, 1.5, 2], false],
-    ['the other half', [1, 0.5, 1, 1.5, 2], false],
-    ['the right side’s halves', [0, 0.5, 1, 1, 2], false],
-    ['and its other half', [0, 0.5, 1, 2, 1], false],
-  ] as const)('%s: %s', (_, losses, still) => {
-    expect(stillOnOneSide(losses as unknown as FiveLosses)).toBe(still);
   });
 });
 
@@ -428,8 +413,21 @@ describe('judgeNarrower', () => {
     ['it disagrees, with nothing before it', estimate(3), undefined, 'disagrees'],
     ['it disagrees alike with the previous narrower step', estimate(3), estimate(3 + 1e-9), 'confirms'],
     ['it disagrees, differently from the previous one', estimate(3), estimate(5), 'disagrees'],
+    [
+      'it agrees only within a noise that covers the sharper disagreement before it',
+      estimate(3, 2),
+      estimate(3, 0.5),
+      'inconclusive',
+    ],
+    ['it agrees within a noise no wider than the disagreement before it', estimate(3, 2), estimate(3, 2), 'agrees'],
+    ['it agrees, and does not fit the disagreement before it', estimate(2.5, 1), estimate(7, 0.5), 'agrees'],
   ] as const)('%s', (_, narrower, disagreeing, reading) => {
-    expect(judgeNarrower(2, narrower, disagreeing, 1e-6)).toBe(reading);
+    expect(judgeNarrower(2, narrower, disagreeing, 1e-6, true)).toBe(reading);
+  });
+
+  it('lets a noisy agreement stand where the disagreement before it may be a kink at θ (not sharp)', () => {
+    expect(judgeNarrower(2, estimate(3, 2), estimate(3, 0.5), 1e-6, false)).toBe('agrees');
+    expect(judgeNarrower(2, estimate(3, 2), estimate(3, 0.5), 1e-6)).toBe('agrees');
   });
 });
 
@@ -540,24 +538,26 @@ describe('the rules at their boundaries', () => {
       expect(judgeNarrower(2, estimate(3, 0.5, 0), undefined, 1e-9)).toBe('disagrees');
     });
 
-    it('confirms a sharper disagreeing step that a wider error bar, holding both values, would overrule', () => {
-      // Analytic 2; before: 2.02 ± 0.001 (off); narrower: 2.015 ± 0.02 (holds 2 and 2.02).
-      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), estimate(2.02, 0.001, 0), 1e-9)).toBe('confirms');
-      // The same with the previous step the less sharp one: the narrower step agrees.
-      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), estimate(2.02, 0.03, 0), 1e-9)).toBe('agrees');
-      // …and with equal allowances too (only a sharper one stands).
-      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), estimate(2.02, 0.02, 0), 1e-9)).toBe('agrees');
-      // A narrower step that leaves the previous value out agrees.
-      expect(judgeNarrower(2, estimate(2.001, 0.002, 0), estimate(2.02, 0.001, 0), 1e-9)).toBe('agrees');
-      // Where the loss stood still on one side at the sharper step (a kink at θ), the narrower one agrees.
-      expect(judgeNarrower(2, estimate(2.015, 0.02, 0), { ...estimate(2.02, 0.001, 0), still: true }, 1e-9)).toBe(
-        'agrees',
-      );
-    });
-
     it('confirms where the two estimates differ by exactly their allowances together', () => {
       expect(judgeNarrower(2, estimate(3, 0.5, 0), estimate(4, 0.5, 0), 1e-9)).toBe('confirms');
       expect(judgeNarrower(2, estimate(3, 0.5, 0), estimate(4 + 2 ** -20, 0.5, 0), 1e-9)).toBe('disagrees');
+    });
+
+    it('is inconclusive only where the earlier disagreement is strictly sharper, and fits within both allowances', () => {
+      // Agrees within 1; the earlier estimate 4.5 fits it within 0.5 + 1 exactly.
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5, 0.5, 0), 1e-9, true)).toBe('inconclusive');
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4.5 + 2 ** -20, 0.5, 0), 1e-9, true)).toBe('agrees');
+      expect(judgeNarrower(2, estimate(3, 1, 0), estimate(4, 1, 0), 1e-9, true)).toBe('agrees');
+    });
+
+    it('sidesExcludeKink: slopes exactly as far apart as the mismatch leave the kink possible', () => {
+      const sides = (left: number, right: number) => ({ left, right, shown: false });
+      // A central quotient 8.4e-9 across a kink at θ with slopes 0 and 1.7e-8, against an analytic 0.
+      expect(sidesExcludeKink(0, 8.4e-9, sides(0, 1.7e-8))).toBe(false);
+      // Both slopes −7.8e-3 against an analytic −3.5e-6: no kink between them.
+      expect(sidesExcludeKink(-3.5e-6, -7.8e-3, sides(-7.81e-3, -7.79e-3))).toBe(true);
+      expect(sidesExcludeKink(0, 0.5, sides(0, 0.5))).toBe(false);
+      expect(sidesExcludeKink(0, 0.5, sides(0, 0.5 - 2 ** -20))).toBe(true);
     });
   });
 });

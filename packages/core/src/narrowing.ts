@@ -1,0 +1,106 @@
+/**
+ * An entry's estimate at steps narrower than the one it was first judged at (estimate.ts): around a
+ * kink that step showed, until the kink falls outside the step or shows at more than one, and below
+ * a kink that the widening for noise read as noise. Each takes the estimator's estimate at a step
+ * as a function, and only evaluates through it.
+ */
+import type { EntryEstimate } from './difference.js';
+import {
+  judgeNarrower,
+  kinkConfirmed,
+  kinkReaches,
+  kinkShown,
+  NARROWING,
+  NARROWINGS,
+  sidesExcludeKink,
+  type OneSided,
+} from './entry-rules.js';
+import type { Steps } from './session.js';
+
+/** An entry's estimate at step h, whether the loss stood still within it, and its one-sided slopes where read. */
+export type NarrowerAt = (h: number) => Steps<readonly [EntryEstimate, boolean, OneSided?]>;
+
+/**
+ * The estimate of an entry first seen at a kink (`estimate`, at step `h`), at up to
+ * {@link NARROWINGS} narrower steps (`at`): a kink beside θ falls outside one of them. It is left
+ * out as a kink only where the loss shows one at more than one step.
+ */
+export function* narrowedAroundKink(
+  at: NarrowerAt,
+  analytic: number,
+  tolerance: number,
+  estimate: EntryEstimate,
+  h: number,
+): Steps<EntryEstimate> {
+  let disagreeing: EntryEstimate | undefined;
+  // Whether the one-sided slopes of the disagreeing estimate exclude a kink at θ as its mismatch's cause.
+  let sharp = false;
+  let kinkSteps = kinkShown(estimate);
+  let reached = kinkReaches(analytic, estimate);
+  for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS; narrowed++) {
+    h /= NARROWING;
+    const [narrower, narrowFlat, sides] = yield* at(h);
+    // A loss that does not move at all within the narrower step says nothing there.
+    if (narrower.kink || narrowFlat) {
+      kinkSteps += kinkShown(narrower);
+      // Whether the kink could make the analytic value right is read at the narrowest step where the
+      // loss still shows it: a kink's one-sided slopes stay apart as the step shrinks, a smooth
+      // bend's meet at its slope.
+      if (narrower.kink?.shown) reached = kinkReaches(analytic, narrower);
+      disagreeing = undefined;
+      continue;
+    }
+    const reading = judgeNarrower(analytic, narrower, disagreeing, tolerance, sharp);
+    if (reading === 'disagrees') {
+      disagreeing = narrower;
+      sharp = sides !== undefined && sidesExcludeKink(analytic, narrower.numeric, sides);
+    } else if (reading === 'inconclusive') {
+      // A narrower step is noisier still: the sharper disagreement is the entry's estimate.
+      estimate = disagreeing!;
+      break;
+    } else estimate = narrower;
+  }
+  return kinkConfirmed(estimate, kinkSteps, true, reached);
+}
+
+/**
+ * Whether an entry's step was widened for noise (from `before.h` to `h`) that the losses of its
+ * first step showed as a kink (their one-sided slopes disagreed beyond the modelled noise: a kink's
+ * fourth difference reads as noise), and the `widened` estimate shows none and moved the loss.
+ */
+export function widenedOverKink(
+  before: { readonly estimate: EntryEstimate; readonly h: number },
+  h: number,
+  widened: EntryEstimate,
+  flat: boolean,
+): boolean {
+  return h > before.h && before.estimate.kink !== undefined && !widened.kink && !flat;
+}
+
+/**
+ * The estimate of an entry {@link widenedOverKink} (from `before` to `h`) in place of the `widened`
+ * one: at up to {@link NARROWINGS} steps narrower than its first step (`at`, as judged there), the
+ * first without a kink, where its allowance is below the widened estimate's; else `undefined` (the
+ * widened estimate stands, as it does for every other entry). A float32 W1 entry with gradient 0, 0.068 from a kink beyond which the
+ * loss fell by 96, read that fall as noise at h = 0.25 and was judged at h = 256, where the fall and
+ * a farther kink made a numeric 0.28 (a wrong gradient 0.5 would have agreed within that noise); at
+ * h = 2⁻⁶ the loss stands still.
+ */
+export function* sharperBelowKink(
+  at: (h: number) => Steps<EntryEstimate>,
+  before: { readonly estimate: EntryEstimate; readonly h: number },
+  h: number,
+  widened: EntryEstimate,
+  flat: boolean,
+): Steps<EntryEstimate | undefined> {
+  if (!widenedOverKink(before, h, widened, flat)) return undefined;
+  const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
+  h = before.h;
+  for (let narrowed = 0; narrowed < NARROWINGS; narrowed++) {
+    h /= NARROWING;
+    const narrower = yield* at(h);
+    if (narrower.kink) continue;
+    return allowed(narrower) < allowed(widened) ? narrower : undefined;
+  }
+  return undefined;
+}
