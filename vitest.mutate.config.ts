@@ -21,6 +21,7 @@ export default defineConfig({
   },
   test: {
     include: [
+      'packages/core/test/appended-numbers.test.ts',
       'packages/core/test/assert.test.ts',
       'packages/core/test/check.test.ts',
       'packages/core/test/compare.test.ts',
@@ -42,6 +43,7 @@ export default defineConfig({
       'packages/core/test/flat-entries.test.ts',
       'packages/core/test/layer-check.test.ts',
       'packages/core/test/layers.test.ts',
+      'packages/core/test/kink-read-as-noise.test.ts',
       'packages/core/test/kinks.test.ts',
       'packages/core/test/matcher.test.ts',
       'packages/core/test/model.test.ts',
