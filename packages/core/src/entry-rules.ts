@@ -318,8 +318,10 @@ export function oneSidedSlopes(
   const sidesNoise =
     oneSidedNoise(fine.plus - theta, coarse.plus - theta, modelled) +
     oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
+  const shown = entryExcess(left, right, sidesNoise, tolerance) > 1;
   const between = opposedBends(theta, coarse, fine, losses, modelled);
-  return { left, right, shown: entryExcess(left, right, sidesNoise, tolerance) > 1, ...(between ? { between } : {}) };
+  // (No spread: Node 20 copies one on a slow path, bench/results.md round 9.)
+  return between ? { left, right, shown, between } : { left, right, shown };
 }
 
 /**
