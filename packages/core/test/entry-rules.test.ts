@@ -266,6 +266,46 @@ describe('opposedBends: two kinks within half the step, read from the loss', () 
     }
   });
 
+  it.each([
+    // θ = 1, halves of 0.125: the right bend −0.125 against σ·hypot(8, 16, 8), the left one (4) far beyond.
+    [1 - 1e-9, true],
+    [1 + 1e-9, false],
+  ])('θ = 1: a right bend at %s × its noise is shown: %s', (factor, shown) => {
+    const at1 = { plus: 1.25, minus: 0.75 },
+      half1 = { plus: 1.125, minus: 0.875 };
+    const losses: FiveLosses = [0, 0, 0.5, 0.75, 0.984375];
+    const modelled = (factor * 0.125) / Math.hypot(8, 16, 8);
+    expect(opposedBends(1, at1, half1, losses, modelled) !== undefined).toBe(shown);
+  });
+
+  it.each([
+    // Inner halves 0.125 on the left and 0.25 on the right, then the other way: the slack is √2·σ over the narrower.
+    [{ plus: 1.5, minus: 0.75 }, { plus: 1.25, minus: 0.875 }, [0, 0, 0.25, 0.75, 0.625] as FiveLosses, 2],
+    [{ plus: 1.25, minus: 0.5 }, { plus: 1.125, minus: 0.75 }, [0, 0, 0.5, 0.75, 0.5] as FiveLosses, 2],
+  ])(
+    'θ = 1, uneven inner halves: the bound is the larger inner secant less √2·σ/(narrower half)',
+    (at1, half1, losses, larger) => {
+      const sigma = 2 ** -20;
+      expect(opposedBends(1, at1, half1, losses, sigma)).toEqual({
+        above: true,
+        bound: larger - Math.SQRT2 * sigma * 8,
+      });
+    },
+  );
+
+  it.each([
+    [
+      'left straight, right bent up: no bound (and no tie let through)',
+      [-0.125, -0.0625, 0, 0.125, 0.375] as FiveLosses,
+    ],
+  ])('%s', (_, losses) => {
+    expect(opposedBends(0, coarse, fine, losses, 0)).toBeUndefined();
+  });
+
+  it('reads the right bend as the outer secant less the inner one (inner 1, outer 0.5: down)', () => {
+    expect(opposedBends(0, coarse, fine, [0, 0, 0.25, 0.375, 0.4375], 0)).toEqual({ above: true, bound: 2 });
+  });
+
   it('reads the secants over the steps as stored (θ ≠ 0, uneven halves)', () => {
     const at = { plus: 1.5, minus: 0.25 },
       half = { plus: 1.25, minus: 0.75 };
