@@ -1,5 +1,5 @@
 import { AppendedNumbers } from './appended-numbers.js';
-import { attainableTolerance, type EntryEstimate, type Scheme } from './difference.js';
+import { allowedError, attainableTolerance, type EntryEstimate, type Scheme } from './difference.js';
 import type { ParameterSet, ParameterTensor } from './parameters.js';
 import { classicDifference, entryExcess, withinTolerance } from './pass-rule.js';
 import type { EntryResult, TensorResult } from './result.js';
@@ -138,7 +138,7 @@ export class Comparison {
    */
   add(tensorIndex: number, index: number, analytic: number, estimate: EntryEstimate): number {
     const { numeric, step, kink, flat, widened } = estimate;
-    const floor = Math.max(estimate.floor, estimate.errorEstimate);
+    const floor = allowedError(estimate);
     return this.addValues(
       tensorIndex,
       index,

@@ -5,6 +5,7 @@
  * central quotient), the kink test, and the verdicts that widen or narrow the step.
  */
 import {
+  allowedError,
   centralQuotient,
   ESTIMATE_SAFETY,
   oneSidedDerivative,
@@ -199,7 +200,7 @@ export function widenedTooFar(analytic: number, previous: EntryEstimate, widened
  * wrong; where it does not contradict g, the loss is coarser than the step and a wider one is tried.
  */
 export function contradictsStillness(analytic: number, estimate: EntryEstimate): boolean {
-  return Math.abs(analytic) > Math.max(estimate.floor, estimate.errorEstimate);
+  return Math.abs(analytic) > allowedError(estimate);
 }
 
 /** True when the loss stayed bitwise the same at all five points. */
@@ -453,12 +454,12 @@ export function judgeNarrower(
   tolerance: number,
   sharp = false,
 ): NarrowerReading {
-  const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
   const fitsPrevious =
     disagreeing !== undefined &&
-    entryExcess(disagreeing.numeric, narrower.numeric, allowed(disagreeing) + allowed(narrower), tolerance) <= 1;
-  if (entryExcess(analytic, narrower.numeric, allowed(narrower), tolerance) <= 1) {
-    return sharp && fitsPrevious && allowed(disagreeing!) < allowed(narrower) ? 'inconclusive' : 'agrees';
+    entryExcess(disagreeing.numeric, narrower.numeric, allowedError(disagreeing) + allowedError(narrower), tolerance) <=
+      1;
+  if (entryExcess(analytic, narrower.numeric, allowedError(narrower), tolerance) <= 1) {
+    return sharp && fitsPrevious && allowedError(disagreeing!) < allowedError(narrower) ? 'inconclusive' : 'agrees';
   }
   return fitsPrevious ? 'confirms' : 'disagrees';
 }

@@ -4,7 +4,7 @@
  * a kink that the widening for noise read as noise. Each takes the estimator's estimate at a step
  * as a function, and only evaluates through it.
  */
-import type { EntryEstimate } from './difference.js';
+import { allowedError, type EntryEstimate } from './difference.js';
 import {
   judgeNarrower,
   kinkConfirmed,
@@ -94,13 +94,12 @@ export function* sharperBelowKink(
   flat: boolean,
 ): Steps<EntryEstimate | undefined> {
   if (!widenedOverKink(before, h, widened, flat)) return undefined;
-  const allowed = (e: EntryEstimate): number => Math.max(e.floor, e.errorEstimate);
   h = before.h;
   for (let narrowed = 0; narrowed < NARROWINGS; narrowed++) {
     h /= NARROWING;
     const narrower = yield* at(h);
     if (narrower.kink) continue;
-    return allowed(narrower) < allowed(widened) ? narrower : undefined;
+    return allowedError(narrower) < allowedError(widened) ? narrower : undefined;
   }
   return undefined;
 }
