@@ -66,6 +66,7 @@ export default defineConfig({
       'packages/core/test/tensors.test.ts',
       'packages/core/test/typed-gradients.test.ts',
       'test/noise-shown.test.ts',
+      'test/real-code.pinned.test.ts',
       'test/verdict.test.ts',
       'test/reference-case.test.ts',
       'test/matcher-expect.test.ts',

@@ -18,8 +18,8 @@ import {
   kinkConfirmed,
   kinkReaches,
   kinkShown,
-  NOISE_WIDENING,
   widerHelps,
+  widenedStep,
   widensBeyond,
   oneSidedSlopes,
   readNoise,
@@ -117,16 +117,17 @@ export class EntryEstimator {
     const noise = estimate.noise;
     const beforeWidening = { estimate, h };
     while (estimate.noisy && !flat) {
-      const previous = estimate;
-      noisy = widensBeyond(h * NOISE_WIDENING, from, widest);
-      h *= NOISE_WIDENING;
+      const previous = estimate,
+        before = h;
+      h = widenedStep(h, from, widest)!;
+      noisy = widensBeyond(h, from, widest);
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
         widenedTooFar(g, previous, estimate) ||
         (yield* bendsWithin(this.session, tensor, index, h / 2, previous.errorEstimate))
       ) {
         // Truncation grew faster than the noise fell, or a kink lies between the steps: judge at the step before.
-        h /= NOISE_WIDENING;
+        h = before;
         [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noise });
       }
     }
@@ -213,7 +214,7 @@ export class EntryEstimator {
     let [estimate, flat]: [EntryEstimate | undefined, boolean] = [undefined, true];
     for (let widened = 0; flat && widened < WIDENINGS; widened++) {
       h *= WIDENING;
-      const noisy = h * NOISE_WIDENING <= widest;
+      const noisy = widensBeyond(h, h, widest);
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { widened: true, noisy });
     }
     return [estimate!, flat, h];

@@ -25,6 +25,7 @@ import {
   refinedEstimate,
   truncationFromCurvature,
   widenedTooFar,
+  widenedStep,
   widensBeyond,
   widerHelps,
   type FiveLosses,
@@ -176,11 +177,27 @@ describe('widensBeyond', () => {
     ['one widening short of ×1024', 256, 1, 1e6, true],
     ['at ×1024: no further', 1024, 1, 1e6, false],
     ['beyond ×1024', 2048, 1, 1e6, false],
-    ['the next step would pass the widest', 1, 1, 3.9, false],
+    ['the next step would pass the widest, which is twice the step or more', 1, 1, 3.9, true],
+    ['the widest is under twice the step', 1, 1, 1.9, false],
     ['the next step lands on the widest', 1, 1, 4, true],
     ['counted from a wider start', 512, 2, 1e6, true],
   ] as const)('%s', (_, step, from, widest, widens) => {
     expect(widensBeyond(step, from, widest)).toBe(widens);
+  });
+});
+
+describe('widenedStep', () => {
+  // ×NOISE_WIDENING while that stays within the widest step; then the widest itself where it is at least 2h.
+  it.each([
+    ['×4 within the widest', 1, 1, 100, 4],
+    ['×4 lands on the widest', 1, 1, 4, 4],
+    ['×4 would pass it: the widest', 1, 1, 3.41, 3.41],
+    ['the widest exactly twice the step', 1, 1, 2, 2],
+    ['the widest under twice the step: none', 1, 1, 1.99, undefined],
+    ['at the widest already: none', 3.41, 1, 3.41, undefined],
+    ['at ×1024 from the start: none', 1024, 1, 1e9, undefined],
+  ] as const)('%s', (_, step, from, widest, next) => {
+    expect(widenedStep(step, from, widest)).toBe(next);
   });
 });
 
