@@ -139,7 +139,7 @@ export class EntryEstimator {
     const below = yield* sharperBelowKink(at, beforeWidening, h, estimate, flat);
     if (below) return below;
     if (h > initial) estimate = withFields(estimate, { widened: h / initial });
-    this.learnFrom(tensorIndex, h / initial, g, estimate, noise!, { flat, coarse });
+    yield* this.learnFrom(tensorIndex, index, h / initial, g, estimate, noise!, { flat, coarse });
     // A kink within the step may lie beside θ rather than at it: a narrower step leaves it out.
     if (!estimate.kink || !adaptable)
       return kinkConfirmed(estimate, kinkShown(estimate), adaptable, kinkReaches(g, estimate));
@@ -152,20 +152,23 @@ export class EntryEstimator {
   /**
    * What an entry widened for noise (by `factor`, to `estimate`) teaches the entries after it: its
    * tensor tries that step first ({@link EntrySteps.learn}), and where it agreed there (no kink),
-   * the noise its first step showed is allowed every later entry ({@link LossNoise.saw}). Nothing
-   * where the step did not grow, the loss stood still, or was coarser than the default step.
+   * the noise its first step showed is allowed every later entry ({@link LossNoise.saw}: which may
+   * measure the noise again at this step). Nothing where the step did not grow, the loss stood
+   * still, or was coarser than the default step.
    */
-  private learnFrom(
+  private *learnFrom(
     tensorIndex: number,
+    index: number,
     factor: number,
     analytic: number,
     estimate: EntryEstimate,
     noise: number,
     loss: { readonly flat: boolean; readonly coarse: boolean },
-  ): void {
+  ): Steps<void> {
     if (factor <= 1 || loss.flat || loss.coarse) return;
     this.steps.learn(tensorIndex, factor);
-    if (!estimate.kink && agrees(analytic, estimate, this.session.options.tolerance)) this.noise.saw(noise);
+    if (!estimate.kink && agrees(analytic, estimate, this.session.options.tolerance))
+      yield* this.noise.saw(noise, estimate.step / this.steps.scale(tensorIndex, index));
   }
 
   /**

@@ -165,10 +165,13 @@ const PROBE_SEED_OFFSET = 0x5eed;
  * undefined beside θ). At least the rounding of the loss's own value ({@link roundingOf}). Every entry is restored
  * afterwards.
  */
-export function* measureNoise(session: CheckSession, steps: EntrySteps): Steps<number | undefined> {
+export function* measureNoise(
+  session: CheckSession,
+  steps: EntrySteps,
+  spacing: number = FIRST_SPACING[session.parameters.precision],
+): Steps<number | undefined> {
   const { parameters, snapshot, loss } = session;
   const line = probeLine(session, steps);
-  let spacing: number = FIRST_SPACING[parameters.precision];
   try {
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       const reading = yield* probe(session, line, spacing);
@@ -281,6 +284,14 @@ function movesOf({ signs, scales }: ProbeLine, spacing: number): Float64Array {
 }
 
 /**
+ * An entry's own losses showing a noise this many times the measured allowance have the noise
+ * measured again at that entry's step ({@link LossNoise.saw}): one reading of rounding noise off a
+ * fourth difference exceeds 4 × 4σ with a chance below 1e-9, where a staircase the probe's points fell
+ * within reads thousands of times its σ.
+ */
+const REMEASURE = 4;
+
+/**
  * One check's allowance for the rounding of a loss evaluation: {@link NOISE_SIGMAS} deviations of
  * the noise {@link measureNoise} measured (once, when an entry first needs it); not measured yet, one
  * rounding ε·|L| where an entry is settling at its first step (one that agrees within the tolerance
@@ -327,11 +338,23 @@ export class LossNoise {
    * jumps now and then (a `log(1 − a)` that cancels) can read as exact to the probe's line, and the
    * five losses of one entry, sampled where its jumps fall evenly, as smooth: such an entry was
    * judged wrong at its first step by a slope the jumps made, where the entries before it had shown
-   * the noise and agreed at a wider step.
+   * the noise and agreed at a wider step. Where that noise is more than {@link REMEASURE} times the
+   * allowance the probe measured, the probe missed the jumps at its spacing (a staircase wider than
+   * its points): the noise is measured again once, at `spacing` (the entry's step over its scale),
+   * and the larger deviation kept: one entry's five losses read the noise from a single fourth
+   * difference, the probe from twenty losses (issue 9, seed 5: a naive cross-entropy read
+   * σ = 1.6e-13 at the first spacing, 1e-9 to 3e-9 at its entries' steps, and a correct entry failed).
    */
-  saw(noise: number): void {
+  *saw(noise: number, spacing: number): Steps<void> {
     if (noise > this.shown) this.shown = noise;
+    if (this.remeasured || typeof this.sigma !== 'number' || noise <= REMEASURE * NOISE_SIGMAS * this.sigma) return;
+    this.remeasured = true;
+    const sigma = yield* measureNoise(this.session, this.steps, spacing);
+    if (sigma !== undefined && sigma > this.sigma) this.sigma = sigma;
   }
+
+  /** True once {@link LossNoise.saw} measured the noise again (at most once a check). */
+  private remeasured = false;
 
   /** How far one loss of magnitude about that of `lossPlus` and `lossMinus` may be off by rounding. */
   allowance(lossPlus: number, lossMinus: number, settling = false): number {

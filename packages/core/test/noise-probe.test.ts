@@ -175,3 +175,57 @@ describe('LossNoise.allowance', () => {
     expect(measured.allowance(1, 1)).toBeLessThan(1e-13);
   });
 });
+
+describe('LossNoise.saw', () => {
+  const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+  /** A loss that jumps by 1e-9 every 1e-4 along w[0]: the probe's first 20 points, 2⁻²⁰ apart, fall between two jumps. */
+  const JUMP = 1e-9;
+  const staircase = (flat: number[]): number => sine(flat) + JUMP * Math.floor(flat[0]! / 1e-4);
+  /** `body` run on a measured LossNoise of `f`; returns it and the loss calls made by each `saw` of `body`. */
+  const after = (
+    f: (flat: number[]) => number,
+    saws: readonly (readonly [number, number])[],
+  ): [LossNoise, number[]] => {
+    const { model, calls } = recorded({ w }, f);
+    return inSession(model, calls, function* (session, steps) {
+      const noise = new LossNoise(session, steps);
+      yield* noise.measure();
+      const made: number[] = [];
+      for (const [shown, spacing] of saws) {
+        const before = calls.length;
+        yield* noise.saw(shown, spacing);
+        made.push(calls.length - before);
+      }
+      return [noise, made] as [LossNoise, number[]];
+    });
+  };
+
+  it('allows every later entry the noise an entry showed, without measuring again where it is within 4 × the allowance', () => {
+    const [measured] = after(staircase, []);
+    const allowed = measured.allowance(30, 30);
+    expect(allowed).toBeLessThan(1e-13);
+    const [noise, made] = after(staircase, [[4 * allowed, 2 ** -12]]);
+    expect(made).toEqual([0]);
+    expect(noise.allowance(30, 30)).toBe(4 * allowed);
+  });
+
+  it('measures again, once, at the spacing given where the noise shown is beyond 4 × the allowance: the jumps the probe fell between', () => {
+    const [noise, made] = after(staircase, [
+      [1e-12, 2 ** -12],
+      [1e-11, 2 ** -12],
+    ]);
+    expect(made[0]).toBeGreaterThanOrEqual(19);
+    expect(made[1]).toBe(0);
+    // Jumps of 1e-9 every 2.4 points 2⁻¹² apart read as noise of deviation 6.7e-10 (1e-9/√12 is 2.9e-10): 4 of them allowed.
+    expect(noise.allowance(30, 30)).toBeGreaterThan(4 * (JUMP / Math.sqrt(12)));
+    expect(noise.allowance(30, 30)).toBeLessThan(4 * 4 * (JUMP / Math.sqrt(12)));
+  });
+
+  it('keeps the first measurement where the second shows nothing (the loss undefined along its line), and the noise shown', () => {
+    const nearTheta = (flat: number[]): number => (Math.abs(flat[0]! - 0.3) < 1e-3 ? sine(flat) : NaN);
+    const [noise, made] = after(nearTheta, [[1e-12, 2 ** -6]]);
+    expect(made[0]).toBeGreaterThan(0);
+    expect(noise.measured).toBe(true);
+    expect(noise.allowance(30, 30)).toBe(1e-12);
+  });
+});
