@@ -82,18 +82,11 @@ export class EntryEstimator {
     if (learned > initial) {
       first ??= yield* lossesAt(this.session, tensor, index, learned, 1);
       // The widening below may reach the learned step again: its losses are known.
-      this.known = { h: learned, first, half };
+      this.known = { tensorIndex, index, h: learned, first, half, widens: widensBeyond(learned, initial, widest) };
       const settled =
         (yield* this.settledAt(tensorIndex, analytic[tensor.offset + index]!, ...first)) ??
-        (yield* agreedAtLearned(
-          this.session,
-          this.noise,
-          this.confirmed,
-          tensorIndex,
-          index,
-          this.known,
-          widensBeyond(learned, initial, widest),
-        ));
+        // (The in-place settler holds this estimator's session, noise and confirmations.)
+        (yield* agreedAtLearned(this.inPlace, this.known));
       if (settled) return withFields(settled, { widened: learned / initial });
       this.steps.learn(tensorIndex, 1);
       first = undefined;

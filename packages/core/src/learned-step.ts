@@ -12,40 +12,45 @@ import type { FirstDifference } from './settle-in-place.js';
 import type { CheckSession, Steps } from './session.js';
 
 /**
- * The losses at θ ± h of the entry being estimated where its learned step `h` did not settle it, and
- * at θ ± h/2 once {@link agreedAtLearned} evaluated them (`half`).
+ * The entry being estimated (entry `index` of tensor number `tensorIndex`) at the step `h` its tensor
+ * learned, where that step did not settle it: the losses at θ ± h, at θ ± h/2 once
+ * {@link agreedAtLearned} evaluated them (`half`), and whether the widening may go on beyond h
+ * (`widens`; it would where a wider step helps).
  */
 export interface KnownLosses {
+  readonly tensorIndex: number;
+  readonly index: number;
   readonly h: number;
   readonly first: FirstDifference;
   half: FirstDifference | undefined;
+  readonly widens: boolean;
+}
+
+/** What a judgement at a learned step reads beside the entry: the check's session, the loss's noise, per tensor the entries confirmed off. */
+export interface LearnedContext {
+  readonly session: CheckSession;
+  readonly noise: LossNoise;
+  readonly confirmed: number[];
 }
 
 /**
- * Where the central difference at the learned step (`known`: it and the losses there) did not
- * settle entry `index` of tensor `tensorIndex` only because its floor is too wide for the tolerance
+ * Where the central difference at the learned step (`known`: the entry, the step and the losses
+ * there) did not settle the entry only because its floor is too wide for the tolerance
  * (a small gradient of a large, noisy sum), the losses at h/2 judge it there as the widening would at
- * its last step: the estimate (measured `noise`) agrees within its error, the loss shows no kink
+ * its last step: the estimate (the `context`'s measured noise) agrees within its error, the loss shows no kink
  * within the step, the quotients at h and h/2 differ by no more than that noise, and the widening
- * would stop there too (`widens`: it may go on, and would where a wider step helps); where it agrees
+ * would stop there too (`known.widens`); where it agrees
  * only within its truncation estimate, Richardson's value judges it as well (extrapolated.ts: it may
  * then be returned, disagreeing). Else `undefined`: the entry walks the widening from its default
  * step, and its tensor learns its step afresh. The losses at h/2 are evaluated here unless `known`
  * holds them (settle-in-place.ts evaluated them).
  */
-export function* agreedAtLearned(
-  session: CheckSession,
-  noiseOf: LossNoise,
-  confirmed: number[],
-  tensorIndex: number,
-  index: number,
-  known: KnownLosses,
-  widens: boolean,
-): Steps<EntryEstimate | undefined> {
-  if (!noiseOf.measured) return undefined;
-  const tensor = session.parameters.tensors[tensorIndex]!;
-  known.half ??= yield* lossesAt(session, tensor, index, known.h, 0.5);
-  const judgement = judgedAtLearned(session, noiseOf, confirmed, tensorIndex, index, known, widens);
+export function* agreedAtLearned(context: LearnedContext, known: KnownLosses): Steps<EntryEstimate | undefined> {
+  const { session, noise } = context;
+  if (!noise.measured) return undefined;
+  const tensor = session.parameters.tensors[known.tensorIndex]!;
+  known.half ??= yield* lossesAt(session, tensor, known.index, known.h, 0.5);
+  const judgement = judgedAtLearned(context, known);
   return typeof judgement === 'function' ? yield* judgement() : judgement;
 }
 
@@ -56,19 +61,17 @@ export function* agreedAtLearned(
  * evaluates the analytic gradient around θ: extrapolated.ts).
  */
 export function judgedAtLearned(
-  session: CheckSession,
-  noiseOf: LossNoise,
-  confirmed: number[],
-  tensorIndex: number,
-  index: number,
+  { session, noise: noiseOf, confirmed }: LearnedContext,
   known: KnownLosses,
-  widens: boolean,
 ): EntryEstimate | undefined | (() => Steps<EntryEstimate>) {
   const { parameters, snapshot, options, loss } = session;
-  const tensor = parameters.tensors[tensorIndex]!;
   const {
+    tensorIndex,
+    index,
+    widens,
     first: [coarse, lossPlus, lossMinus],
   } = known;
+  const tensor = parameters.tensors[tensorIndex]!;
   const [fine, lossPlusHalf, lossMinusHalf] = known.half!;
   const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
   const noise = noiseOf.allowance(lossPlus, lossMinus);

@@ -11,7 +11,7 @@
 import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
 import { settlesAt, widensBeyond } from './entry-rules.js';
 import type { EntrySteps } from './entry-steps.js';
-import { judgedAtLearned } from './learned-step.js';
+import { judgedAtLearned, type LearnedContext } from './learned-step.js';
 import type { LossNoise } from './noise.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession } from './session.js';
@@ -39,8 +39,11 @@ interface SettledEstimate extends EntryEstimate {
   widened: number | undefined;
 }
 
-/** Settles entries in place for one check session (see the module's comment). */
-export class SettledInPlace {
+/**
+ * Settles entries in place for one check session (see the module's comment); its session, noise and
+ * confirmations are what a judgement at a learned step reads ({@link LearnedContext}).
+ */
+export class SettledInPlace implements LearnedContext {
   /**
    * The estimate of the entry {@link SettledInPlace.settle} settled last: one record, rewritten for
    * every entry, so it must be read (recorded) before the next entry is settled.
@@ -83,10 +86,10 @@ export class SettledInPlace {
    *   shared: see {@link settlesAt}).
    */
   constructor(
-    private readonly session: CheckSession,
+    readonly session: CheckSession,
     private readonly steps: EntrySteps,
-    private readonly noise: LossNoise,
-    private readonly confirmed: number[],
+    readonly noise: LossNoise,
+    readonly confirmed: number[],
   ) {}
 
   /**
@@ -153,8 +156,7 @@ export class SettledInPlace {
     const half: FirstDifference = [{ plus: pair[PLUS]!, minus: pair[MINUS]! }, pair[LOSS_PLUS]!, pair[LOSS_MINUS]!];
     this.half = half;
     const widens = widensBeyond(h, initial, this.steps.widest(tensorIndex, index));
-    const known = { h, first: this.first!, half };
-    const judged = judgedAtLearned(session, this.noise, this.confirmed, tensorIndex, index, known, widens);
+    const judged = judgedAtLearned(this, { tensorIndex, index, h, first: this.first!, half, widens });
     // (A judgement that evaluates gradients, extrapolated.ts, is the estimator's.)
     if (judged === undefined || typeof judged === 'function') return false;
     const estimate = this.estimate;
