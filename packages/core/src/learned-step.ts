@@ -26,7 +26,10 @@ export interface KnownLosses {
   readonly widens: boolean;
 }
 
-/** What a judgement at a learned step reads beside the entry: the check's session, the loss's noise, per tensor the entries confirmed off. */
+/**
+ * What a judgement at a learned step reads beside the entry: the check's session, the loss's noise,
+ * and per tensor the entries confirmed off.
+ */
 export interface LearnedContext {
   readonly session: CheckSession;
   readonly noise: LossNoise;
@@ -35,15 +38,15 @@ export interface LearnedContext {
 
 /**
  * Where the central difference at the learned step (`known`: the entry, the step and the losses
- * there) did not settle the entry only because its floor is too wide for the tolerance
- * (a small gradient of a large, noisy sum), the losses at h/2 judge it there as the widening would at
- * its last step: the estimate (the `context`'s measured noise) agrees within its error, the loss shows no kink
- * within the step, the quotients at h and h/2 differ by no more than that noise, and the widening
- * would stop there too (`known.widens`); where it agrees
- * only within its truncation estimate, Richardson's value judges it as well (extrapolated.ts: it may
- * then be returned, disagreeing). Else `undefined`: the entry walks the widening from its default
- * step, and its tensor learns its step afresh. The losses at h/2 are evaluated here unless `known`
- * holds them (settle-in-place.ts evaluated them).
+ * there) did not settle the entry only because its floor is too wide for the tolerance (a small
+ * gradient of a large, noisy sum), the losses at h/2 judge it there as the widening would at its
+ * last step: the estimate (with the `context`'s measured noise) agrees within its error, the loss
+ * shows no kink within the step, the quotients at h and h/2 differ by no more than that noise, and
+ * the widening would stop there too (`known.widens`: it may go on, and would where a wider step
+ * helps); where it agrees only within its truncation estimate, Richardson's value judges it as well
+ * (extrapolated.ts: it may then be returned, disagreeing). Else `undefined`: the entry walks the
+ * widening from its default step, and its tensor learns its step afresh. The losses at h/2 are
+ * evaluated here unless `known` holds them (settle-in-place.ts evaluated them).
  */
 export function* agreedAtLearned(context: LearnedContext, known: KnownLosses): Steps<EntryEstimate | undefined> {
   const { session, noise } = context;
