@@ -38,6 +38,9 @@ const describeSpec = (s: Spec): string =>
   `sizes ${s.sizes.join('-')}, m ${s.examples}, ${s.loss}${s.lambda ? ` λ ${s.lambda.toExponential(1)}` : ''}, ${s.precision}, ` +
   `scale ${s.scale.toExponential(1)}${s.zeroExample ? ', zero example' : ''}${s.deadUnit ? ', dead unit' : ''}, seed ${s.seed}`;
 
+/** The exact spec on a line of its own, after a failure's first line: what a test needs to pin the draw. */
+const exactSpec = (s: Spec): string => `\n  exact spec: ${JSON.stringify(s)}`;
+
 /** The diagnosis each bug kind should get on the tensors it hits, where it has one. */
 const EXPECTED: Partial<Record<BugKind, DiagnosisKind>> = {
   'missing-mean': 'scale',
@@ -239,7 +242,7 @@ describe('no false alarms on correct gradients', () => {
             .map((e) => e.label)
             .join(', ')})`,
         );
-      else if (!result.passed) alarms.push(`${describeSpec(spec)}\n${formatReport(result)}`);
+      else if (!result.passed) alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${formatReport(result)}`);
     }
     console.log(
       `correct models: ${CORRECT_MODELS} checked, ${alarms.length} false alarms` +
@@ -428,7 +431,7 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
           continue;
         }
         misses.push(
-          `${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}\n${formatReport(result)}`,
+          `${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}${exactSpec(spec)}\n${formatReport(result)}`,
         );
         continue;
       }

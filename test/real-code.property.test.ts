@@ -59,6 +59,9 @@ const describeSpec = (s: RealSpec): string =>
   `sizes ${s.sizes.join('-')}, m ${s.examples}, ${s.layout}${s.layout === 'rows' ? ` (X ${s.inputs}, Y ${s.targets})` : ''}, ${s.loss}, ` +
   `${s.precision}, weights ${s.weightScale.toExponential(1)}, output ${s.outputScale.toFixed(1)}, seed ${s.seed}`;
 
+/** The exact spec on a line of its own, after a failure's first line: what a test needs to pin the draw. */
+const exactSpec = (s: RealSpec): string => `\n  exact spec: ${JSON.stringify(s)}`;
+
 /**
  * The first line of a report must be true on its own: "agree" with "difference d ≤ tolerance t"
  * where d ≤ t, "disagree" with "d > t"; the other way round only with the reason in the same line
@@ -197,8 +200,7 @@ describe('float32 networks with small weights', () => {
         });
         const net = buildRealNet(spec);
         const correct = run(realModel(net), net);
-        if (correct.error) alarms.push(`${describeSpec(spec)}\n${text(correct)}`);
-        else if (!correct.result.passed) alarms.push(`${describeSpec(spec)}\n${text(correct)}`);
+        if (!correct.result?.passed) alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${text(correct)}`);
         // A bug in one entry: its sign flipped, or off by 3–6 × the error finite differences make there.
         const reference = net.gradients64();
         const candidates = entriesOfNet(net).filter(([t, i]) => reference[t]![i] !== 0);
@@ -226,7 +228,7 @@ describe('float32 networks with small weights', () => {
         const outcome = run(realModel(net, bug), net);
         if (outcome.result?.passed) {
           missed.push(
-            `${describeSpec(spec)} bug ${JSON.stringify(bug)}: error ${error.toExponential(2)}, FD error ${fdError.toExponential(2)}\n${text(outcome)}`,
+            `${describeSpec(spec)} bug ${JSON.stringify(bug)}: error ${error.toExponential(2)}, FD error ${fdError.toExponential(2)}${exactSpec(spec)}\n${text(outcome)}`,
           );
         }
       }
@@ -284,7 +286,7 @@ describe('naive binary cross-entropy (saturated sigmoid, log(1 − a) by cancell
       if (outcome.error?.code === 'NON_FINITE_LOSS' && Number.isFinite(net.loss()) === false) infinite++;
       else if (unseen !== undefined)
         saturated.push(`seed ${spec.seed} (best step's error ≥ ${unseen.toExponential(1)} of |g|)`);
-      else if (!outcome.result?.passed) alarms.push(`${describeSpec(spec)}\n${text(outcome)}`);
+      else if (!outcome.result?.passed) alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${text(outcome)}`);
       if (outcome.result && /noise/i.test(text(outcome))) noisy++;
     }
     report(
@@ -314,7 +316,7 @@ describe('examples in rows (TF.js layout) or columns', () => {
       const spec = randomRealSpec(random, { precision: 'float64', loss: random.uniform() < 0.5 ? 'mse' : 'bce' });
       const net = buildRealNet(spec);
       const correct = run(realModel(net), net);
-      if (!correct.result?.passed) alarms.push(`${describeSpec(spec)}\n${text(correct)}`);
+      if (!correct.result?.passed) alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${text(correct)}`);
       const outcome = run(realModel(net, { kind: 'missing-mean' }), net);
       if (!outcome.result || outcome.result.passed) {
         missed.push(`${describeSpec(spec)}\n${text(outcome)}`);
@@ -462,7 +464,7 @@ describe('correct real networks of every kind', () => {
       const spec = randomRealSpec(random, { outputScale: 0.5 + 3 * random.uniform() });
       const net = buildRealNet(spec);
       const outcome = run(realModel(net), net);
-      if (!outcome.result?.passed) alarms.push(`${describeSpec(spec)}\n${text(outcome)}`);
+      if (!outcome.result?.passed) alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${text(outcome)}`);
     }
     report('correct real networks', { correct: MODELS, 'false alarms': alarms.length }, alarms);
     expect(alarms.slice(0, 1)).toEqual([]);
