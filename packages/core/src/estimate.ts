@@ -22,6 +22,7 @@ import {
   widenedStep,
   widensBeyond,
   oneSidedSlopes,
+  type OneSided,
   readNoise,
   refinedEstimate,
   WIDENING,
@@ -234,7 +235,7 @@ export class EntryEstimator {
       /** The losses at θ ± h, already evaluated (settle-in-place.ts). */
       readonly first?: FirstDifference | undefined;
     },
-  ): Steps<[EntryEstimate, boolean, ReturnType<typeof oneSidedSlopes>?]> {
+  ): Steps<[EntryEstimate, boolean, OneSided?]> {
     this.judged = undefined;
     const { parameters, snapshot, options, loss } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;

@@ -4,6 +4,16 @@
  */
 import type { StepTaken } from './difference.js';
 
+/** The slope of the secant through (a, la) and (b, lb). */
+const secant = (a: number, la: number, b: number, lb: number): number => (lb - la) / (b - a);
+
+/**
+ * The root-sum-square noise of a bend (the change of slope between secants over widths `outer` and
+ * `inner`) where each loss is off by `modelled`: √6·σ/w for equal halves w.
+ */
+const bendNoise = (modelled: number, outer: number, inner: number): number =>
+  modelled * Math.hypot(1 / outer, 1 / outer + 1 / inner, 1 / inner);
+
 /**
  * Two kinks within half the step, one on each side of θ, read from the loss alone: its secants
  * over [θ − h, θ − h/2] and [θ − h/2, θ] bend one way and those over [θ, θ + h/2] and
@@ -23,17 +33,13 @@ export function opposedBends(
   losses: readonly [number, number, number, number, number],
   modelled: number,
 ): { readonly above: boolean; readonly bound: number } | undefined {
-  const secant = (a: number, la: number, b: number, lb: number): number => (lb - la) / (b - a);
-  // Root-sum-square noise of a bend over widths `outer` and `inner` (√6·σ/w for equal halves), and of an inner secant.
-  const bendNoise = (outer: number, inner: number): number =>
-    modelled * Math.hypot(1 / outer, 1 / outer + 1 / inner, 1 / inner);
   const innerLeft = secant(fine.minus, losses[1], theta, losses[2]),
     innerRight = secant(theta, losses[2], fine.plus, losses[3]);
   const bendLeft = innerLeft - secant(coarse.minus, losses[0], fine.minus, losses[1]),
     bendRight = secant(fine.plus, losses[3], coarse.plus, losses[4]) - innerRight;
   if (
-    Math.abs(bendLeft) <= bendNoise(fine.minus - coarse.minus, theta - fine.minus) ||
-    Math.abs(bendRight) <= bendNoise(coarse.plus - fine.plus, fine.plus - theta) ||
+    Math.abs(bendLeft) <= bendNoise(modelled, fine.minus - coarse.minus, theta - fine.minus) ||
+    Math.abs(bendRight) <= bendNoise(modelled, coarse.plus - fine.plus, fine.plus - theta) ||
     bendLeft > 0 === bendRight > 0
   )
     return undefined;

@@ -170,34 +170,26 @@ describe('refinedEstimate', () => {
   });
 });
 
-describe('widensBeyond', () => {
-  // From step `from`, up to NOISE_WIDENINGS widenings by NOISE_WIDENING (×1024), and never past `widest`.
+describe('widenedStep and widensBeyond', () => {
+  // From step `from`, up to NOISE_WIDENINGS widenings by NOISE_WIDENING (×1024), ×4 while that stays
+  // within `widest`, then the widest itself where it is at least 2h; widensBeyond where there is a next step.
   it.each([
-    ['at the first step, with room', 1, 1, 100, true],
-    ['one widening short of ×1024', 256, 1, 1e6, true],
-    ['at ×1024: no further', 1024, 1, 1e6, false],
-    ['beyond ×1024', 2048, 1, 1e6, false],
-    ['the next step would pass the widest, which is twice the step or more', 1, 1, 3.9, true],
-    ['the widest is under twice the step', 1, 1, 1.9, false],
-    ['the next step lands on the widest', 1, 1, 4, true],
-    ['counted from a wider start', 512, 2, 1e6, true],
-  ] as const)('%s', (_, step, from, widest, widens) => {
-    expect(widensBeyond(step, from, widest)).toBe(widens);
-  });
-});
-
-describe('widenedStep', () => {
-  // ×NOISE_WIDENING while that stays within the widest step; then the widest itself where it is at least 2h.
-  it.each([
-    ['×4 within the widest', 1, 1, 100, 4],
-    ['×4 lands on the widest', 1, 1, 4, 4],
+    ['at the first step, with room', 1, 1, 100, 4],
+    ['one widening short of ×1024', 256, 1, 1e6, 1024],
+    ['at ×1024: no further', 1024, 1, 1e6, undefined],
+    ['at ×1024 from the start: none, however wide the widest', 1024, 1, 1e9, undefined],
+    ['beyond ×1024', 2048, 1, 1e6, undefined],
+    ['the next step would pass the widest, which is twice the step or more', 1, 1, 3.9, 3.9],
     ['×4 would pass it: the widest', 1, 1, 3.41, 3.41],
     ['the widest exactly twice the step', 1, 1, 2, 2],
+    ['the widest is under twice the step', 1, 1, 1.9, undefined],
     ['the widest under twice the step: none', 1, 1, 1.99, undefined],
+    ['the next step lands on the widest', 1, 1, 4, 4],
     ['at the widest already: none', 3.41, 1, 3.41, undefined],
-    ['at ×1024 from the start: none', 1024, 1, 1e9, undefined],
+    ['counted from a wider start', 512, 2, 1e6, 2048],
   ] as const)('%s', (_, step, from, widest, next) => {
     expect(widenedStep(step, from, widest)).toBe(next);
+    expect(widensBeyond(step, from, widest)).toBe(next !== undefined);
   });
 });
 
