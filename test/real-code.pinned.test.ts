@@ -39,4 +39,97 @@ describe('pinned real-code draws', () => {
     const rms = Math.sqrt(Array.from(net.parameters.W2!.data, (w) => w * w).reduce((a, b) => a + b) / 6);
     expect(blamed(result)![0]!.step).toBeCloseTo(8 * rms, 6);
   });
+
+  it.each([
+    // GC_SEED=7: W1[0,1] off by 3.26e-5 at 2⁻¹⁸ … 2⁻²¹ (a plateau of log(1 − a)), 1.3e-8 at 2⁻¹⁴.
+    [
+      7,
+      {
+        sizes: [3, 6, 1],
+        examples: 6,
+        layout: 'columns',
+        targets: 'plain',
+        inputs: 'records',
+        weightScale: 0.263702888760816,
+        outputScale: 22.648043614346534,
+        seed: 1341305955,
+      },
+    ],
+    [
+      8,
+      {
+        sizes: [4, 2, 2],
+        examples: 6,
+        layout: 'columns',
+        targets: 'nested',
+        inputs: 'record',
+        weightScale: 0.9598322253662249,
+        outputScale: 14.919911548029631,
+        seed: 504070064,
+      },
+    ],
+    [
+      12,
+      {
+        sizes: [5, 2, 3],
+        examples: 6,
+        layout: 'columns',
+        targets: 'matrix',
+        inputs: 'nested',
+        weightScale: 0.5030185722097124,
+        outputScale: 12.90244166040793,
+        seed: 792142553,
+      },
+    ],
+    // GC_SEED=15: five W1 entries off by 1.2e-5 … 1.0e-4 on plateaus at 2⁻¹⁸; the first line read σ = 1.2e-13.
+    [
+      15,
+      {
+        sizes: [5, 3, 2],
+        examples: 7,
+        layout: 'rows',
+        targets: 'matrix',
+        inputs: 'records',
+        weightScale: 0.3640669567607894,
+        outputScale: 19.926742568146437,
+        seed: 910990514,
+      },
+    ],
+    [
+      17,
+      {
+        sizes: [5, 2, 3],
+        examples: 8,
+        layout: 'rows',
+        targets: 'plain',
+        inputs: 'record',
+        weightScale: 0.3763238296884147,
+        outputScale: 13.779703452251852,
+        seed: 914490047,
+      },
+    ],
+    [
+      19,
+      {
+        sizes: [1, 5, 3],
+        examples: 2,
+        layout: 'columns',
+        targets: 'nested',
+        inputs: 'record',
+        weightScale: 0.5742193512653697,
+        outputScale: 23.167328097391874,
+        seed: 60097016,
+      },
+    ],
+  ] as const)(
+    'a correct naive cross-entropy whose noise the first spacing read far too low passes: the noise confirmed at a second (GC_SEED=%i)',
+    (_, drawn) => {
+      // Each failed before: a correct entry judged on a rounding plateau of log(1 − a) against σ read
+      // at 2⁻²⁰ alone (7.5e-16 … 3.9e-9, where 2⁻¹⁸ reads 2.8e-13 … 3.4e-8).
+      const spec: RealSpec = { ...drawn, sizes: [...drawn.sizes], loss: 'bce-naive', precision: 'float64' };
+      const net = buildRealNet(spec);
+      const result = checkGradients(realModel(net), net.X, net.Y);
+      expect(result.passed).toBe(true);
+    },
+  );
 });

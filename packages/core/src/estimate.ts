@@ -4,7 +4,7 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { entryStep, withFields, type EntryEstimate, type StepTaken } from './difference.js';
+import { allowedError, entryStep, withFields, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   agreesBesideKink,
@@ -32,6 +32,7 @@ import { GradcheckError } from './errors.js';
 import { extrapolatedJudgement } from './extrapolated.js';
 import { agreedAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
+import { entryExcess } from './pass-rule.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
@@ -65,9 +66,23 @@ export class EntryEstimator {
    * Estimates the derivative with respect to entry `index` of tensor number `tensorIndex`,
    * perturbing it in place and restoring its exact value. Where the loss did not move at all
    * within a default step, the step grows until it does; where it has a kink within a default
-   * step, the step shrinks until the kink falls outside it, or reports the kink.
+   * step, the step shrinks until the kink falls outside it, or reports the kink. The first entry
+   * of a check that would fail is estimated again where a second reading of the loss's noise
+   * finds it larger ({@link LossNoise.confirm}).
    */
   *estimate(tensorIndex: number, index: number): Steps<EntryEstimate> {
+    const estimate = yield* this.estimated(tensorIndex, index);
+    const { analytic, parameters, options } = this.session;
+    const g = analytic[parameters.tensors[tensorIndex]!.offset + index]!;
+    // An entry about to fail on the measured noise: the noise confirmed at a second spacing, and
+    // where it reads larger, the entry judged again against it (LossNoise.confirm).
+    const fails = !estimate.kink && entryExcess(g, estimate.numeric, allowedError(estimate), options.tolerance) > 1;
+    if (!fails || !(yield* this.noise.confirm())) return estimate;
+    return yield* this.estimated(tensorIndex, index);
+  }
+
+  /** {@link EntryEstimator.estimate} against the noise as measured so far. */
+  private *estimated(tensorIndex: number, index: number): Steps<EntryEstimate> {
     const { options, parameters, snapshot, analytic } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
     const adaptable = options.step === undefined;

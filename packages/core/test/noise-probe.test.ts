@@ -235,3 +235,81 @@ describe('LossNoise.saw', () => {
     expect(noise.allowance(30, 30)).toBe(1e-12);
   });
 });
+
+describe('LossNoise.confirm', () => {
+  const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+  /** Jumps of 1e-9 every 2e-5 along w[0]: the first line (19 points 2⁻²⁰ apart) meets one or two, the second (2⁻¹⁸ apart) about seven. */
+  const JUMP = 1e-9;
+  const staircase = (flat: number[]): number => sine(flat) + JUMP * Math.floor((flat[0]! - 0.29999) / 2e-5);
+  /** `f`'s noise measured (unless `measured` is false), then `confirm` run `times`: the allowances before and after, what each confirm said, and the calls each made. */
+  const confirmed = (
+    f: (flat: number[]) => number,
+    times: number,
+    measured = true,
+  ): { before: number; after: number; said: boolean[]; made: Call[][] } => {
+    const { model, calls } = recorded({ w }, f);
+    return inSession(model, calls, function* (session, steps) {
+      const noise = new LossNoise(session, steps);
+      if (measured) yield* noise.measure();
+      const before = noise.allowance(30, 30);
+      const said: boolean[] = [],
+        made: Call[][] = [];
+      for (let k = 0; k < times; k++) {
+        const from = calls.length;
+        said.push(yield* noise.confirm());
+        made.push(calls.slice(from));
+      }
+      return { before, after: noise.allowance(30, 30), said, made };
+    });
+  };
+
+  it('measures again at 4 × the first spacing and keeps the larger deviation: jumps the first line nearly missed', () => {
+    const { before, after, said, made } = confirmed(staircase, 1);
+    expect(before).toBeLessThan(1e-13);
+    expect(said).toEqual([true]);
+    expect(made[0]).toHaveLength(19);
+    // w[0]'s scale is w's root mean square, 1.39: the second line's points are 2⁻¹⁸ apart along it.
+    expect(Math.abs(made[0]![18]!.at[0]! - 0.3) / 10).toBe(2 ** -18);
+    // (1e-9/√12 is 2.9e-10: 4 deviations of it.)
+    expect(after).toBeGreaterThan(4 * (JUMP / Math.sqrt(12)));
+    expect(after).toBeLessThan(4 * 4 * (JUMP / Math.sqrt(12)));
+  });
+
+  it('runs once a check: a second confirm measures nothing and says nothing grew', () => {
+    const { said, made } = confirmed(staircase, 2);
+    expect(said).toEqual([true, false]);
+    expect(made[1]).toHaveLength(0);
+  });
+
+  it('keeps the first deviation where the second reads no larger, and says so', () => {
+    const plain = (flat: number[]): number => 30 + 1e-7 * Math.floor(flat[0]! / 1e-7) + flat[1]! * flat[2]!;
+    const { before, after, said, made } = confirmed(plain, 1);
+    expect(made[0]!.length).toBeGreaterThanOrEqual(19);
+    expect(said).toEqual([false]);
+    expect(after).toBe(before);
+  });
+
+  it('keeps the first deviation where the second line bends: kinks that would read as noise 500 × the real', () => {
+    // Five kinks along w[0], 1.3e-5 … 3.4e-5 from θ (the first line, ±1e-5, meets none), over noise of 1e-12.
+    const kinks = [-3.1e-5, -1.7e-5, 1.3e-5, 2.2e-5, 3.4e-5];
+    const bends = [2e-3, -3e-3, 4e-3, -2.5e-3, 3e-3];
+    const kinked = (flat: number[]): number =>
+      sine(flat) +
+      kinks.reduce((s, k, i) => s + bends[i]! * Math.max(0, flat[0]! - 0.3 - k), 0) +
+      1e-12 * Math.sin(1e9 * (flat[0]! + flat[1]!));
+    const { model, calls } = recorded({ w }, kinked);
+    // What the second line reads without the steadiness its confirmation asks for.
+    const plain = inSession(model, calls, (session, steps) => measureNoise(session, steps, 2 ** -18));
+    const { before, after, said, made } = confirmed(kinked, 1);
+    expect(plain).toBeGreaterThan(100 * before);
+    expect(made[0]).toHaveLength(19);
+    expect(said).toEqual([false]);
+    expect(after).toBe(before);
+  });
+
+  it('measures nothing before the noise was measured', () => {
+    const { said, made } = confirmed(staircase, 1, false);
+    expect(said).toEqual([false]);
+    expect(made[0]).toHaveLength(0);
+  });
+});
