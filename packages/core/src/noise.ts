@@ -49,7 +49,7 @@ export function noiseOf(losses: readonly number[]): NoiseReading {
   let signChange = false;
   const orders: number[][] = [];
   for (let k = 1; k <= ORDERS[ORDERS.length - 1]!; k++) {
-    differences = differences.slice(1).map((d, i) => d - differences[i]!);
+    differences = differencesOf(differences);
     if (k === 1 && differences.filter((d) => d === 0).length >= differences.length / 2) return { verdict: 'too close' };
     orders.push(differences);
     if (k === READ_ORDER) signChange = Math.min(...differences) * Math.max(...differences) < 0;
@@ -135,10 +135,15 @@ const STEADY_SIGMAS = 10;
  * that the reading took for noise.
  */
 function steadySlope(losses: readonly number[], float32: boolean, sigma: number): boolean {
-  const first = losses.slice(1).map((l, i) => l - losses[i]!);
-  const second = first.slice(1).map((d, i) => d - first[i]!);
+  const first = differencesOf(losses);
+  const second = differencesOf(first);
   const unit = Math.max(...losses.map(Math.abs)) * MACHINE_EPSILON[float32 ? 'float32' : 'float64'];
   return !slopeShifts(first, second, unit, sigma);
+}
+
+/** The first differences of `values`, in order. */
+function differencesOf(values: readonly number[]): number[] {
+  return values.slice(1).map((v, i) => v - values[i]!);
 }
 
 function median(values: readonly number[]): number {
@@ -377,8 +382,7 @@ export class LossNoise {
     if (noise > this.shown) this.shown = noise;
     if (this.remeasured || typeof this.sigma !== 'number' || noise <= REMEASURE * NOISE_SIGMAS * this.sigma) return;
     this.remeasured = true;
-    const sigma = yield* measureNoise(this.session, this.steps, spacing);
-    if (sigma !== undefined && sigma > this.sigma) this.sigma = sigma;
+    yield* this.measuredAgain(spacing, false);
   }
 
   /** True once {@link LossNoise.saw} measured the noise again (at most once a check). */
@@ -400,8 +404,16 @@ export class LossNoise {
   *confirm(): Steps<boolean> {
     if (this.confirmed || typeof this.sigma !== 'number') return false;
     this.confirmed = true;
-    const sigma = yield* measureNoise(this.session, this.steps, CONFIRM_SPACING * FIRST_SPACING[this.precision], true);
-    if (sigma === undefined || sigma <= this.sigma) return false;
+    return yield* this.measuredAgain(CONFIRM_SPACING * FIRST_SPACING[this.precision], true);
+  }
+
+  /**
+   * The noise measured again at `spacing` (`steady`: only on a line whose slope stays, see
+   * {@link measureNoise}), and σ raised to it where it reads larger; true where it did.
+   */
+  private *measuredAgain(spacing: number, steady: boolean): Steps<boolean> {
+    const sigma = yield* measureNoise(this.session, this.steps, spacing, steady);
+    if (sigma === undefined || sigma <= this.sigma!) return false;
     this.sigma = sigma;
     return true;
   }
