@@ -309,6 +309,33 @@ describe('pinned draws', () => {
     expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
   });
 
+  it.each([
+    // GC_SEED=13: one sigmoid unit whose pre-activation is about 740: the loss underflows to 7.5e-321, and
+    // its backward's a − y is exactly 0 (a = 1), where the central difference reads −8.9e-321.
+    [13, { sizes: [1, 1], examples: 1, zeroExample: false, scale: 547.4911247529698, seed: 1797645186 }, 'W1[0,0]'],
+    // GC_SEED=19: the loss 4.3e-320, b1's central difference 4.3e-320 against an analytic 0.
+    [19, { sizes: [3, 1], examples: 2, zeroExample: true, scale: 2883.388598755697, seed: 1212048711 }, 'b1[0]'],
+  ] as const)(
+    'a saturated net whose loss underflows passes: a derivative below the smallest normal number is no evidence (GC_SEED=%i)',
+    (_, draw, entry) => {
+      const spec: Spec = {
+        ...draw,
+        sizes: [...draw.sizes],
+        loss: 'cross-entropy',
+        lambda: 0,
+        precision: 'float64',
+        deadUnit: false,
+      };
+      const net = buildNet(spec);
+      const result = checkGradients(modelOf(net), net.X, net.Y);
+      const worst = result.worst.find((e) => e.label === entry)!;
+      expect(worst.analytic).toBe(0);
+      expect(Math.abs(worst.numeric)).toBeGreaterThan(0);
+      expect(Math.abs(worst.numeric)).toBeLessThan(2 ** -1022);
+      expect(result.passed).toBe(true);
+    },
+  );
+
   it('a gradient of 0 beside a kink the default step crosses passes, and a wrong bias beside it is caught alone (GC_SEED=5)', () => {
     // float32, scale 51: W1[0,0] = −78.4 has gradient 0; 0.068 below it a unit switches on and the loss
     // (336) falls by 96 before it flattens again. At h = 0.25 that fall read as noise (a fourth difference

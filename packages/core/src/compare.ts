@@ -1,5 +1,5 @@
 import { AppendedNumbers } from './appended-numbers.js';
-import { allowedError, attainableTolerance, type EntryEstimate, type Scheme } from './difference.js';
+import { allowedError, attainableTolerance, SMALLEST_NORMAL, type EntryEstimate, type Scheme } from './difference.js';
 import type { ParameterSet, ParameterTensor } from './parameters.js';
 import { classicDifference, entryExcess, withinTolerance } from './pass-rule.js';
 import type { EntryResult, TensorResult } from './result.js';
@@ -32,6 +32,8 @@ interface TensorTally {
   flatFailing: number;
   /** Entries whose step was widened because the loss's noise dominated. */
   widened: number;
+  /** The smallest normal number of the tensor's precision: every entry's floor is at least this. */
+  readonly smallest: number;
 }
 
 interface Candidate {
@@ -123,6 +125,7 @@ export class Comparison {
       flat: 0,
       flatFailing: 0,
       widened: 0,
+      smallest: SMALLEST_NORMAL[view.precision],
       indices: new AppendedNumbers(view.size),
       analytic: new AppendedNumbers(view.size),
       numeric: new AppendedNumbers(view.size),
@@ -168,6 +171,7 @@ export class Comparison {
     widened: boolean,
   ): number {
     const tally = this.tallies[tensorIndex]!;
+    if (floor < tally.smallest) floor = tally.smallest;
     tally.checked++;
     if (kink) {
       tally.kinks++;

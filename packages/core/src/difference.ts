@@ -4,6 +4,15 @@ import type { Precision, TensorView } from './tensors.js';
 export const MACHINE_EPSILON: Readonly<Record<Precision, number>> = { float64: 2 ** -52, float32: 2 ** -23 };
 
 /**
+ * The smallest normal number of each precision. Below it numbers are subnormal and keep fewer
+ * significant bits the smaller they are, down to one: a derivative there carries no relative
+ * precision, and a difference below it is no evidence of a wrong gradient (a saturated network whose
+ * loss underflows to 7.5e-321 has a numeric gradient of −8.9e-321 where its backward, a − y with a = 1,
+ * gives exactly 0).
+ */
+export const SMALLEST_NORMAL: Readonly<Record<Precision, number>> = { float64: 2 ** -1022, float32: 2 ** -126 };
+
+/**
  * A finite-difference scheme. `central`: (L(θ+h) − L(θ−h)) / 2h, error ∝ h². `richardson`:
  * central differences at h and h/2 extrapolated to h → 0, error ∝ h⁴, with a per-entry estimate
  * of the error that remains (two more loss evaluations per entry).

@@ -4,7 +4,14 @@
  * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
  * within it. Every decision is a pure function in entry-rules.ts.
  */
-import { allowedError, entryStep, withFields, type EntryEstimate, type StepTaken } from './difference.js';
+import {
+  allowedError,
+  entryStep,
+  SMALLEST_NORMAL,
+  withFields,
+  type EntryEstimate,
+  type StepTaken,
+} from './difference.js';
 import {
   agrees,
   agreesBesideKink,
@@ -76,7 +83,8 @@ export class EntryEstimator {
     const g = analytic[parameters.tensors[tensorIndex]!.offset + index]!;
     // An entry about to fail on the measured noise: the noise confirmed at a second spacing, and
     // where it reads larger, the entry judged again against it (LossNoise.confirm).
-    const fails = !estimate.kink && entryExcess(g, estimate.numeric, allowedError(estimate), options.tolerance) > 1;
+    const floor = Math.max(allowedError(estimate), SMALLEST_NORMAL[parameters.tensors[tensorIndex]!.view.precision]);
+    const fails = !estimate.kink && entryExcess(g, estimate.numeric, floor, options.tolerance) > 1;
     if (!fails || !(yield* this.noise.confirm())) return estimate;
     return yield* this.estimated(tensorIndex, index);
   }

@@ -66,6 +66,25 @@ describe('the worst entries', () => {
   });
 });
 
+describe('a loss that underflows', () => {
+  // ½·1e-310·w² is subnormal at w = 1, as is its derivative 1e-310; a backward whose product
+  // underflows to 0 there is off by less than the smallest normal number, which carries no relative
+  // precision. At 1e-300 the same 0 is a wrong gradient.
+  const model = (c: number): GradientModel => {
+    const w = [1];
+    return { parameters: { w }, loss: () => 0.5 * c * w[0]! * w[0]!, gradients: () => ({ w: [0] }) };
+  };
+
+  it('passes a gradient of 0 where the loss and its derivative are subnormal, and fails it where they are not', () => {
+    const under = checkGradients(model(1e-310), null, null, { taylor: false });
+    expect(Math.abs(under.worst[0]!.numeric - 1e-310)).toBeLessThan(1e-317);
+    expect(under.passed).toBe(true);
+    // Nothing about to fail, so no second reading of the noise (LossNoise.confirm: 19 more losses).
+    expect(under.evaluations.loss).toBe(25);
+    expect(checkGradients(model(1e-300), null, null, { taylor: false }).passed).toBe(false);
+  });
+});
+
 describe('includeGradients', () => {
   it("returns each tensor's analytic and numeric gradients, entry by entry", () => {
     const w = [0.5, -0.75, 2];
@@ -140,6 +159,16 @@ describe('the tally, entry by entry (round 7)', () => {
     c.addValues(0, 1, 2, 2, 0.5, 1e-3, false, false, false); // read
     expect(c.verdict().tensors[0]).toMatchObject({ failing: 1 });
     expect(c.verdict().tensors[0]!.unread).toBeUndefined();
+  });
+
+  it('allows every entry an error up to the smallest normal number of its precision, and no more', () => {
+    // A float64 difference of 2⁻¹⁰²² passes with a floor of 0; twice it fails. In float32 the bound is 2⁻¹²⁶.
+    const c = comparison();
+    expect(c.addValues(0, 0, 0, 2 ** -1022, 0, 1e-3, false, false, false)).toBe(1);
+    expect(c.addValues(0, 1, 0, 2 ** -1021, 0, 1e-3, false, false, false)).toBe(2);
+    const single = new Comparison(ParameterSet.from({ w: new Float32Array(2) }), 1e-12, 5, false);
+    expect(single.addValues(0, 0, 0, 2 ** -126, 0, 1e-3, false, false, false)).toBe(1);
+    expect(single.addValues(0, 1, 0, 2 ** -125, 0, 1e-3, false, false, false)).toBe(2);
   });
 
   it('counts a kink as off only when it disagrees beyond an excess of 1', () => {
