@@ -132,4 +132,80 @@ describe('pinned real-code draws', () => {
       expect(result.passed).toBe(true);
     },
   );
+
+  it.each([
+    [
+      10,
+      'W1',
+      10,
+      4.775953419234035e-5,
+      {
+        sizes: [3, 6, 2],
+        examples: 7,
+        layout: 'columns',
+        targets: 'plain',
+        inputs: 'records',
+        weightScale: 0.014783010799437762,
+        seed: 426100161,
+      },
+    ],
+    [
+      12,
+      'b1',
+      0,
+      -4.255205882900761e-5,
+      {
+        sizes: [2, 2, 1],
+        examples: 4,
+        layout: 'columns',
+        targets: 'nested',
+        inputs: 'nested',
+        weightScale: 0.008699314980767668,
+        seed: 952456124,
+      },
+    ],
+    [
+      15,
+      'b1',
+      1,
+      1.824024014450103e-5,
+      {
+        sizes: [5, 5, 2],
+        examples: 6,
+        layout: 'columns',
+        targets: 'nested',
+        inputs: 'record',
+        weightScale: 0.010780692463740707,
+        seed: 785224346,
+      },
+    ],
+    [
+      20,
+      'b1',
+      1,
+      -2.7240894788889508e-5,
+      {
+        sizes: [1, 2, 2],
+        examples: 6,
+        layout: 'rows',
+        targets: 'plain',
+        inputs: 'nested',
+        weightScale: 0.010587425390258432,
+        seed: 1017580175,
+      },
+    ],
+  ] as const)(
+    'a float32 bug is judged at the wide step where the gradient only bends, not at a narrower one as if at a kink (GC_SEED=%i)',
+    (_, tensor, index, delta, drawn) => {
+      // A smooth tanh network: at the wide step the gradient's rises over θ ± h and θ ± h/2 differ by
+      // its third derivative (gradientJumps), which sent each to a narrower step (h/16) whose rounding
+      // covered the bug (e.g. GC_SEED=12: allowance 4.2e-5 at 2⁻⁸ against 7.6e-6 at 2⁻⁴, a bug of 4.3e-5).
+      const spec: RealSpec = { ...drawn, sizes: [...drawn.sizes], loss: 'bce', precision: 'float32', outputScale: 1 };
+      const net = buildRealNet(spec);
+      expect(checkGradients(realModel(net), net.X, net.Y).passed).toBe(true);
+      const result = checkGradients(realModel(net, { kind: 'offset-entry', tensor, index, delta }), net.X, net.Y);
+      expect(result.passed).toBe(false);
+      expect(blamed(result)![0]!.tensor).toBe(tensor);
+    },
+  );
 });

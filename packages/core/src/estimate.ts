@@ -21,6 +21,9 @@ import {
   centralSettles,
   CONFIRMATIONS,
   gradientJumps,
+  jumpsBetweenSamples,
+  withCurvatureTruncation,
+  SAMPLES_PER_STEP,
   isFlat,
   kinkConfirmed,
   kinkReaches,
@@ -298,13 +301,55 @@ export class EntryEstimator {
       return [estimate, false, sides];
     }
     let kinked = sides.shown;
+    let judged = estimate;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
       const around = [fine.plus, fine.minus, coarse.plus, coarse.minus];
       const gradients = yield* gradientsAt(this.session, tensor, index, around);
-      kinked = gradientJumps(gradients, analytic, Math.abs(analytic - estimate.numeric));
+      const mismatch = Math.abs(analytic - estimate.numeric);
+      // Four samples cannot tell a jump from curvature: seventeen can. A gradient that only bends
+      // makes the central quotient off by its curvature's truncation, which the estimate allows
+      // (Richardson's value has none of that order).
+      if (gradientJumps(gradients, analytic, mismatch)) {
+        kinked = jumpsBetweenSamples(yield* this.gradientsAcross(tensorIndex, index, h, analytic, gradients), mismatch);
+        if (!kinked && options.scheme === 'central') judged = withCurvatureTruncation(estimate, gradients, analytic);
+      }
     }
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
-    return [kinked ? withFields(estimate, { kink: sides }) : estimate, flat, sides];
+    return [kinked ? withFields(estimate, { kink: sides }) : judged, flat, sides];
+  }
+
+  /**
+   * The analytic derivative of entry `index` of tensor `tensorIndex` at θ + k·h/{@link SAMPLES_PER_STEP},
+   * k = −8 … 8, in order: `analytic` at θ and `known` at [θ + h/2, θ − h/2, θ + h, θ − h] (as for
+   * gradientJumps) are taken, the twelve others evaluated.
+   */
+  private *gradientsAcross(
+    tensorIndex: number,
+    index: number,
+    h: number,
+    analytic: number,
+    known: readonly number[],
+  ): Steps<number[]> {
+    const tensor = this.session.parameters.tensors[tensorIndex]!;
+    const theta = this.session.snapshot[tensor.offset + index]!;
+    const n = SAMPLES_PER_STEP;
+    const at = new Map([
+      [0, analytic],
+      [n / 2, known[0]!],
+      [-n / 2, known[1]!],
+      [n, known[2]!],
+      [-n, known[3]!],
+    ]);
+    const ks = Array.from({ length: 2 * n + 1 }, (_, i) => i - n);
+    const missing = ks.filter((k) => !at.has(k));
+    const evaluated = yield* gradientsAt(
+      this.session,
+      tensor,
+      index,
+      missing.map((k) => theta + (k * h) / n),
+    );
+    missing.forEach((k, i) => at.set(k, evaluated[i]!));
+    return ks.map((k) => at.get(k)!);
   }
 
   /**

@@ -16,6 +16,8 @@ import {
   contradictsStillness,
   gradientJumps,
   gradientJumpsBeyondCurvature,
+  jumpsBetweenSamples,
+  withCurvatureTruncation,
   isFlat,
   judgedEstimate,
   judgeNarrower,
@@ -453,6 +455,67 @@ describe('truncationFromCurvature', () => {
     ],
   ])('%s', (_, gradients, analytic, change, smooth) => {
     expect(truncationFromCurvature(gradients, analytic, change)).toBe(smooth);
+  });
+});
+
+describe('jumpsBetweenSamples', () => {
+  const h4 = 2 ** -4;
+  // Recorded (real-code GC_SEED=12, seed 952456124, b1[0] at h = 2⁻⁴, float32, a planted bug of 4.3e-5
+  // off by 3.8e-5): the gradient at θ + k·h/8, k = −8 … 8. gradientJumps reads its third derivative
+  // as a jump; its fifth differences are below 1e-9.
+  const bias = [
+    -0.0002431142347631976, 0.00013088628475088626, 0.0005057808593846858, 0.0008813795284368098, 0.0012574997963383794,
+    0.0016339627327397466, 0.0020105894654989243, 0.002387186512351036, 0.0027635563164949417, 0.0031395237892866135,
+    0.0035149212926626205, 0.0038895439356565475, 0.00426320917904377, 0.004635727033019066, 0.005006929859519005,
+    0.005376635119318962, 0.005744652822613716,
+  ];
+  const at = (f: (x: number) => number): number[] => Array.from({ length: 17 }, (_, i) => f((i - 8) / 8));
+  it.each([
+    ['the recorded bias', bias, 3.8e-5, false],
+    [
+      'a polynomial of degree four, against a mismatch of 1e-12',
+      at((x) => 1 + x - 2 * x ** 2 + 3 * x ** 3 - x ** 4),
+      1e-12,
+      false,
+    ],
+    ['tanh over ±1/2, against 1e-3', at((x) => Math.tanh(x / 2)), 1e-3, false],
+    ['a ReLU gradient stepping from 0 to 1 at θ', at((x) => (x > 0 ? 1 : 0)), 0.5, true],
+    ['a step of 1 between the last two samples', at((x) => (x > 0.9 ? 1 : 0)), 0.5, true],
+    ['a slope with a step of 1e-3 at 0.3, against a mismatch of 5e-4', at((x) => x + (x > 0.3 ? 1e-3 : 0)), 5e-4, true],
+    // Recorded (property GC_SEED=2, seed 1527649513, b3[3] at h = 2⁻¹⁰, float64): a dead unit's bias
+    // whose gradient turns a corner a third of a spacing right of θ; the central quotient is off by 3.9e-10.
+    [
+      'the recorded corner',
+      [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 6.248522930266583e-11, 1.724311073699608e-10, 2.8237699450841397e-10,
+        3.923228904289047e-10, 5.022687953482735e-10, 6.122147090135399e-10, 7.221606318222445e-10,
+        8.321065634129867e-10,
+      ],
+      3.9108272176235914e-10,
+      true,
+    ],
+    // The worst place for a corner: its fifth differences reach 0.58 of the mismatch it makes.
+    [
+      'a corner 0.05 of the step right of θ, against 1.7 times its mismatch',
+      at((x) => Math.max(0, x - 0.05)),
+      1.7 * 0.225625,
+      true,
+    ],
+  ] as const)('%s', (_, gradients, mismatch, jumps) => {
+    expect(jumpsBetweenSamples(gradients, mismatch)).toBe(jumps);
+  });
+
+  it('allows a central quotient twice the truncation the bend predicts, where that is more than its estimate', () => {
+    // L = θ + θ³ at 0, h = 2⁻⁴: g(θ ± h) = 1 + 3h², a bend of 6h², D(h) − g = h² (the whole truncation).
+    const g = [1 + 0.75 * h4 * h4, 1 + 0.75 * h4 * h4, 1 + 3 * h4 * h4, 1 + 3 * h4 * h4];
+    expect(withCurvatureTruncation(estimate(1 + h4 * h4, 1e-9, 1e-4), g, 1).errorEstimate).toBeCloseTo(2 * h4 * h4, 15);
+    // An estimate already larger keeps it, and the object.
+    const wide = estimate(1 + h4 * h4, 1e-9, 0.1);
+    expect(withCurvatureTruncation(wide, g, 1)).toBe(wide);
+  });
+
+  it('gradientJumps reads the recorded bias as a jump', () => {
+    expect(gradientJumps([bias[12]!, bias[4]!, bias[16]!, bias[0]!], bias[8]!, 3.8e-5)).toBe(true);
   });
 });
 
