@@ -494,6 +494,7 @@ describe('jumpsBetweenSamples', () => {
       3.9108272176235914e-10,
       true,
     ],
+    ['a fifth difference of exactly an eighth of the mismatch', [...new Array<number>(16).fill(0), 1], 8, true],
     // The worst place for a corner: its fifth differences reach 0.58 of the mismatch it makes.
     [
       'a corner 0.05 of the step right of θ, against 1.7 times its mismatch',

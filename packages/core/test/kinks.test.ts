@@ -406,3 +406,44 @@ describe('the too-many-kinks finding, word for word (round 7)', () => {
     );
   });
 });
+
+describe('a gradient that only bends is no kink: seventeen samples decide', () => {
+  // L = θ + θ³ at θ = 0 with the step fixed at h = 2⁻²: D(h) = 1 + h², D(h/2) = 1 + h²/4, an error
+  // estimate of 2h²; a cubic's one-sided slopes agree. A gradient off by −1.5h² misses D(h) by 2.5h²,
+  // beyond that estimate, and its bend over θ ± h/2, 1.5h², is above half of it: gradientJumps reads a
+  // jump. Its seventeen samples are a parabola: no fifth difference, no kink.
+  const h = 2 ** -2;
+  const cubic = (): GradientModel & { calls: () => number } => {
+    const w = [0];
+    let calls = 0;
+    return {
+      parameters: { w },
+      loss: () => w[0]! + w[0]! ** 3,
+      gradients: () => {
+        calls++;
+        return { w: [1 + 3 * w[0]! ** 2 - 1.5 * h * h] };
+      },
+      calls: () => calls,
+    };
+  };
+
+  it('fails the gradient as wrong, not as a kink, after 12 more gradient evaluations', () => {
+    const model = cubic();
+    const result = checkGradients(model, null, null, { mode: 'full', step: h, taylor: false });
+    expect(result.passed).toBe(false);
+    expect(result.kinks.count).toBe(0);
+    expect(result.worst[0]!.kink).toBeUndefined();
+    // Two at θ (purity), four at θ ± h/2 and θ ± h, twelve more across the step.
+    expect(model.calls()).toBe(2 + 4 + 12);
+    expect(result.evaluations.gradients).toBe(18);
+  });
+
+  it('reads no more than the four where they show no jump', () => {
+    // L = θ, a gradient of 1.5: no bend at all; it fails after two at θ and four across the step.
+    const w = [0];
+    const linear: GradientModel = { parameters: { w }, loss: () => w[0]!, gradients: () => ({ w: [1.5] }) };
+    const result = checkGradients(linear, null, null, { mode: 'full', step: h, taylor: false });
+    expect(result.passed).toBe(false);
+    expect(result.evaluations.gradients).toBe(2 + 4);
+  });
+});
