@@ -11,7 +11,6 @@ import {
   oneSidedDerivative,
   oneSidedNoise,
   richardson,
-  withFields,
   type EntryEstimate,
   type Scheme,
   type StepTaken,
@@ -352,56 +351,6 @@ export function gradientJumps(gradients: readonly number[], analytic: number, mi
     Math.abs(plusHalf - 2 * analytic + minusHalf) >= mismatch / 2 ||
     Math.abs(plus - minus - 2 * (plusHalf - minusHalf)) >= mismatch / 2
   );
-}
-
-/** The samples of the analytic gradient {@link jumpsBetweenSamples} reads: θ + k·h/8, k = −8 … 8. */
-export const SAMPLES_PER_STEP = 8;
-
-/**
- * The share of the mismatch a fifth difference of {@link jumpsBetweenSamples} must reach: a corner
- * (a jump of the gradient's slope, its loss's second derivative) at any distance within the step
- * leaves at least 0.58 of the mismatch it can make, a jump at least 12 times it.
- */
-export const JUMP_SHARE = 1 / 8;
-
-/**
- * Whether the analytic gradient sampled at equal spacings across the step (`gradients`, in order)
- * jumps or turns a corner between two samples: some fifth difference reaches {@link JUMP_SHARE} of
- * the `mismatch`. A polynomial of degree four leaves none, a smooth gradient over spacings of h/8
- * hardly more. {@link gradientJumps}, from four samples, cannot tell a jump from a third derivative:
- * a float32 bias at h = 2⁻⁴ rose by 2.4e-5 more over θ ± h than twice over θ ± h/2, above half its
- * mismatch of 3.8e-5 (a planted bug), and read as a kink, the narrowing judged it at h/16, where the
- * loss's rounding covered the bug. A dead ReLU unit's bias whose gradient rises from 0 a third of a
- * spacing right of θ (property seed 1527649513) leaves 1.4e-10 against a mismatch of 3.9e-10.
- */
-export function jumpsBetweenSamples(gradients: readonly number[], mismatch: number): boolean {
-  for (let i = 0; i + 5 < gradients.length; i++) {
-    const [a, b, c, d, e, f] = gradients.slice(i, i + 6) as [number, number, number, number, number, number];
-    if (Math.abs(f - 5 * e + 10 * d - 10 * c + 5 * b - a) >= JUMP_SHARE * mismatch) return true;
-  }
-  return false;
-}
-
-/** How many times the truncation its curvature predicts an entry's central quotient is allowed. */
-export const CURVATURE_MARGIN = 2;
-
-/**
- * `estimate` allowed {@link CURVATURE_MARGIN} times the truncation of its central quotient that the
- * analytic gradient's curvature predicts: D(h) − g = h²·L‴/6 for a smooth loss, with h²·L‴ read as
- * the gradient's bend g(θ + h) − 2g(θ) + g(θ − h) (`gradients` as for {@link gradientJumps}), where
- * {@link jumpsBetweenSamples} found no jump. The loss's own reading of it, D(h) − D(h/2), is as noisy
- * as D(h/2): a loss rounded to 1e-4 read a truncation of 2.2e-3 at h = 2⁻⁴ as far less. A wrong
- * gradient moves its bend only by what it moves across the step: an offset not at all, a factor by
- * that factor of an allowance that is a small part of the mismatch it makes.
- */
-export function withCurvatureTruncation(
-  estimate: EntryEstimate,
-  gradients: readonly number[],
-  analytic: number,
-): EntryEstimate {
-  const [, , plus, minus] = gradients as [number, number, number, number];
-  const truncation = (CURVATURE_MARGIN * Math.abs(plus - 2 * analytic + minus)) / 6;
-  return truncation > estimate.errorEstimate ? withFields(estimate, { errorEstimate: truncation }) : estimate;
 }
 
 /**

@@ -20,10 +20,6 @@ import {
   contradictsStillness,
   centralSettles,
   CONFIRMATIONS,
-  gradientJumps,
-  jumpsBetweenSamples,
-  withCurvatureTruncation,
-  SAMPLES_PER_STEP,
   isFlat,
   kinkConfirmed,
   kinkReaches,
@@ -39,13 +35,14 @@ import {
   WIDENINGS,
 } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
+import { kinkInGradient } from './gradient-kink.js';
 import { extrapolatedJudgement } from './extrapolated.js';
 import { agreedAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
 import { entryExcess } from './pass-rule.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { EntrySteps } from './entry-steps.js';
-import { bendsWithin, gradientsAt, lossesAt } from './perturbed.js';
+import { bendsWithin, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
@@ -302,54 +299,10 @@ export class EntryEstimator {
     }
     let kinked = sides.shown;
     let judged = estimate;
-    if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS) {
-      const around = [fine.plus, fine.minus, coarse.plus, coarse.minus];
-      const gradients = yield* gradientsAt(this.session, tensor, index, around);
-      const mismatch = Math.abs(analytic - estimate.numeric);
-      // Four samples cannot tell a jump from curvature: seventeen can. A gradient that only bends
-      // makes the central quotient off by its curvature's truncation, which the estimate allows
-      // (Richardson's value has none of that order).
-      if (gradientJumps(gradients, analytic, mismatch)) {
-        kinked = jumpsBetweenSamples(yield* this.gradientsAcross(tensorIndex, index, h, analytic, gradients), mismatch);
-        if (!kinked && options.scheme === 'central') judged = withCurvatureTruncation(estimate, gradients, analytic);
-      }
-    }
+    if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS)
+      [kinked, judged] = yield* kinkInGradient(this.session, tensor, index, { coarse, fine, h }, analytic, estimate);
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
     return [kinked ? withFields(estimate, { kink: sides }) : judged, flat, sides];
-  }
-
-  /**
-   * The analytic derivative of entry `index` of tensor `tensorIndex` at θ + k·h/{@link SAMPLES_PER_STEP},
-   * k = −8 … 8, in order: `analytic` at θ and `known` at [θ + h/2, θ − h/2, θ + h, θ − h] (as for
-   * gradientJumps) are taken, the twelve others evaluated.
-   */
-  private *gradientsAcross(
-    tensorIndex: number,
-    index: number,
-    h: number,
-    analytic: number,
-    known: readonly number[],
-  ): Steps<number[]> {
-    const tensor = this.session.parameters.tensors[tensorIndex]!;
-    const theta = this.session.snapshot[tensor.offset + index]!;
-    const n = SAMPLES_PER_STEP;
-    const at = new Map([
-      [0, analytic],
-      [n / 2, known[0]!],
-      [-n / 2, known[1]!],
-      [n, known[2]!],
-      [-n, known[3]!],
-    ]);
-    const ks = Array.from({ length: 2 * n + 1 }, (_, i) => i - n);
-    const missing = ks.filter((k) => !at.has(k));
-    const evaluated = yield* gradientsAt(
-      this.session,
-      tensor,
-      index,
-      missing.map((k) => theta + (k * h) / n),
-    );
-    missing.forEach((k, i) => at.set(k, evaluated[i]!));
-    return ks.map((k) => at.get(k)!);
   }
 
   /**

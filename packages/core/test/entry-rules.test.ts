@@ -16,8 +16,6 @@ import {
   contradictsStillness,
   gradientJumps,
   gradientJumpsBeyondCurvature,
-  jumpsBetweenSamples,
-  withCurvatureTruncation,
   isFlat,
   judgedEstimate,
   judgeNarrower,
@@ -32,6 +30,7 @@ import {
   widerHelps,
   type FiveLosses,
 } from '../src/entry-rules.js';
+import { jumpsBetweenSamples, withCurvatureTruncation } from '../src/gradient-kink.js';
 import { opposedBends } from '../src/opposed-bends.js';
 
 const h = 2 ** -10;
