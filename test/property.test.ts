@@ -309,29 +309,6 @@ describe('pinned draws', () => {
     expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
   });
 
-  it('a kink whose fourth difference was read as noise still shows, back at the first step, and a bug beside it fails (GC_SEED=25)', () => {
-    // float64, scale 9.1e-3: b2[3] sits on a kink (one-sided slopes −2.0e-4 and −2.9e-6 at h = 3.8e-6);
-    // the losses' fourth difference read 9.3e-11 as noise, the wider steps were undone, and judged
-    // against that noise the slopes showed no kink: a bug of 3.4e-5 agreed within the kink's 2.6e-4.
-    const spec: Spec = {
-      sizes: [2, 2, 6, 1],
-      loss: 'cross-entropy',
-      examples: 4,
-      lambda: 0.210013004931504,
-      precision: 'float64',
-      scale: 0.009080132499573939,
-      zeroExample: false,
-      deadUnit: false,
-      seed: 162736587,
-    };
-    const net = buildNet(spec);
-    const bug: Bug = { kind: 'one-entry', tensor: 'b2', entry: 3 };
-    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
-    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b2']);
-    expect(result.worst[0]).toMatchObject({ label: 'b2[3]' });
-    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
-  });
-
   it.each([
     // GC_SEED=13: one sigmoid unit whose pre-activation is about 740: the loss underflows to 7.5e-321, and
     // its backward's a − y is exactly 0 (a = 1), where the central difference reads −8.9e-321.

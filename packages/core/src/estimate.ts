@@ -143,11 +143,9 @@ export class EntryEstimator {
         widenedTooFar(g, previous, estimate) ||
         (yield* bendsWithin(this.session, tensor, index, h / 2, previous.errorEstimate))
       ) {
-        // Truncation grew faster than the noise fell, or a kink lies between the steps: judge at the
-        // step before. Back at the first step, its one-sided slopes are read against its own modelled
-        // noise, as they were: the noise its losses showed may be a kink's fourth difference.
+        // Truncation grew faster than the noise fell, or a kink lies between the steps: judge at the step before.
         h = before;
-        [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, h === beforeWidening.h ? {} : { noise });
+        [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noise });
       }
     }
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
