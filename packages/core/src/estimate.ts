@@ -1,8 +1,8 @@
 /**
  * The numeric estimate of one entry's derivative, as a generator that only evaluates: losses at
- * θ ± h (and θ ± h/2 where the central estimate does not settle the entry), gradients at θ ± h/2
- * for the kink test, at a step widened where the loss did not move and narrowed where a kink lies
- * within it. Every decision is a pure function in entry-rules.ts.
+ * θ ± h (and θ ± h/2 where the central estimate does not settle the entry), at a step widened where
+ * the loss did not move and narrowed where a kink lies within it. Every decision is a pure function
+ * in entry-rules.ts, and the analytic gradient's kink test is in gradient-kink.ts.
  */
 import {
   allowedError,
