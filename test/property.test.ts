@@ -310,6 +310,43 @@ describe('pinned draws', () => {
   });
 
   it.each([
+    // GC_SEED=10: W2[0,3] (gradient 9.34e-3) read 9.34e-3 ± 7.7e-4 at h = 8 and 1.03e-2 ± 1.9e-4 at 32: a
+    // move of 9.3e-4, under the errors' sum (9.6e-4), over their root sum of squares (7.9e-4).
+    [
+      10,
+      { sizes: [5, 4, 4, 3, 4], examples: 6, lambda: 0.004991390019805969, scale: 15.804246687208693 },
+      { deadUnit: true, seed: 445288875 },
+      'W2[0,3]',
+      8,
+    ],
+    // GC_SEED=26: a loss near 1e9 (ulp 64) whose W2[2,2] (gradient −0.887) read −0.875 ± 0.95 at h = 256
+    // and −1.875 ± 0.24 at 1024, where the loss's + side has left the curve its gradient follows.
+    [
+      26,
+      { sizes: [5, 5, 3, 2], examples: 4, lambda: 0.017286283133588275, scale: 2587.0574036432354 },
+      { deadUnit: false, seed: 38328477 },
+      'W2[2,2]',
+      256,
+    ],
+  ] as const)(
+    'a correct float32 entry is judged at the narrower step where a widening for noise moved it beyond the two errors combined (GC_SEED=%i)',
+    (_, draw, rest, entry, step) => {
+      const spec: Spec = {
+        ...draw,
+        ...rest,
+        sizes: [...draw.sizes],
+        loss: 'softmax-l2',
+        precision: 'float32',
+        zeroExample: false,
+      };
+      const net = buildNet(spec);
+      const result = checkGradients(modelOf(net), net.X, net.Y, { worst: 200 });
+      expect(result.passed).toBe(true);
+      expect(result.worst.find((e) => e.label === entry)!.step).toBeCloseTo(step, 4);
+    },
+  );
+
+  it.each([
     // GC_SEED=13: one sigmoid unit whose pre-activation is about 740: the loss underflows to 7.5e-321, and
     // its backward's a − y is exactly 0 (a = 1), where the central difference reads −8.9e-321.
     [13, { sizes: [1, 1], examples: 1, zeroExample: false, scale: 547.4911247529698, seed: 1797645186 }, 'W1[0,0]'],

@@ -197,13 +197,14 @@ export function quotientsWithinNoise(coarse: StepTaken, fine: StepTaken, losses:
 /**
  * Whether a step widened for noise went too far, so that the entry is judged at the step before:
  * truncation grew faster than the noise fell (the estimated error grew, and the estimate does not
- * agree), or the estimate moved by more than the two steps' errors together (the narrower step's
+ * agree), or the estimate moved by more than the two steps' errors combined (the narrower step's
  * error bar was honest, so the wider one met a kink or curvature that its own error, read between
- * h and h/2 beyond that kink, does not show).
+ * h and h/2 beyond that kink, does not show). The errors combine as independent ones, the root of
+ * the sum of their squares: the widening is for noise, and two steps' roundings are independent.
  */
 export function widenedTooFar(analytic: number, previous: EntryEstimate, widened: EntryEstimate): boolean {
   if (widened.errorEstimate > previous.errorEstimate && !agrees(analytic, widened, 0)) return true;
-  return Math.abs(widened.numeric - previous.numeric) > previous.errorEstimate + widened.errorEstimate;
+  return Math.abs(widened.numeric - previous.numeric) > Math.hypot(previous.errorEstimate, widened.errorEstimate);
 }
 
 /**

@@ -587,9 +587,11 @@ describe('the rules at their boundaries', () => {
       expect(widenedTooFar(2, estimate(1.5, 0, 0.01), estimate(1.5, 0, 0.02))).toBe(true);
     });
 
-    it('not where the estimate moved by exactly the two errors together', () => {
-      expect(widenedTooFar(1.5, estimate(1, 0, 0.25), estimate(1.5, 0, 0.25))).toBe(false);
-      expect(widenedTooFar(1.5, estimate(1, 0, 0.25), estimate(1.5 + 2 ** -20, 0, 0.25))).toBe(true);
+    it('not where the estimate moved by exactly the two errors combined as independent ones (root of the sum of squares)', () => {
+      // Errors 0.375 and 0.5: together sqrt(0.375² + 0.5²) = 0.625, not their sum 0.875.
+      expect(widenedTooFar(1.625, estimate(1, 0, 0.375), estimate(1.625, 0, 0.5))).toBe(false);
+      expect(widenedTooFar(1.625, estimate(1, 0, 0.375), estimate(1.625 + 2 ** -20, 0, 0.5))).toBe(true);
+      expect(widenedTooFar(1.75, estimate(1, 0, 0.375), estimate(1.75, 0, 0.5))).toBe(true);
     });
   });
 
