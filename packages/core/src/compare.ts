@@ -11,6 +11,8 @@ export interface RecordedEntries {
   readonly indices: number[];
   readonly analytic: number[];
   readonly numeric: number[];
+  /** The flat index of the failing entry with the largest excess, where one failed (what "only … is off" names). */
+  readonly worstFailing?: number;
 }
 
 interface TensorTally {
@@ -27,6 +29,9 @@ interface TensorTally {
   numeric2: number;
   noise2: number;
   failing: number;
+  /** The flat index of the failing entry with the largest excess (−1 before one), and that excess. */
+  worstFailing: number;
+  worstFailingExcess: number;
   /** Entries whose perturbation never moved the loss at all, and how many of those failed. */
   flat: number;
   flatFailing: number;
@@ -122,6 +127,8 @@ export class Comparison {
       numeric2: 0,
       noise2: 0,
       failing: 0,
+      worstFailing: -1,
+      worstFailingExcess: 1,
       flat: 0,
       flatFailing: 0,
       widened: 0,
@@ -192,6 +199,8 @@ export class Comparison {
       ? Math.max(entryExcess(analytic, numeric, floor, this.tolerance), 1 + 1e-9)
       : entryExcess(analytic, numeric, floor, this.tolerance);
     if (excess > 1) tally.failing++;
+    // (The excess to beat starts at 1: only a failing entry is recorded.)
+    if (excess > tally.worstFailingExcess) [tally.worstFailing, tally.worstFailingExcess] = [index, excess];
     if (flat) {
       tally.flat++;
       if (excess > 1) tally.flatFailing++;
@@ -284,8 +293,9 @@ export class Comparison {
 
   /** The entries of tensor number `tensorIndex` that took part in the verdict. */
   recorded(tensorIndex: number): RecordedEntries {
-    const { indices, analytic, numeric } = this.tallies[tensorIndex]!;
-    return { indices: indices.toArray(), analytic: analytic.toArray(), numeric: numeric.toArray() };
+    const { indices, analytic, numeric, worstFailing } = this.tallies[tensorIndex]!;
+    const recorded = { indices: indices.toArray(), analytic: analytic.toArray(), numeric: numeric.toArray() };
+    return worstFailing < 0 ? recorded : { ...recorded, worstFailing };
   }
 }
 

@@ -61,6 +61,8 @@ const ORDER: readonly string[] = [
 const TIE = 1e-6;
 /** A fitted factor below this is no factor: the analytic gradient is just far smaller. */
 const NEGLIGIBLE_FACTOR = 1e-2;
+/** Nor is one within this of 1 (it prints as 1.00): the mismatch lies elsewhere than in a factor. */
+const UNIT_FACTOR = 5e-3;
 
 function factorText(k: number): string {
   return Math.abs(k) >= 0.01 && Math.abs(k) < 1e4 ? k.toPrecision(3) : k.toExponential(2);
@@ -131,7 +133,7 @@ function scaleCandidate(t: TensorEvidence, examples: number | undefined): Candid
     };
   }
   // A factor fitted to one entry explains anything: name it only when it is special.
-  if (significant < 2 || Math.abs(k) < NEGLIGIBLE_FACTOR) return undefined;
+  if (significant < 2 || Math.abs(k) < NEGLIGIBLE_FACTOR || Math.abs(k - 1) < UNIT_FACTOR) return undefined;
   return { kind: 'scale', residual2, diagnosis: { text: `analytic ≈ ${factorText(k)} × numeric`, factor: k } };
 }
 
@@ -156,9 +158,13 @@ function zeroCandidate(t: TensorEvidence): Candidate | undefined {
   };
 }
 
-function isolatedCandidate(t: TensorEvidence, error2: number): Candidate | undefined {
-  const { analytic, numeric, indices } = t.entries;
-  if (analytic.length < 3) return undefined;
+/**
+ * Where in `entries` the entry a diagnosis of one entry off names is: the failing entry with the
+ * largest excess, where one failed (the largest error may be one its noise allowed), else the entry
+ * with the largest error; −1 where no entry is off.
+ */
+function isolatedPosition({ analytic, numeric, indices, worstFailing }: RecordedEntries): number {
+  if (worstFailing !== undefined) return indices.indexOf(worstFailing);
   let worst = -1,
     worst2 = 0;
   for (let i = 0; i < analytic.length; i++) {
@@ -168,7 +174,15 @@ function isolatedCandidate(t: TensorEvidence, error2: number): Candidate | undef
       worst = i;
     }
   }
+  return worst;
+}
+
+function isolatedCandidate(t: TensorEvidence, error2: number): Candidate | undefined {
+  const { analytic, numeric, indices } = t.entries;
+  if (analytic.length < 3) return undefined;
+  const worst = isolatedPosition(t.entries);
   if (worst < 0) return undefined;
+  const worst2 = (analytic[worst]! - numeric[worst]!) ** 2;
   const entry = t.label(indices[worst]!);
   return { kind: 'isolated', residual2: error2 - worst2, diagnosis: { text: `only ${entry} is off`, entry } };
 }

@@ -189,6 +189,19 @@ describe('the tally, entry by entry (round 7)', () => {
     expect(v.worst[0]).toMatchObject({ label: 'w[0]', kink: true, excess: 1 + 1e-9 });
   });
 
+  it('records the failing entry with the largest excess for the diagnosis, not the one with the largest error', () => {
+    const c = comparison();
+    expect(c.recorded(0).worstFailing).toBeUndefined();
+    c.addValues(0, 0, 30, 20, 10, 1e-3, false, false, false); // error 10, allowed 10: passes
+    expect(c.recorded(0).worstFailing).toBeUndefined();
+    c.addValues(0, 1, 3, 2, 0.25, 1e-3, false, false, false); // error 1, excess 4
+    c.addValues(0, 2, 3, 2, 0.5, 1e-3, false, false, false); // error 1, excess 2
+    expect(c.recorded(0)).toMatchObject({ indices: [0, 1, 2], worstFailing: 1 });
+    c.addValues(0, 2, 3, 2, 0.2, 1e-3, false, false, false); // excess 5
+    expect(c.recorded(0).worstFailing).toBe(2);
+    expect(c.recorded(1).worstFailing).toBeUndefined();
+  });
+
   it('with the worst list full, admits an entry at the very bottom of the last one’s bucket', () => {
     // keep 1: w[0] with an excess of exactly 1 (error 1) fills the list; b[0], excess exactly 1 too
     // (same bucket) but error 2, ranks above it and replaces it.

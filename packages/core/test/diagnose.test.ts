@@ -3,9 +3,12 @@
 // such bugs at random; these are the deterministic cases, one per explanation and per tie rule.
 import { describe, expect, it } from 'vitest';
 import { diagnoseTensors, type TensorEvidence } from '../src/diagnose.js';
+import { checkGradients } from '../src/index.js';
 
 interface Spec {
   name?: string;
+  /** The flat index of the failing entry with the largest excess (compare.ts's `worstFailing`). */
+  worstFailing?: number;
   shape?: number[];
   analytic: number[];
   numeric: number[];
@@ -28,6 +31,7 @@ function evidence(spec: Spec): TensorEvidence {
       indices,
       analytic: indices.map((i) => spec.analytic[i]!),
       numeric: indices.map((_, e) => spec.numeric[e]!),
+      ...(spec.worstFailing === undefined ? {} : { worstFailing: spec.worstFailing }),
     },
     noiseNorm: spec.noiseNorm ?? 0,
     analyticAt: (i) => spec.analytic[i]!,
@@ -275,8 +279,9 @@ describe('how near m a factor must be to be called m', () => {
     expect(diagnose({ analytic: numeric.map((v) => 4.2 * v), numeric }, 4)?.text).toBe('analytic ≈ 4.20 × numeric');
   });
 
-  it('one example is no m: a factor near 1 is a plain factor', () => {
-    expect(diagnose({ analytic: numeric.map((v) => 1.005 * v), numeric }, 1)?.text).toBe('analytic ≈ 1.00 × numeric');
+  it('one example is no m: a factor near 1 is a plain factor (none within half a percent of 1)', () => {
+    expect(diagnose({ analytic: numeric.map((v) => 1.008 * v), numeric }, 1)?.text).toBe('analytic ≈ 1.01 × numeric');
+    expect(diagnose({ analytic: numeric.map((v) => 1.004 * v), numeric }, 1)).toBeUndefined();
   });
 });
 
@@ -303,6 +308,20 @@ describe('explanations that must not be claimed', () => {
       'only W[0] is off',
     );
     expect(diagnose({ analytic: [0.5, 3, 2], numeric: [0.5, -1.25, 2] })?.text).toBe('only W[1] is off');
+  });
+
+  it('one entry off is the entry that failed: never one whose larger error its noise allowed', () => {
+    // W[0]'s error of 10 was within its allowance; W[1], off by 1, failed.
+    const analytic = [1000, 1, 2, 3, 800];
+    expect(diagnose({ analytic, numeric: [1010, 2, 2, 3, 800] })?.text).toBe('only W[0] is off');
+    expect(diagnose({ analytic, numeric: [1010, 2, 2, 3, 800], worstFailing: 1 })).toBeUndefined();
+    expect(diagnose({ analytic, numeric: [1000.1, 3, 2, 3, 800], worstFailing: 1 })?.text).toBe('only W[1] is off');
+  });
+
+  it('no factor within half a percent of 1: it would print as 1.00', () => {
+    expect(diagnose({ analytic: numeric.map((v) => 1.004 * v), numeric })).toBeUndefined();
+    expect(diagnose({ analytic: numeric.map((v) => 0.996 * v), numeric })).toBeUndefined();
+    expect(diagnose({ analytic: numeric.map((v) => 1.01 * v), numeric })?.text).toBe('analytic ≈ 1.01 × numeric');
   });
 
   it('a transpose only of a matrix: a 3×2 matrix is, a 2×2×2 tensor never', () => {
@@ -552,5 +571,21 @@ describe('the 20 % edges of a swap, to the last bit (round 7)', () => {
   it('a swap that leaves exactly 20 % of the error norm still explains it (the edge included)', () => {
     // W's error ‖[6, 8] − [3, 12]‖² = 25; the swap leaves 1 + 2⁻⁵² = 0.2² · 25.
     expect(swapOf([6, 8], [3, 12], [5, 8 - tiny])).toMatchObject({ kind: 'swapped', other: 'V' });
+  });
+});
+
+describe('in a check, the diagnosis agrees with the table', () => {
+  it('names no entry that passed: w[0], off by 0.5 of 1e6 (within the tolerance), beside w[1], off by 1e-3 of 1', () => {
+    const w = new Float64Array([1, 1, 1, 1]);
+    const model = {
+      parameters: { w },
+      loss: () => 0.5 * (1e6 * w[0]! * w[0]! + w[1]! * w[1]! + w[2]! * w[2]! + w[3]! * w[3]!),
+      gradients: () => ({ w: new Float64Array([1e6 * w[0]! + 0.5, w[1]! + 1e-3, w[2]!, w[3]!]) }),
+    };
+    const result = checkGradients(model, [0], [0]);
+    expect(result.worst.filter((e) => e.excess > 1).map((e) => e.label)).toEqual(['w[1]']);
+    // Before, "only w[0] is off" (the largest error); no pattern explains an error norm that w[0]'s allowed error carries.
+    expect(result.tensors[0]).toMatchObject({ failing: 1, passed: false });
+    expect(result.tensors[0]!.diagnosis).toBeUndefined();
   });
 });
