@@ -200,6 +200,9 @@ describe('the tally, entry by entry (round 7)', () => {
     c.addValues(0, 2, 3, 2, 0.2, 1e-3, false, false, false); // excess 5
     expect(c.recorded(0).worstFailing).toBe(2);
     expect(c.recorded(1).worstFailing).toBeUndefined();
+    const first = comparison();
+    first.addValues(0, 0, 3, 2, 0.5, 1e-3, false, false, false); // w[0] fails
+    expect(first.recorded(0).worstFailing).toBe(0);
   });
 
   it('with the worst list full, admits an entry at the very bottom of the last one’s bucket', () => {
