@@ -27,7 +27,8 @@
 //    as the check saw it. Fixed cost = median check − loss evaluations × median loss call −
 //    gradients evaluations × median gradients call.
 // With `--baseline <dist dir>` (bench.mjs), each repetition runs every build in turn, so that both
-// see the same machine; the figures of one run are comparable with each other.
+// see the same machine, in reversed order every other repetition (so that neither always runs after
+// the other); the figures of one run are comparable with each other.
 import { readFileSync } from 'node:fs';
 
 const median = (xs) => {
@@ -226,7 +227,12 @@ function fixedOnce(checkGradients, ReferenceNetwork, referenceMatrices, fixture)
  */
 function interleaved(impls, reps, once, fields) {
   const runs = impls.map(() => []);
-  for (let r = 0; r < reps; r++) impls.forEach((impl, k) => runs[k].push(once(impl)));
+  // The order reversed every other repetition: run always second, a build read up to 1.5× slower at P = 100 000
+  // (an A/A run of two copies of one build, loss O(1): 0.58 · 0.78 and 0.59 · 0.82 µs per entry).
+  for (let r = 0; r < reps; r++) {
+    const order = r % 2 ? [...impls.keys()].reverse() : [...impls.keys()];
+    for (const k of order) runs[k].push(once(impls[k]));
+  }
   return runs.map((list) => ({
     ...Object.fromEntries(fields.map((f) => [f, median(list.map((x) => x[f]))])),
     result: list[list.length - 1].result,
