@@ -373,6 +373,32 @@ describe('pinned draws', () => {
     },
   );
 
+  it.each([
+    // GC_SEED=8: a single sigmoid unit at scale 81, loss 2⁻⁴⁹: its logits near 34 make
+    // max(z, 0) + log1p(e^−|z|) − t·z cancel, so the loss moves in steps of 2⁻⁴⁹, first at h = 2⁻¹,
+    // while b1's gradient is −1.3e-15. At three widenings (h = 2⁻⁶) it "never moved the loss".
+    [8, { sizes: [2, 1], examples: 4, scale: 81.10584878395201, zeroExample: false, seed: 2091813393 }, 'b1[0]'],
+    // GC_SEED=26: the loss exactly 0; b3 (gradient −1.3e-15) moves it by 3.6e-15 first at h = 2⁻¹.
+    [26, { sizes: [1, 4, 6, 1], examples: 2, scale: 23.18404725615768, zeroExample: true, seed: 1920326200 }, 'b3[0]'],
+  ] as const)(
+    'a saturated cross-entropy coarser than 16³ default steps is widened to a unit of θ until it moves (GC_SEED=%i)',
+    (_, draw, entry) => {
+      const spec: Spec = {
+        ...draw,
+        sizes: [...draw.sizes],
+        loss: 'cross-entropy',
+        lambda: 0,
+        precision: 'float64',
+        deadUnit: false,
+      };
+      const net = buildNet(spec);
+      const result = checkGradients(modelOf(net), net.X, net.Y, { worst: 200 });
+      expect(result.passed).toBe(true);
+      expect(result.tensors.some((t) => t.unread)).toBe(false);
+      expect(result.worst.find((e) => e.label === entry)!.step).toBe(1);
+    },
+  );
+
   it('a gradient of 0 beside a kink the default step crosses passes, and a wrong bias beside it is caught alone (GC_SEED=5)', () => {
     // float32, scale 51: W1[0,0] = −78.4 has gradient 0; 0.068 below it a unit switches on and the loss
     // (336) falls by 96 before it flattens again. At h = 0.25 that fall read as noise (a fourth difference

@@ -10,6 +10,7 @@ import {
   ESTIMATE_SAFETY,
   oneSidedDerivative,
   oneSidedNoise,
+  powerOfTwoAtMost,
   richardson,
   type EntryEstimate,
   type Scheme,
@@ -27,10 +28,23 @@ export const CONFIRMATIONS = 8;
 
 /**
  * Where the loss stays bitwise the same at θ, θ ± h/2 and θ ± h, the default step grows by
- * {@link WIDENING} up to {@link WIDENINGS} times until the loss moves.
+ * {@link WIDENING} until the loss moves, up to {@link flatReach}.
  */
 export const WIDENING = 16;
-export const WIDENINGS = 3;
+const WIDENINGS = 3;
+
+/**
+ * The widest step a loss that stood still at the default step `h` of θ is widened to: {@link WIDENINGS}
+ * widenings, or as far as one unit of θ's own scale (the power of two at most max(1, |θ|)) where
+ * that is wider. A float64 loss can be coarser than 16³ default steps: a saturated cross-entropy
+ * written as max(z, 0) + log1p(e^−|z|) − t·z cancels at logits near 34, so that its value moves
+ * in steps of ulp(34) = 7.1e-15 while its gradient there is about 1e-15. A bias of such a network
+ * moved the loss only at h = 2⁻¹, where the default step is 2⁻¹⁸ (property test, seeds 8 and 26:
+ * "never moved the loss" failed correct models at 2⁻⁶).
+ */
+export function flatReach(theta: number, h: number): number {
+  return Math.max(h * WIDENING ** WIDENINGS, powerOfTwoAtMost(Math.max(1, Math.abs(theta))));
+}
 
 /**
  * Where the error of a default step's estimate is the loss's noise rather than truncation and

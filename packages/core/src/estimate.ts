@@ -31,8 +31,8 @@ import {
   type OneSided,
   readNoise,
   refinedEstimate,
+  flatReach,
   WIDENING,
-  WIDENINGS,
 } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
 import { kinkInGradient } from './gradient-kink.js';
@@ -223,7 +223,7 @@ export class EntryEstimator {
    * Where the loss did not move at all within step `h` and that stillness does not contradict the
    * analytic derivative ({@link contradictsStillness}: a dead ReLU unit's bias with a gradient that
    * is not 0 must fail there, not at a step that crosses into another region), the loss is coarser
-   * than the step: widen by {@link WIDENING} until it moves, up to {@link WIDENINGS} times.
+   * than the step: widen by {@link WIDENING} until it moves, up to {@link flatReach}.
    */
   private *widenWhileFlat(
     tensorIndex: number,
@@ -232,8 +232,10 @@ export class EntryEstimator {
     widest: number,
   ): Steps<[EntryEstimate, boolean, number]> {
     let [estimate, flat]: [EntryEstimate | undefined, boolean] = [undefined, true];
-    for (let widened = 0; flat && widened < WIDENINGS; widened++) {
-      h *= WIDENING;
+    const { parameters, snapshot } = this.session;
+    const reach = flatReach(snapshot[parameters.tensors[tensorIndex]!.offset + index]!, h);
+    while (flat && h < reach) {
+      h = Math.min(h * WIDENING, reach);
       const noisy = widensBeyond(h, h, widest);
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { widened: true, noisy });
     }

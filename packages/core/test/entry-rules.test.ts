@@ -14,6 +14,7 @@ import {
   CLEAR_MISMATCH,
   CONFIRMATIONS,
   contradictsStillness,
+  flatReach,
   gradientJumps,
   gradientJumpsBeyondCurvature,
   isFlat,
@@ -94,6 +95,21 @@ describe('isFlat', () => {
     ['centre differs', [1, 1, 1 + 2 ** -52, 1, 1], false],
   ] as const)('%s', (_, losses, flat) => {
     expect(isFlat(losses)).toBe(flat);
+  });
+});
+
+describe('flatReach', () => {
+  it.each([
+    // float64's default step at |θ| ≤ 1 is 2⁻¹⁸: three widenings reach 2⁻⁶, one unit of θ is wider.
+    ['float64, θ = 0', 0, 2 ** -18, 1],
+    ['float64, θ = −0.3', -0.3, 2 ** -18, 1],
+    // The unit is the power of two at most |θ|.
+    ['float64, θ = 100', 100, 2 ** -11, 64],
+    // float32's default step 2⁻⁸: three widenings (2⁴) are wider than the unit.
+    ['float32, θ = 0.5', 0.5, 2 ** -8, 16],
+    ['float32, θ = 40', 40, 2 ** -3, 512],
+  ] as const)('%s: %s', (_, theta, h, reach) => {
+    expect(flatReach(theta, h)).toBe(reach);
   });
 });
 
