@@ -65,6 +65,7 @@ export default defineConfig({
       'packages/core/test/taylor.test.ts',
       'packages/core/test/tensors.test.ts',
       'packages/core/test/typed-gradients.test.ts',
+      'packages/core/test/wider-scale.test.ts',
       'test/noise-shown.test.ts',
       'test/real-code.pinned.test.ts',
       'test/verdict.test.ts',

@@ -346,6 +346,19 @@ describe('pinned draws', () => {
     },
   );
 
+  /** A float64 sigmoid network with a cross-entropy, no L2 term and no dead unit, as drawn. */
+  const saturatedNet = (
+    draw: Pick<Spec, 'examples' | 'scale' | 'zeroExample' | 'seed'> & { sizes: readonly number[] },
+  ) =>
+    buildNet({
+      ...draw,
+      sizes: [...draw.sizes],
+      loss: 'cross-entropy',
+      lambda: 0,
+      precision: 'float64',
+      deadUnit: false,
+    });
+
   it.each([
     // GC_SEED=13: one sigmoid unit whose pre-activation is about 740: the loss underflows to 7.5e-321, and
     // its backward's a − y is exactly 0 (a = 1), where the central difference reads −8.9e-321.
@@ -355,15 +368,7 @@ describe('pinned draws', () => {
   ] as const)(
     'a saturated net whose loss underflows passes: a derivative below the smallest normal number is no evidence (GC_SEED=%i)',
     (_, draw, entry) => {
-      const spec: Spec = {
-        ...draw,
-        sizes: [...draw.sizes],
-        loss: 'cross-entropy',
-        lambda: 0,
-        precision: 'float64',
-        deadUnit: false,
-      };
-      const net = buildNet(spec);
+      const net = saturatedNet(draw);
       const result = checkGradients(modelOf(net), net.X, net.Y);
       const worst = result.worst.find((e) => e.label === entry)!;
       expect(worst.analytic).toBe(0);
@@ -383,15 +388,7 @@ describe('pinned draws', () => {
   ] as const)(
     'a saturated cross-entropy coarser than 16³ default steps is widened to a unit of θ until it moves (GC_SEED=%i)',
     (_, draw, entry) => {
-      const spec: Spec = {
-        ...draw,
-        sizes: [...draw.sizes],
-        loss: 'cross-entropy',
-        lambda: 0,
-        precision: 'float64',
-        deadUnit: false,
-      };
-      const net = buildNet(spec);
+      const net = saturatedNet(draw);
       const result = checkGradients(modelOf(net), net.X, net.Y, { worst: 200 });
       expect(result.passed).toBe(true);
       expect(result.tensors.some((t) => t.unread)).toBe(false);

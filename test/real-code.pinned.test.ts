@@ -135,6 +135,49 @@ describe('pinned real-code draws', () => {
 
   it.each([
     [
+      24,
+      'W1[0,1]',
+      {
+        sizes: [2, 6, 1],
+        examples: 5,
+        layout: 'columns',
+        targets: 'plain',
+        inputs: 'nested',
+        weightScale: 0.2557053059644256,
+        outputScale: 15.335314981173724,
+        seed: 1561495001,
+      },
+    ],
+    [
+      25,
+      'W1[0,0]',
+      {
+        sizes: [4, 5, 2],
+        examples: 7,
+        layout: 'rows',
+        targets: 'plain',
+        inputs: 'nested',
+        weightScale: 0.6301432002257796,
+        outputScale: 16.75184261938557,
+        seed: 1451283191,
+      },
+    ],
+  ] as const)(
+    'a correct naive cross-entropy on a rounding plateau for a whole step passes at a wider step (GC_SEED=%i)',
+    (_, entry, drawn) => {
+      // GC_SEED=24: W1[0,1] (gradient 0.325345) read 0.325525 at every step from 2⁻²⁰ to 2⁻¹⁸, its
+      // losses' fourth difference at ε·|L|: log(1 − a) stays on one plateau there, and the slope
+      // misses its jumps. At 16 times the step the jumps are in: 0.325357 ± 6.4e-5.
+      const spec: RealSpec = { ...drawn, sizes: [...drawn.sizes], loss: 'bce-naive', precision: 'float64' };
+      const net = buildRealNet(spec);
+      const result = checkGradients(realModel(net), net.X, net.Y, { worst: 100 });
+      expect(result.passed).toBe(true);
+      expect(result.worst.find((e) => e.label === entry)!.relError).toBeLessThan(1e-3);
+    },
+  );
+
+  it.each([
+    [
       10,
       'W1',
       10,

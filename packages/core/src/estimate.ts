@@ -4,14 +4,7 @@
  * the loss did not move and narrowed where a kink lies within it. Every decision is a pure function
  * in entry-rules.ts, and the analytic gradient's kink test is in gradient-kink.ts.
  */
-import {
-  allowedError,
-  entryStep,
-  SMALLEST_NORMAL,
-  withFields,
-  type EntryEstimate,
-  type StepTaken,
-} from './difference.js';
+import { entryStep, SMALLEST_NORMAL, withFields, type EntryEstimate, type StepTaken } from './difference.js';
 import {
   agrees,
   agreesBesideKink,
@@ -20,6 +13,7 @@ import {
   contradictsStillness,
   centralSettles,
   CONFIRMATIONS,
+  failsOutright,
   isFlat,
   kinkConfirmed,
   kinkReaches,
@@ -39,11 +33,11 @@ import { kinkInGradient } from './gradient-kink.js';
 import { extrapolatedJudgement } from './extrapolated.js';
 import { agreedAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
-import { entryExcess } from './pass-rule.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithin, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
+import { WiderScale } from './wider-scale.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
 
@@ -62,10 +56,14 @@ export class EntryEstimator {
    */
   readonly inPlace: SettledInPlace;
 
+  /** Entries about to fail, estimated again at wider steps. */
+  private readonly wider: WiderScale;
+
   constructor(private readonly session: CheckSession) {
     this.confirmed = session.parameters.tensors.map(() => 0);
     this.steps = new EntrySteps(session);
     this.noise = new LossNoise(session, this.steps);
+    this.wider = new WiderScale(session, this.steps, this.noise);
     this.inPlace = new SettledInPlace(session, this.steps, this.noise, this.confirmed);
   }
 
@@ -75,18 +73,20 @@ export class EntryEstimator {
    * within a default step, the step grows until it does; where it has a kink within a default
    * step, the step shrinks until the kink falls outside it, or reports the kink. The first entry
    * of a check that would fail is estimated again where a second reading of the loss's noise
-   * finds it larger ({@link LossNoise.confirm}).
+   * finds it larger ({@link LossNoise.confirm}); an entry still about to fail, at wider steps
+   * ({@link WiderScale.agreed}).
    */
   *estimate(tensorIndex: number, index: number): Steps<EntryEstimate> {
-    const estimate = yield* this.estimated(tensorIndex, index);
     const { analytic, parameters, options } = this.session;
-    const g = analytic[parameters.tensors[tensorIndex]!.offset + index]!;
+    const tensor = parameters.tensors[tensorIndex]!;
+    const g = analytic[tensor.offset + index]!;
+    const smallest = SMALLEST_NORMAL[tensor.view.precision];
+    const fails = (e: EntryEstimate): boolean => failsOutright(g, e, smallest, options.tolerance);
+    let estimate = yield* this.estimated(tensorIndex, index);
     // An entry about to fail on the measured noise: the noise confirmed at a second spacing, and
     // where it reads larger, the entry judged again against it (LossNoise.confirm).
-    const floor = Math.max(allowedError(estimate), SMALLEST_NORMAL[parameters.tensors[tensorIndex]!.view.precision]);
-    const fails = !estimate.kink && entryExcess(g, estimate.numeric, floor, options.tolerance) > 1;
-    if (!fails || !(yield* this.noise.confirm())) return estimate;
-    return yield* this.estimated(tensorIndex, index);
+    if (fails(estimate) && (yield* this.noise.confirm())) estimate = yield* this.estimated(tensorIndex, index);
+    return fails(estimate) ? ((yield* this.wider.agreed(tensorIndex, index, g, estimate)) ?? estimate) : estimate;
   }
 
   /** {@link EntryEstimator.estimate} against the noise as measured so far. */

@@ -93,11 +93,13 @@ describe('a directional check on a fake clock', () => {
     expect(result.passed).toBe(false);
     const localising = seen.filter((p) => p.phase === 'localise');
     expect(localising.length).toBeGreaterThanOrEqual(3);
-    // Planned: localise (3 entries by default) × 2 (⌈log₂ 1024⌉ + 1) = 66 evaluations.
-    for (const p of localising.slice(0, -1)) {
+    // Planned: localise (3 entries by default) × 2 (⌈log₂ 1024⌉ + 1) = 66 evaluations; the wrong
+    // entry's own estimate (its noise probe, its wider steps) spends more, and the total grows with it.
+    const planned = localising.filter((p) => p.checked < 66);
+    expect(planned.length).toBeGreaterThanOrEqual(3);
+    for (const p of localising) {
       expect(p.mode).toBe('directional');
-      expect(p.checked).toBeLessThan(p.total);
-      expect(p.total).toBe(3 * 22);
+      expect(p.total).toBe(Math.max(66, p.checked));
     }
     const last = seen.at(-1)!;
     expect(last.checked).toBe(last.total);

@@ -14,6 +14,7 @@ import {
   CLEAR_MISMATCH,
   CONFIRMATIONS,
   contradictsStillness,
+  failsOutright,
   flatReach,
   gradientJumps,
   gradientJumpsBeyondCurvature,
@@ -29,6 +30,7 @@ import {
   widenedStep,
   widensBeyond,
   widerHelps,
+  widerScaleAgrees,
   type FiveLosses,
 } from '../src/entry-rules.js';
 import { jumpsBetweenSamples, withCurvatureTruncation } from '../src/gradient-kink.js';
@@ -218,6 +220,74 @@ describe('agrees', () => {
     ['off, but within the estimated error', 2, estimate(2.004, 0, 0.01), true],
   ])('%s', (_, analytic, e, expected) => {
     expect(agrees(analytic, e, 1e-6)).toBe(expected);
+  });
+});
+
+describe('failsOutright', () => {
+  const kinked: EntryEstimate = { ...estimate(2.004), kink: { left: 1, right: 3 } };
+  it.each([
+    ['off by 1e-3 relative', 2, estimate(2.004), true],
+    ['off, but within the estimated error', 2, estimate(2.004, 0, 0.01), false],
+    ['off, but within the floor', 2, estimate(2.004, 0.01), false],
+    // An excess of exactly 1 passes: 0.5 off, its floor 0.5.
+    ['off by exactly its floor', 2, estimate(2.5, 0.5), false],
+    ['a kink, however far off', 2, kinked, false],
+    // A derivative below the smallest normal number is no evidence: 1e-310 against 0 passes.
+    ['subnormal, against 0', 0, estimate(1e-310), false],
+    ['the smallest normal itself, against 0', 0, estimate(2 ** -1021), true],
+  ])('%s', (_, analytic, e, fails) => {
+    expect(failsOutright(analytic, e, 2 ** -1022, 1e-6)).toBe(fails);
+  });
+});
+
+describe('widerScaleAgrees', () => {
+  // Errors of 3/1024 and 4/1024 combine to exactly 5/1024.
+  const u = 1 / 1024;
+  it.each([
+    [
+      'apart, agreeing, and sharp enough to tell the two apart',
+      2,
+      estimate(2 + 9 * u, 0, 3 * u),
+      estimate(2, 0, 4 * u),
+      'agrees',
+    ],
+    [
+      'apart by exactly both errors combined',
+      2 - 2 * u,
+      estimate(2 + 5 * u, 0, 4 * u),
+      estimate(2, 0, 3 * u),
+      'stands',
+    ],
+    ['apart by just more', 2 - 2 * u, estimate(2 + 6 * u, 0, 4 * u), estimate(2, 0, 3 * u), 'agrees'],
+    ['within both floors (no estimated error)', 2, estimate(2 + 4 * u, 3 * u), estimate(2, 4 * u), 'stands'],
+    // The wider error 4u against a mismatch of 8u: exactly half, no better than a guess between them.
+    ['the wider error half the mismatch', 2, estimate(2 + 8 * u, 0, 3 * u), estimate(2, 0, 4 * u), 'coarse'],
+    ['within both errors', 2, estimate(2 + 4 * u, 0, 3 * u), estimate(2, 0, 4 * u), 'stands'],
+    [
+      'apart, but disagreeing at the wider step too',
+      2.1,
+      estimate(2 + 9 * u, 0, 3 * u),
+      estimate(2, 0, 4 * u),
+      'stands',
+    ],
+    // The real-code draw (GC_SEED=24, 1561495001): a naive log(1 − a) on a plateau at 2⁻¹⁸, and at 2⁻¹⁴.
+    [
+      'a rounding plateau at the narrow step',
+      0.325345,
+      estimate(0.325525, 9.6e-10, 9.6e-10),
+      estimate(0.325357, 1.05e-5, 6.4e-5),
+      'agrees',
+    ],
+    // A float32 bias with a wrong gradient (property seed 28, 662360199): 341.8 ± 33.7 at 2⁻⁶, −151.9 ± 208.6 at 2⁻².
+    [
+      'a wider reading as coarse as the mismatch',
+      30.347,
+      estimate(341.78, 33.74),
+      estimate(-151.92, 30.86, 208.64),
+      'coarse',
+    ],
+  ] as const)('%s', (_, analytic, narrow, wide, verdict) => {
+    expect(widerScaleAgrees(analytic, narrow, wide, 1e-6)).toBe(verdict);
   });
 });
 
