@@ -4,15 +4,7 @@
  * plateau's jumps (see {@link widerScaleAgrees}). Evaluates only; the decisions are entry-rules.ts's.
  */
 import { allowedError, centralQuotient, withFields, type EntryEstimate } from './difference.js';
-import {
-  CONFIRMATIONS,
-  isFlat,
-  oneSidedSlopes,
-  readNoise,
-  refinedEstimate,
-  WIDENING,
-  widerScaleAgrees,
-} from './entry-rules.js';
+import { isFlat, oneSidedSlopes, readNoise, refinedEstimate, WIDENING, widerScaleAgrees } from './entry-rules.js';
 import type { EntrySteps } from './entry-steps.js';
 import { GradcheckError, type GradcheckErrorCode } from './errors.js';
 import type { LossNoise } from './noise.js';
@@ -24,20 +16,11 @@ const FAR_FAILURES: readonly GradcheckErrorCode[] = ['NON_FINITE_LOSS', 'NON_FIN
 
 /** The wider steps of one check's failing entries (see the module's comment). */
 export class WiderScale {
-  /**
-   * Per tensor, how many entries {@link WiderScale.agreed} left failing: after {@link CONFIRMATIONS}
-   * of them the tensor fails whatever the rest show, and its later failing entries are not
-   * estimated again (a wrong factor fails every entry of a tensor).
-   */
-  private readonly failed: number[];
-
   constructor(
     private readonly session: CheckSession,
     private readonly steps: EntrySteps,
     private readonly noise: LossNoise,
-  ) {
-    this.failed = session.parameters.tensors.map(() => 0);
-  }
+  ) {}
 
   /**
    * Entry `index` of tensor number `tensorIndex`, about to fail with `estimate`, estimated again at
@@ -48,7 +31,8 @@ export class WiderScale {
    * hide in it; the analytic gradient only blocks the wider step, it never excuses an entry); else
    * `undefined`. The next step is tried where the loss showed a kink at this one, or the reading
    * was too `coarse`; none where the loss stood still. Never where the step is the user's, or the
-   * loss stood still at the entry's own step.
+   * loss stood still at the entry's own step. (Once CONFIRMATIONS (entry-rules.ts) entries of a tensor
+   * disagreed, the estimator settles its other entries at their first step, and none comes here.)
    */
   *agreed(
     tensorIndex: number,
@@ -57,16 +41,14 @@ export class WiderScale {
     estimate: EntryEstimate,
   ): Steps<EntryEstimate | undefined> {
     const { options } = this.session;
-    if (options.step !== undefined || estimate.flat || this.failed[tensorIndex]! >= CONFIRMATIONS) return undefined;
-    let judged: EntryEstimate | undefined;
+    if (options.step !== undefined || estimate.flat) return undefined;
     try {
-      judged = yield* this.judgedWider(tensorIndex, index, analytic, estimate);
+      return yield* this.judgedWider(tensorIndex, index, analytic, estimate);
     } catch (error) {
       // A loss or gradient undefined this far from θ, or a model that throws there, only ends the look.
       if (!(error instanceof GradcheckError) || !FAR_FAILURES.includes(error.code)) throw error;
+      return undefined;
     }
-    if (!judged) this.failed[tensorIndex]!++;
-    return judged;
   }
 
   /** {@link WiderScale.agreed}'s steps, in turn. */

@@ -77,6 +77,7 @@ describe('an entry about to fail, at wider steps', () => {
   });
 
   it('tries the wider steps for at most 8 failing entries of a tensor', () => {
+    // (Once 8 entries of a tensor disagreed, the estimator settles the rest at their first step.)
     const size = 12;
     const w = new Float64Array(size).map((_, i) => 0.1 + i / 20);
     const snapshot = Float64Array.from(w);
