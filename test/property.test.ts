@@ -396,6 +396,51 @@ describe('pinned draws', () => {
     },
   );
 
+  it.each([
+    // GC_SEED=22: float64, biases b2 exactly 0, a unit 1e-5 from its kink. The noise probe's first line
+    // moves b2 by 2⁻²⁰ a point, crosses that kink and read σ = 4.5e-11 for a loss computed to 1e-16;
+    // b2[0]'s 1 % bug (2.8e-6) passed within the 4.7e-5 that allowed. Its line changes slope: a closer one
+    // reads the loss's rounding, and the bug fails.
+    [
+      22,
+      {
+        sizes: [2, 6, 2, 3],
+        loss: 'cross-entropy',
+        examples: 6,
+        lambda: 0.014063195613876233,
+        precision: 'float64',
+        scale: 0.007822457433724757,
+        zeroExample: false,
+        deadUnit: true,
+        seed: 603412613,
+      },
+      { kind: 'scale-1pct', tensor: 'b2' },
+    ],
+    // GC_SEED=11: the same for a dropped L2 term of W2 (float64, a dead unit).
+    [
+      11,
+      {
+        sizes: [5, 6, 2, 3],
+        loss: 'mse',
+        examples: 6,
+        lambda: 0.0476427687118511,
+        precision: 'float64',
+        scale: 0.010765559348303342,
+        zeroExample: false,
+        deadUnit: true,
+        seed: 772705922,
+      },
+      { kind: 'dropped-regulariser', tensor: 'W2' },
+    ],
+  ] as const)(
+    'a noise probe whose line crosses kinks reads a closer line: a small float64 bug fails (GC_SEED=%i)',
+    (_, spec, bug) => {
+      const net = buildNet(spec as Spec);
+      const result = checkGradients(modelOf(net, bug as Bug), net.X, net.Y);
+      expect(caught(net, bug as Bug, result, net.gradients(bug as Bug), net.gradients())).toBe(true);
+    },
+  );
+
   it('a gradient of 0 beside a kink the default step crosses passes, and a wrong bias beside it is caught alone (GC_SEED=5)', () => {
     // float32, scale 51: W1[0,0] = −78.4 has gradient 0; 0.068 below it a unit switches on and the loss
     // (336) falls by 96 before it flattens again. At h = 0.25 that fall read as noise (a fourth difference

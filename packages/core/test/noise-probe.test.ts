@@ -113,6 +113,58 @@ describe('the probe', () => {
     },
   );
 
+  /** Kinks along w[0] at these distances from θ₀ = 0.3 (the first line, ±1.3e-5 along it, meets them), each bending the slope by `bend`. */
+  const KINKS = [-9e-6, -4e-6, 3e-6, 7e-6];
+  const bits = new Float64Array(2),
+    words = new Uint32Array(bits.buffer);
+  /** A deterministic draw in [−1, 1) from the bits of w₀ and w₁: noise of its own at every point. */
+  const draw = (flat: number[]): number => {
+    bits[0] = flat[0]!;
+    bits[1] = flat[1]!;
+    let h = Math.imul(words[0]! ^ words[2]!, 0x9e3779b1) ^ Math.imul(words[1]! + words[3]!, 0x85ebca77);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+    return ((h ^ (h >>> 15)) >>> 0) / 2 ** 31 - 1;
+  };
+  const kinked = (flat: number[], noise: (flat: number[]) => number): number =>
+    sine(flat) +
+    KINKS.reduce((s, k, i) => s + (i % 2 ? -1e-3 : 1e-3) * Math.max(0, flat[0]! - 0.3 - k), 0) +
+    noise(flat);
+
+  it('reads a closer line where the first one changes slope: kinks are no noise', () => {
+    // Noise of up to 1e-12 drawn afresh at every point, under four kinks the first line meets.
+    const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+    const { model, calls } = recorded({ w }, (flat) => kinked(flat, (f) => 1e-12 * draw(f)));
+    const sigma = probe(model, calls)!;
+    // The first line read the kinks as σ = 1.3e-10. The second, 64 times closer, meets none, but its slope's
+    // thirds, less a trend read off noise, differ too (σ 9.4e-13): the third, 4 096 times closer, reads steady.
+    expect(calls).toHaveLength(57);
+    expect(Math.abs(calls.at(-1)!.at[0]! - 0.3)).toBe((10 * 2 ** -20) / 4096);
+    // (Noise uniform within ±1e-12 has a deviation of 5.8e-13.)
+    expect(sigma).toBeGreaterThan(2e-13);
+    expect(sigma).toBeLessThan(2e-12);
+  });
+
+  it('keeps the first reading where no closer line reads the noise at all', () => {
+    // The loss of the test above, undefined within 5e-7 of θ₀ (θ itself aside; the first line keeps 9.5e-7 from it): the closer line ends at
+    // its first point, and what the first line read (kinks and noise) stands, as before this rule.
+    const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+    const near = (x: number): boolean => x !== 0.3 && Math.abs(x - 0.3) < 5e-7;
+    const { model, calls } = recorded({ w }, (flat) => (near(flat[0]!) ? NaN : kinked(flat, (f) => 1e-12 * draw(f))));
+    const sigma = probe(model, calls)!;
+    expect(calls).toHaveLength(20);
+    const losses = calls.slice(0, 19).map((c) => c.loss);
+    losses.splice(
+      9,
+      0,
+      kinked([0.3, -1.2, 2.5, 0.01], (f) => 1e-12 * draw(f)),
+    );
+    const first = noiseOf(losses);
+    expect(first).toMatchObject({ verdict: 'measured' });
+    expect(sigma).toBe(first.verdict === 'measured' ? first.sigma : NaN);
+    expect(sigma).toBeGreaterThan(1e-11);
+  });
+
   it('reads a float64 loss of float32 parameters at a float64 rounding, though θ’s loss (30) is a float32', () => {
     const v = Float32Array.from([0.3, -1.2, 2.5, 0.01]);
     const theta = Array.from(v);
@@ -301,7 +353,8 @@ describe('LossNoise.confirm', () => {
     // What the second line reads without the steadiness its confirmation asks for.
     const plain = inSession(model, calls, (session, steps) => measureNoise(session, steps, 2 ** -18));
     const { before, after, said, made } = confirmed(kinked, 1);
-    expect(plain).toBeGreaterThan(100 * before);
+    // (A first measurement at that spacing reads a closer line, which meets no kink: noise.ts, measureNoise.)
+    expect(plain).toBeLessThan(before);
     expect(made[0]).toHaveLength(19);
     expect(said).toEqual([false]);
     expect(after).toBe(before);
