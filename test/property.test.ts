@@ -441,6 +441,53 @@ describe('pinned draws', () => {
     },
   );
 
+  it.each([
+    // GC_SEED=25: float64, b2[3] = 0 with units 2.9e-6 and 1e-5 from their kinks. At h = 3.8e-6 the left
+    // slopes showed the first kink, its fourth difference read as noise 9.3e-11, and the widening went
+    // back to h, where that noise hid the kink: a gradient of 3.1e-5 where the loss's slope is −2.9e-6
+    // agreed within 2.6e-4. At h/16 the kink is outside the step and the bug fails.
+    [
+      25,
+      {
+        sizes: [2, 2, 6, 1],
+        loss: 'cross-entropy',
+        examples: 4,
+        lambda: 0.210013004931504,
+        precision: 'float64',
+        scale: 0.009080132499573939,
+        zeroExample: false,
+        deadUnit: false,
+        seed: 162736587,
+      },
+      { kind: 'one-entry', tensor: 'b2', entry: 3 },
+    ],
+    // GC_SEED=8: the same in float32: b2[4] of a unit dead for every example (gradient 0) whose kink lies
+    // between h/2 and h to the right; a gradient of 3.8e-3 agreed within the kink read as noise. At h/16 the
+    // loss stands still.
+    [
+      8,
+      {
+        sizes: [3, 4, 6, 1],
+        loss: 'cross-entropy',
+        examples: 2,
+        lambda: 0.00174824632976335,
+        precision: 'float32',
+        scale: 0.2077793395839567,
+        zeroExample: true,
+        deadUnit: false,
+        seed: 720112763,
+      },
+      { kind: 'one-entry', tensor: 'b2', entry: 4 },
+    ],
+  ] as const)(
+    'a kink the first step showed, hidden by its own noise when the widening went back to that step: a narrower step fails the bug (GC_SEED=%i)',
+    (_, spec, bug) => {
+      const net = buildNet(spec as Spec);
+      const result = checkGradients(modelOf(net, bug as Bug), net.X, net.Y);
+      expect(caught(net, bug as Bug, result, net.gradients(bug as Bug), net.gradients())).toBe(true);
+    },
+  );
+
   it('a gradient of 0 beside a kink the default step crosses passes, and a wrong bias beside it is caught alone (GC_SEED=5)', () => {
     // float32, scale 51: W1[0,0] = −78.4 has gradient 0; 0.068 below it a unit switches on and the loss
     // (336) falls by 96 before it flattens again. At h = 0.25 that fall read as noise (a fourth difference

@@ -37,10 +37,39 @@ describe('the step', () => {
     const w64 = new Float64Array([0.5, 1000]);
     const r64 = checkGradients(separable(w64, Math.sin, Math.cos), null, null);
     expect(r64.stepRange).toEqual([2 ** -18, 2 ** -8]); // 6.1e-6 → 2^-18; 6.1e-3 → 2^-8
-    const w32 = new Float32Array([0.5, 1000]);
-    const r32 = checkGradients(separable(w32, Math.sin, Math.cos), null, null);
-    expect(r32.passed).toBe(true);
-    expect(r32.stepRange).toEqual([2 ** -8, 2 ** 2]); // 4.9e-3 → 2^-8; 4.9 → 2^2
+    // (One tensor each: a sum of the two would be noise for the small one's slope and widen its step.)
+    const small32 = checkGradients(separable(new Float32Array([0.5]), Math.sin, Math.cos), null, null);
+    expect(small32.stepRange).toEqual([2 ** -8, 2 ** -8]); // 4.9e-3 → 2^-8
+    const square = (x: number): number => (x * x) / 2;
+    const large32 = checkGradients(
+      separable(new Float32Array([1000]), square, (x) => x),
+      null,
+      null,
+    );
+    expect(large32.stepRange).toEqual([2 ** 2, 2 ** 2]); // 4.9 → 2^2
+    expect(small32.passed && large32.passed).toBe(true);
+  });
+
+  it('is judged below a default step whose truncation reads as a kink: a float32 sin at θ = 1000', () => {
+    // At h = 4 the central difference of sin is cos θ · sin(4)/4, −0.106 against cos(1000) = 0.562. The
+    // widening falls back to that step, where this truncation had let a sign-flipped gradient agree; the
+    // first narrower step without a kink, 0.25, judges it (narrowing.ts: sharperBelowKink).
+    const w = (): Float32Array => new Float32Array([0.5, 1000]);
+    const flipped = (bugged: boolean): GradientModel => {
+      const model = separable(w(), Math.sin, Math.cos);
+      const { w: data } = model.parameters as { w: Float32Array };
+      return {
+        ...model,
+        gradients: () => ({ w: Float64Array.from(data, (x, i) => Math.cos(x) * (bugged && i === 1 ? -1 : 1)) }),
+      };
+    };
+    const correct = checkGradients(flipped(false), null, null);
+    expect(correct.passed).toBe(true);
+    expect(correct.stepRange).toEqual([2 ** -8, 2 ** -2]);
+    const wrong = checkGradients(flipped(true), null, null);
+    expect(wrong.passed).toBe(false);
+    expect(wrong.worst[0]).toMatchObject({ label: 'w[1]' });
+    expect(wrong.worst[0]!.excess).toBeGreaterThan(10);
   });
 
   it('keeps the classic meaning of a bare eps: step = tolerance = eps', () => {

@@ -1,0 +1,78 @@
+/**
+ * The narrowing below a kink read as noise (narrowing.ts): when it applies, and which estimate it
+ * returns. The estimator's estimate at a step is a stub here; the whole path is pinned on the
+ * property test's draws (test/property.test.ts, GC_SEED=8 and 25).
+ */
+import { describe, expect, it } from 'vitest';
+import type { EntryEstimate } from '../src/difference.js';
+import { sharperBelowKink, widenedOverKink } from '../src/narrowing.js';
+import type { Steps } from '../src/session.js';
+
+const kink = { left: 2e-4, right: -3e-6, shown: true };
+const estimate = (numeric: number, error: number, withKink = false): EntryEstimate =>
+  withKink
+    ? { numeric, floor: error, step: 1, errorEstimate: error, kink }
+    : { numeric, floor: error, step: 1, errorEstimate: error };
+
+/** Runs a generator that evaluates nothing (its `at` is a stub) to its value. */
+function run<T>(steps: Steps<T>): T {
+  const next = steps.next();
+  if (!next.done) throw new Error('the stub evaluates nothing');
+  return next.value;
+}
+
+describe('widenedOverKink', () => {
+  const first = { estimate: estimate(9.5e-5, 2.6e-4, true), h: 2 ** -18 };
+  it.each([
+    ['widened past the first step, no kink there', 2 ** -16, estimate(1e-4, 1e-4), false, true],
+    ['back at the first step, the kink hidden by its own noise', 2 ** -18, estimate(9.5e-5, 2.6e-4), false, true],
+    ['back at the first step, the kink still shown', 2 ** -18, estimate(9.5e-5, 2.6e-4, true), false, false],
+    ['a loss that stood still at the widened step', 2 ** -16, estimate(0, 1e-4), true, false],
+    ['below the first step', 2 ** -20, estimate(9.5e-5, 2.6e-4), false, false],
+  ])('%s', (_, h, widened, flat, expected) => {
+    expect(widenedOverKink(first, h, widened, flat)).toBe(expected);
+  });
+
+  it('is false where the first step showed no kink', () => {
+    expect(widenedOverKink({ estimate: estimate(9.5e-5, 2.6e-4), h: 1 }, 1, estimate(9.5e-5, 2.6e-4), false)).toBe(
+      false,
+    );
+  });
+});
+
+describe('sharperBelowKink', () => {
+  const first = { estimate: estimate(9.5e-5, 2.6e-4, true), h: 2 ** -18 };
+  const at = (byStep: Map<number, EntryEstimate>, asked: number[]) =>
+    function* (h: number): Steps<EntryEstimate> {
+      asked.push(h);
+      return byStep.get(h)!;
+    };
+
+  it('judges a fallback to the first step at the first narrower step without a kink', () => {
+    const asked: number[] = [];
+    const sharp = estimate(-2.906e-6, 1.8e-9);
+    const byStep = new Map([
+      [2 ** -22, estimate(1e-5, 1e-6, true)],
+      [2 ** -26, sharp],
+    ]);
+    const result = run(sharperBelowKink(at(byStep, asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false));
+    expect(result).toBe(sharp);
+    expect(asked).toEqual([2 ** -22, 2 ** -26]);
+  });
+
+  it('keeps the estimate where the narrower step is no sharper, or every narrower step shows a kink', () => {
+    const coarser = new Map([[2 ** -22, estimate(-2.9e-6, 1e-3)]]);
+    expect(run(sharperBelowKink(at(coarser, []), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false))).toBeUndefined();
+    const kinks = new Map([2 ** -22, 2 ** -26, 2 ** -30].map((h) => [h, estimate(0, 1e-9, true)] as const));
+    const asked: number[] = [];
+    expect(run(sharperBelowKink(at(kinks, asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false))).toBeUndefined();
+    expect(asked).toHaveLength(3);
+  });
+
+  it('asks for nothing where the fallback still shows the kink (the narrowing around it decides)', () => {
+    const asked: number[] = [];
+    const result = run(sharperBelowKink(at(new Map(), asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4, true), false));
+    expect(result).toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+});
