@@ -44,6 +44,7 @@ export default defineConfig({
       'packages/core/test/layer-check.test.ts',
       'packages/core/test/layers.test.ts',
       'packages/core/test/kink-read-as-noise.test.ts',
+      'packages/core/test/narrowing.test.ts',
       'packages/core/test/kinks.test.ts',
       'packages/core/test/matcher.test.ts',
       'packages/core/test/model.test.ts',
