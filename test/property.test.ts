@@ -518,6 +518,26 @@ describe('pinned draws', () => {
     },
   );
 
+  it('a sign flip beyond every kink the loss showed fails at the sharper step, though a noisier narrower step agrees (GC_SEED=8)', () => {
+    // float32 b2[1]: gradient 1.39e-3, slopes 1.56e-3 and 1.37e-3 at h = 2⁻⁸; off at h/16, and within a
+    // floor of 1.7e-2 at h/256, which had passed it.
+    const spec: Spec = {
+      sizes: [2, 3, 2, 3],
+      loss: 'softmax-l2',
+      examples: 7,
+      lambda: 0.2326184044725072,
+      precision: 'float32',
+      scale: 0.005178993041687492,
+      zeroExample: true,
+      deadUnit: false,
+      seed: 1530457556,
+    };
+    const bug: Bug = { kind: 'sign-flip', tensor: 'b2' };
+    const net = buildNet(spec);
+    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
+  });
+
   it('a correct net with 8 of 29 entries exactly at kinks fails for the kink rule alone, counted apart from false alarms (GC_SEED=16)', () => {
     // Four units of layer 2 whose pre-activation is exactly 0 where unit 0 of layer 1 is off (their
     // biases 0, their weights from the dead unit 1 are 0): W2[i,1] and b2[i] sit on kinks.

@@ -163,7 +163,8 @@ export class EntryEstimator {
     // (A loss coarser than its magnitude stays so at the narrower steps.)
     const narrowerAt = (step: number): ReturnType<EntryEstimator['estimateAt']> =>
       this.estimateAt(tensorIndex, index, step, { widened: coarse });
-    return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h);
+    const firstReading = h === beforeWidening.h ? beforeWidening.estimate : undefined;
+    return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h, firstReading);
   }
 
   /**

@@ -23,7 +23,9 @@ export type NarrowerAt = (h: number) => Steps<readonly [EntryEstimate, boolean, 
 /**
  * The estimate of an entry first seen at a kink (`estimate`, at step `h`), at up to
  * {@link NARROWINGS} narrower steps (`at`): a kink beside θ falls outside one of them. It is left
- * out as a kink only where the loss shows one at more than one step.
+ * out as a kink only where the loss shows one at more than one step. `first`: the first reading of
+ * the same losses, where the widening for noise went back to `h` (its slopes read against the
+ * modelled noise only, so a kink it showed counts as shown there).
  */
 export function* narrowedAroundKink(
   at: NarrowerAt,
@@ -31,12 +33,16 @@ export function* narrowedAroundKink(
   tolerance: number,
   estimate: EntryEstimate,
   h: number,
+  first?: EntryEstimate,
 ): Steps<EntryEstimate> {
   let disagreeing: EntryEstimate | undefined;
   // Whether the one-sided slopes of the disagreeing estimate exclude a kink at θ as its mismatch's cause.
   let sharp = false;
   let kinkSteps = kinkShown(estimate);
   let reached = kinkReaches(analytic, estimate);
+  // No kink the loss showed at any step so far could make the analytic value right: then a disagreement
+  // is as sharp as one whose slopes exclude a kink at θ (judgeNarrower).
+  let beyond = !reached && !(first !== undefined && kinkReaches(analytic, first));
   for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS; narrowed++) {
     h /= NARROWING;
     const [narrower, narrowFlat, sides] = yield* at(h);
@@ -46,11 +52,14 @@ export function* narrowedAroundKink(
       // Whether the kink could make the analytic value right is read at the narrowest step where the
       // loss still shows it: a kink's one-sided slopes stay apart as the step shrinks, a smooth
       // bend's meet at its slope.
-      if (narrower.kink?.shown) reached = kinkReaches(analytic, narrower);
+      if (narrower.kink?.shown) {
+        reached = kinkReaches(analytic, narrower);
+        beyond &&= !reached;
+      }
       disagreeing = undefined;
       continue;
     }
-    const reading = judgeNarrower(analytic, narrower, disagreeing, tolerance, sharp);
+    const reading = judgeNarrower(analytic, narrower, disagreeing, tolerance, sharp || beyond);
     if (reading === 'disagrees') {
       disagreeing = narrower;
       sharp = sides !== undefined && sidesExcludeKink(analytic, narrower.numeric, sides);

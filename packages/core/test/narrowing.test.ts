@@ -1,11 +1,13 @@
 /**
- * The narrowing below a kink read as noise (narrowing.ts): when it applies, and which estimate it
- * returns. The estimator's estimate at a step is a stub here; the whole path is pinned on the
- * property test's draws (test/property.test.ts, GC_SEED=8 and 25).
+ * The narrowings of narrowing.ts: below a kink read as noise (when it applies, and which estimate it
+ * returns), and around a kink (which reading stands). The estimator's estimate at a step is a stub
+ * here; the whole paths are pinned on the property test's draws (test/property.test.ts, GC_SEED=8
+ * and 25; GC_SEED=8's sign flip).
  */
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
-import { sharperBelowKink, widenedOverKink } from '../src/narrowing.js';
+import type { OneSided } from '../src/entry-rules.js';
+import { narrowedAroundKink, sharperBelowKink, widenedOverKink } from '../src/narrowing.js';
 import type { Steps } from '../src/session.js';
 
 const kink = { left: 2e-4, right: -3e-6, shown: true };
@@ -74,5 +76,40 @@ describe('sharperBelowKink', () => {
     const result = run(sharperBelowKink(at(new Map(), asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4, true), false));
     expect(result).toBeUndefined();
     expect(asked).toEqual([]);
+  });
+});
+
+describe('narrowedAroundKink', () => {
+  // Property seed 8's sign-flipped float32 b2[1] (1530457556, gradient 1.39e-3, analytic −1.39e-3), as
+  // its estimates read: marked a kink at h (by its analytic gradient; the loss's slopes do not show it),
+  // off at h/16, and agreeing at h/256 only within a floor 12 times the gradient.
+  const h = 2 ** -8;
+  const first = (left: number, right: number): EntryEstimate => ({
+    numeric: 9.77e-4,
+    floor: 6.7e-5,
+    step: h,
+    errorEstimate: 6.5e-4,
+    kink: { left, right, shown: false },
+  });
+  const sixteenth = { numeric: 1.709e-3, floor: 1.07e-3, step: h / 16, errorEstimate: 1.07e-3 };
+  const noisiest = { numeric: 3.906e-3, floor: 1.72e-2, step: h / 256, errorEstimate: 1.72e-2 };
+  const at = function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided]> {
+    if (step === h / 16) return [sixteenth, false, { left: -9.77e-4, right: 3.42e-3, shown: false }];
+    return [noisiest, false, { left: 0, right: 2.34e-2, shown: false }];
+  };
+
+  it('keeps the disagreement where no kink the loss showed could make the analytic value right', () => {
+    // Slopes 1.56e-3 and 1.37e-3 at h: −1.39e-3 lies beyond them.
+    expect(run(narrowedAroundKink(at, -1.389e-3, 1e-3, first(1.556e-3, 1.373e-3), h))).toBe(sixteenth);
+  });
+
+  it('takes the narrowest agreement where such a kink could (the analytic value within the slopes widened by their jump)', () => {
+    expect(run(narrowedAroundKink(at, -1.389e-3, 1e-3, first(-2e-3, 1.5e-3), h))).toBe(noisiest);
+  });
+
+  it("takes it too where the step's first reading showed such a kink (before a widening went back to it)", () => {
+    // Read against the modelled noise only, the same losses showed slopes that reach the analytic value.
+    const reading = { ...first(-2e-3, 1.5e-3), kink: { left: -2e-3, right: 1.5e-3, shown: true } };
+    expect(run(narrowedAroundKink(at, -1.389e-3, 1e-3, first(1.556e-3, 1.373e-3), h, reading))).toBe(noisiest);
   });
 });
