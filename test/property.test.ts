@@ -538,6 +538,24 @@ describe('pinned draws', () => {
     expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
   });
 
+  it('a correct entry beyond the slopes read where the widening went back, but within its first reading of that step, passes (GC_SEED=12)', () => {
+    // float64 b2[2] = 0 between two bends, gradient −8.18e-9: the first reading at h = 3.8e-6 showed
+    // the kink (opposed bends that reach the gradient); read again against the carried noise it did
+    // not, and without the first reading the narrowing kept a disagreement at h/16 (3.3e-9 off).
+    const net = buildNet({
+      sizes: [4, 6, 4, 5, 2],
+      loss: 'softmax-l2',
+      examples: 5,
+      lambda: 0.0014233031715591691,
+      precision: 'float64',
+      scale: 0.0017221251500578606,
+      zeroExample: false,
+      deadUnit: true,
+      seed: 70161866,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+  });
+
   it('a correct net with 8 of 29 entries exactly at kinks fails for the kink rule alone, counted apart from false alarms (GC_SEED=16)', () => {
     // Four units of layer 2 whose pre-activation is exactly 0 where unit 0 of layer 1 is off (their
     // biases 0, their weights from the dead unit 1 are 0): W2[i,1] and b2[i] sit on kinks.

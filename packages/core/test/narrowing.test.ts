@@ -107,6 +107,23 @@ describe('narrowedAroundKink', () => {
     expect(run(narrowedAroundKink(at, -1.389e-3, 1e-3, first(-2e-3, 1.5e-3), h))).toBe(noisiest);
   });
 
+  it('takes it too where a narrower step shows a kink whose slopes reach the analytic value', () => {
+    // h/16 shows a kink reaching −1.39e-3; h/256 disagrees, h/4096 agrees within a wider floor.
+    const reaching = {
+      numeric: 0,
+      floor: 1e-4,
+      step: h / 16,
+      errorEstimate: 1e-4,
+      kink: { left: -2e-3, right: 1.5e-3, shown: true },
+    };
+    const through = function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided]> {
+      if (step === h / 16) return [reaching, false, { ...reaching.kink }];
+      if (step === h / 256) return [sixteenth, false, { left: -9.77e-4, right: 3.42e-3, shown: false }];
+      return [noisiest, false, { left: 0, right: 2.34e-2, shown: false }];
+    };
+    expect(run(narrowedAroundKink(through, -1.389e-3, 1e-3, first(1.556e-3, 1.373e-3), h))).toBe(noisiest);
+  });
+
   it("takes it too where the step's first reading showed such a kink (before a widening went back to it)", () => {
     // Read against the modelled noise only, the same losses showed slopes that reach the analytic value.
     const reading = { ...first(-2e-3, 1.5e-3), kink: { left: -2e-3, right: 1.5e-3, shown: true } };
