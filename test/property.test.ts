@@ -224,6 +224,12 @@ function caught(
   });
 }
 
+/** Whether the default check of the net `spec` builds, with `bug` planted, catches it ({@link caught}). */
+function caughtIn(spec: Spec, bug: Bug): boolean {
+  const net = buildNet(spec);
+  return caught(net, bug, checkGradients(modelOf(net, bug), net.X, net.Y), net.gradients(bug), net.gradients());
+}
+
 /** Why a draw was not counted as a planted bug (or counted in the band below the planted size). */
 type Redraw = 'nowhere to plant' | 'changes nothing' | 'where the loss cannot show it' | 'below tolerance';
 
@@ -465,9 +471,7 @@ describe('pinned draws', () => {
   ] as const)(
     'a noise probe whose line crosses kinks reads a closer line: a small float64 bug fails (GC_SEED=%i)',
     (_, spec, bug) => {
-      const net = buildNet(spec as Spec);
-      const result = checkGradients(modelOf(net, bug as Bug), net.X, net.Y);
-      expect(caught(net, bug as Bug, result, net.gradients(bug as Bug), net.gradients())).toBe(true);
+      expect(caughtIn(spec as Spec, bug as Bug)).toBe(true);
     },
   );
 
@@ -512,9 +516,7 @@ describe('pinned draws', () => {
   ] as const)(
     'a kink the first step showed, hidden by its own noise when the widening went back to that step: a narrower step fails the bug (GC_SEED=%i)',
     (_, spec, bug) => {
-      const net = buildNet(spec as Spec);
-      const result = checkGradients(modelOf(net, bug as Bug), net.X, net.Y);
-      expect(caught(net, bug as Bug, result, net.gradients(bug as Bug), net.gradients())).toBe(true);
+      expect(caughtIn(spec as Spec, bug as Bug)).toBe(true);
     },
   );
 
@@ -532,10 +534,7 @@ describe('pinned draws', () => {
       deadUnit: false,
       seed: 1530457556,
     };
-    const bug: Bug = { kind: 'sign-flip', tensor: 'b2' };
-    const net = buildNet(spec);
-    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
-    expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
+    expect(caughtIn(spec, { kind: 'sign-flip', tensor: 'b2' })).toBe(true);
   });
 
   it('a correct entry beyond the slopes read where the widening went back, but within its first reading of that step, passes (GC_SEED=12)', () => {
