@@ -170,9 +170,13 @@ function slopeHidden(net: Net, tensor: string, index: number, slope: number): bo
 
 /** {@link slopeHidden} for an entry of a result. */
 function unresolvable(net: Net, entry: EntryResult): boolean {
+  return slopeHidden(net, entry.tensor, flatIndexIn(net, entry), entry.analytic);
+}
+
+/** The index of a result's entry in its tensor's flat data. */
+function flatIndexIn(net: Net, entry: EntryResult): number {
   const parameter = net.parameters[entry.tensor]!;
-  const shape = 'shape' in parameter ? parameter.shape : [parameter.length];
-  return slopeHidden(net, entry.tensor, flatIndex(shape, entry), entry.analytic);
+  return flatIndex('shape' in parameter ? parameter.shape : [parameter.length], entry);
 }
 
 /**
@@ -189,14 +193,7 @@ function failedOnKinksAlone(net: Net, result: CheckResult): boolean {
   // (Entries at kinks are listed with kinks: 'fail'.)
   const all = checkGradients(modelOf(net), net.X, net.Y, { worst: result.parameters, kinks: 'fail' }).worst;
   const left = all.filter((e) => e.kink);
-  return (
-    left.length === result.kinks.count &&
-    left.every((e) => {
-      const parameter = net.parameters[e.tensor]!;
-      const shape = 'shape' in parameter ? parameter.shape : [parameter.length];
-      return net.kinkWithin(e.tensor, flatIndex(shape, e), e.step);
-    })
-  );
+  return left.length === result.kinks.count && left.every((e) => net.kinkWithin(e.tensor, flatIndexIn(net, e), e.step));
 }
 
 /**
