@@ -534,6 +534,23 @@ describe('pinned draws', () => {
     expect(caughtIn(spec, { kind: 'sign-flip', tensor: 'b2' })).toBe(true);
   });
 
+  it('a missing mean is blamed on the weights alone, where a correct bias has kinks beyond h/2 on both sides (GC_SEED=28)', () => {
+    // float32 b1[2] = 0, gradient −6.25e-4 at θ and θ ± h/2 but 0 at θ ± h (h = 2⁻⁸): off by 2.1e-4 at h,
+    // where the four gradient samples read no jump, so it was never narrowed and b1 was blamed too.
+    const spec: Spec = {
+      sizes: [2, 6, 2],
+      loss: 'softmax-l2',
+      examples: 4,
+      lambda: 0.12930295943941367,
+      precision: 'float32',
+      scale: 0.008655417852546317,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 1082038392,
+    };
+    expect(caughtIn(spec, { kind: 'missing-mean' })).toBe(true);
+  });
+
   it('a correct entry beyond the slopes read where the widening went back, but within its first reading of that step, passes (GC_SEED=12)', () => {
     // float64 b2[2] = 0 between two bends, gradient −8.18e-9: the first reading at h = 3.8e-6 showed
     // the kink (opposed bends that reach the gradient); read again against the carried noise it did

@@ -440,6 +440,15 @@ describe('gradientJumps', () => {
     // another on at θ + 2⁻⁹; the rises over θ ± h/2 cancel in the first test (7e-5 < 9e-5).
     ['two kinks whose jumps cancel at θ ± h/2', [7.4856e-4, 0, 3.3739e-4, 0], 4.1117e-4, 1.8e-4, true],
     ['a smooth gradient whose third derivative is small', [1.5025, 0.5025, 2.01, 0.01], 1.0025, 0.01, false],
+    // Recorded (property test GC_SEED=28, seed 1082038392, a correct float32 b1[2] at h = 2⁻⁸): the gradient
+    // the same at θ and θ ± h/2, 0 at θ ± h (kinks between h/2 and h on both sides, jumps of one sign).
+    [
+      'two kinks beyond h/2 whose jumps have one sign',
+      [-6.253391038626432e-4, -6.253558094613254e-4, 1.8968909998307026e-8, 0],
+      -6.253483006730676e-4,
+      2.0573160145431757e-4,
+      true,
+    ],
   ])('%s', (_, gradients, analytic, mismatch, jumps) => {
     expect(gradientJumps(gradients, analytic, mismatch)).toBe(jumps);
   });
@@ -728,6 +737,9 @@ describe('the rules at their boundaries', () => {
     // …and no second difference over θ ± h/2, a rise over θ ± h 1 more than twice that over θ ± h/2.
     expect(gradientJumps([0, 0, 1, 0], 0, 2)).toBe(true);
     expect(gradientJumps([0, 0, 1, 0], 0, 2 + 2 ** -20)).toBe(false);
+    // …and neither, a bend over θ ± h 2 more than four times that over θ ± h/2: twice a mismatch of 1.
+    expect(gradientJumps([0, 0, 1, 1], 0, 1)).toBe(true);
+    expect(gradientJumps([0, 0, 1, 1], 0, 1 + 2 ** -20)).toBe(false);
   });
 
   describe('judgeNarrower', () => {
