@@ -151,10 +151,10 @@ function effects(net: Net, bugged: Record<string, Float64Array>, correct: Record
 /**
  * Whether no difference of the loss as computed can measure the slope of entry `index` of
  * `tensor`: the gradient holds only within ±w of θ (the net has a ReLU kink within w, from its own
- * structure), and over that window the loss moves |slope|·w, less than one rounding of it (ε·|L|,
- * so w is that rounding over |slope|: a power of two at or below it, as before, called a kink
- * 0.8 of a rounding from θ visible (property GC_SEED=24, seed 589519274)). Any wider step
- * crosses the kink, any narrower one sees the loss stand still or move by a rounding. A check can
+ * structure), and over that window the loss moves |slope|·w, less than one rounding of it (ε·|L|):
+ * w is that rounding over |slope| (until stop 30 the power of two at or below it, which called two
+ * W2 entries whose loss moves 0.8 of a rounding before their kinks visible: GC_SEED=24, 589519274).
+ * Any wider step crosses the kink, any narrower one sees the loss stand still or move by a rounding. A check can
  * only fail such an entry where it is right (as it must fail a forgotten ReLU mask, whose loss
  * never moves at the gradient's slope either): a correct model failed on such entries alone is
  * counted and printed apart from the false alarms. Nor can it see a bug that changes the slope by
