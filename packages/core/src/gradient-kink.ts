@@ -6,7 +6,7 @@
  * pure functions here.
  */
 import { withFields, type EntryEstimate, type StepTaken } from './difference.js';
-import { gradientJumps } from './entry-rules.js';
+import { gradientBends, gradientJumps } from './entry-rules.js';
 import type { ParameterTensor } from './parameters.js';
 import { gradientsAt } from './perturbed.js';
 import type { CheckSession, Steps } from './session.js';
@@ -56,8 +56,7 @@ export function withCurvatureTruncation(
   gradients: readonly number[],
   analytic: number,
 ): EntryEstimate {
-  const [, , plus, minus] = gradients as [number, number, number, number];
-  const truncation = (CURVATURE_MARGIN * Math.abs(plus - 2 * analytic + minus)) / 6;
+  const truncation = (CURVATURE_MARGIN * Math.abs(gradientBends(gradients, analytic).full)) / 6;
   return truncation > estimate.errorEstimate ? withFields(estimate, { errorEstimate: truncation }) : estimate;
 }
 
