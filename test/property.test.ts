@@ -588,6 +588,26 @@ describe('pinned draws', () => {
     expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
   });
 
+  it('a correct net whose cross-entropy rounds in steps of 20 roundings passes, though every noise line bends at θ (GC_SEED=12)', () => {
+    // float64, an all-zero example and a dead unit: ReLU inputs exactly 0 at θ bend every line the noise probe walks.
+    // A logit near 25 makes the loss move in steps of ulp(25)/3 = 1.2e-15; the first line read σ = 6.1e-17, and
+    // W2[0,2] (gradient −2.52e-11) failed by 7e-14 against a floor of 6.2e-14 while the second line, σ = 2.8e-16, was refused.
+    const net = buildNet({
+      sizes: [5, 4, 6, 1],
+      loss: 'cross-entropy',
+      examples: 3,
+      lambda: 0,
+      precision: 'float64',
+      scale: 3.141959528473337,
+      zeroExample: true,
+      deadUnit: true,
+      seed: 1076739260,
+    });
+    const result = checkGradients(modelOf(net), net.X, net.Y);
+    expect(result.passed).toBe(true);
+    expect(result.tensors.find((t) => t.name === 'b2')!.unread).toBeUndefined();
+  });
+
   it('a correct net with 8 of 29 entries exactly at kinks fails for the kink rule alone, counted apart from false alarms (GC_SEED=16)', () => {
     // Four units of layer 2 whose pre-activation is exactly 0 where unit 0 of layer 1 is off (their
     // biases 0, their weights from the dead unit 1 are 0): W2[i,1] and b2[i] sit on kinks.
