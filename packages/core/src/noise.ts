@@ -138,7 +138,7 @@ const STEADY_SIGMAS = 10;
  * steps of 1.2e-15 read 2.8e-16 on a second line bent only at θ, and refused it, 6.1e-17 stood,
  * and correct entries failed).
  */
-function steadySlope(losses: readonly number[], float32: boolean, sigma: number): boolean {
+export function steadySlope(losses: readonly number[], float32: boolean, sigma: number): boolean {
   const unit = Math.max(...losses.map(Math.abs)) * MACHINE_EPSILON[float32 ? 'float32' : 'float64'];
   const steady = (part: readonly number[]): boolean => {
     const first = differencesOf(part);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients, type GradientModel } from '../src/index.js';
-import { noiseOf } from '../src/noise.js';
+import { noiseOf, steadySlope } from '../src/noise.js';
 import { seededRandom } from '../src/random.js';
 
 /** 20 losses of a smooth function at spacing `s`, each with normal noise of deviation `sigma`. */
@@ -182,6 +182,30 @@ describe('noiseOf, rule by rule (tables that tell each rule from a near miss)', 
     expect(noiseOf(Array.from({ length: 21 }, (_, i) => 1 + Math.floor(i / 2) * 2 ** -40))).toEqual({
       verdict: 'too close',
     });
+  });
+});
+
+describe('steadySlope', () => {
+  // The probe's 20 losses, t = −9 … 10 (θ at t = 0, index 9): a line over noise of 1e-12, its slope
+  // growing by 1e-6 a point beyond t = bend.
+  const line = (bend?: number): number[] => {
+    const random = seededRandom(7);
+    return Array.from({ length: 20 }, (_, i) => {
+      const t = i - 9;
+      return 3 + 1e-3 * t + (bend === undefined ? 0 : 1e-6 * Math.max(0, t - bend)) + 1e-12 * random.gaussian();
+    });
+  };
+
+  it('reads a line without a bend as steady', () => {
+    expect(steadySlope(line(), false, 1e-12)).toBe(true);
+  });
+
+  it('reads a line bent at θ as steady: its slope stays on each side, and every line through θ bends there', () => {
+    expect(steadySlope(line(0), false, 1e-12)).toBe(true);
+  });
+
+  it.each([2.5, -1.5, -5.5])('reads a line bent at t = %d, one side of θ, as unsteady', (bend) => {
+    expect(steadySlope(line(bend), false, 1e-12)).toBe(false);
   });
 });
 
