@@ -608,6 +608,23 @@ describe('pinned draws', () => {
     expect(result.tensors.find((t) => t.name === 'b2')!.unread).toBeUndefined();
   });
 
+  it('a correct float32 bias whose gradient jumps between h/2 and h of a step widened for noise passes (GC_SEED=26)', () => {
+    // b1[2] = 0, gradient −2.80e-5: jumps at −0.030, −0.017, +0.0047 and +0.033 that cancel in the bend over
+    // θ ± 2⁻⁵ (2.3e-6); widened from 2⁻⁶ (error 2.35e-5) to 2⁻⁴, its quotient there was off by 1.37e-5 and failed.
+    const net = buildNet({
+      sizes: [4, 6, 6, 6, 3],
+      loss: 'mse',
+      examples: 6,
+      lambda: 0,
+      precision: 'float32',
+      scale: 0.09198591191953531,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 1554025036,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+  });
+
   it('a correct net with 8 of 29 entries exactly at kinks fails for the kink rule alone, counted apart from false alarms (GC_SEED=16)', () => {
     // Four units of layer 2 whose pre-activation is exactly 0 where unit 0 of layer 1 is off (their
     // biases 0, their weights from the dead unit 1 are 0): W2[i,1] and b2[i] sit on kinks.

@@ -35,7 +35,7 @@ import { agreedAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { EntrySteps } from './entry-steps.js';
-import { bendsWithin, lossesAt } from './perturbed.js';
+import { bendsWithinStep, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import { WiderScale } from './wider-scale.js';
 import type { ParameterTensor } from './parameters.js';
@@ -141,7 +141,7 @@ export class EntryEstimator {
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
         widenedTooFar(g, previous, estimate) ||
-        (yield* bendsWithin(this.session, tensor, index, h / 2, previous.errorEstimate))
+        (yield* bendsWithinStep(this.session, tensor, index, h, previous.errorEstimate))
       ) {
         // Truncation grew faster than the noise fell, or a kink lies between the steps: judge at the step before.
         h = before;

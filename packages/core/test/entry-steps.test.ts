@@ -94,10 +94,10 @@ describe('an entry the central difference at its learned step does not settle', 
     // (×1024, the widest the widening goes) is wider than the tolerance allows, so they take the two
     // losses at h/2 there (4 points in all)…
     expect(counts.filter((c) => c === 4).length).toBeGreaterThan(10);
-    // …and do not walk the widening from their default step again (about 24 losses and 10
-    // gradients each): only the few entries that learned the step did.
+    // …and do not walk the widening from their default step again (about 24 losses and 20
+    // gradients each, 4 a widening: perturbed.ts, bendsWithinStep): only the few entries that learned the step did.
     expect(counts.filter((c) => c > 8).length).toBeLessThanOrEqual(3);
-    expect(result.evaluations.gradients).toBeLessThan(40);
+    expect(result.evaluations.gradients).toBeLessThan(65);
     for (const p of points.values()) expect(new Set(p).size).toBe(p.length);
   });
 

@@ -1,10 +1,16 @@
 /**
  * Where a model throws at a point the estimator perturbed, the error says which entry was moved,
- * by which step and to what value (perturbed.ts builds those texts only when they are needed).
+ * by which step and to what value (perturbed.ts builds those texts only when they are needed); and
+ * perturbed.ts's reading of the analytic gradient that stops the widening for noise, on one-entry
+ * models whose gradient is a chosen function of the entry.
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients, checkGradientsAsync, GradcheckError, type GradientModel } from '../src/index.js';
 import { errorOf } from './caught.js';
+import { runSync } from '../src/evaluation.js';
+import { normaliseModel } from '../src/model.js';
+import { bendsWithinStep } from '../src/perturbed.js';
+import { CheckSession } from '../src/session.js';
 
 const THETA = [0.75, -0.5];
 
@@ -75,5 +81,49 @@ describe('what a model error at a perturbed point says', () => {
     expect(error.code).toBe('MODEL_THREW');
     expect(error.message).toMatch(/with w\[0\] = 0\.75\d+ \(θ = 0\.75\), to look for a kink/);
     expect(Array.from(w)).toEqual(THETA);
+  });
+});
+
+/** bendsWithinStep at step `h`, allowed `allowed`, of a model over w = [0] whose gradient is `g(w)`. */
+function bends(g: (w: number) => number, h: number, allowed: number): boolean {
+  const w = Float64Array.from([0]);
+  const model: GradientModel = { parameters: { w }, loss: () => 0, gradients: () => ({ w: [g(w[0]!)] }) };
+  const normalised = normaliseModel(model);
+  const session = new CheckSession(normalised, {});
+  function* run(): Generator<any, boolean, unknown> {
+    try {
+      yield* session.open();
+      return yield* bendsWithinStep(session, session.parameters.tensors[0]!, 0, h, allowed);
+    } finally {
+      session.close();
+    }
+  }
+  return runSync(run(), normalised, null, null);
+}
+
+describe('bendsWithinStep', () => {
+  it('lets a smooth gradient pass whose bend over θ ± h/2 is within the allowance, however it bends over θ ± h', () => {
+    // g = 0.15·w²: bends 0.075 over θ ± 1/2 and 0.3 over θ ± 1, four times as much, as a smooth gradient does.
+    expect(bends((w) => 0.15 * w * w, 1, 0.1)).toBe(false);
+  });
+
+  it('stops where the gradient bends over θ ± h/2 beyond the allowance', () => {
+    expect(bends((w) => 0.5 * w * w, 1, 0.1)).toBe(true);
+    expect(bends((w) => 0.5 * w * w, 0.25, 0.1)).toBe(false);
+  });
+
+  it('stops where the gradient jumps between h/2 and h, which its bend over θ ± h/2 does not see', () => {
+    const jump = (size: number) => (w: number) => (w > 0.75 ? size : 0);
+    expect(bends(jump(0.2), 1, 0.1)).toBe(true);
+    // A jump of exactly the allowance is within it; one beyond θ ± h is not read.
+    expect(bends(jump(0.1), 1, 0.1)).toBe(false);
+    expect(bends(jump(0.2), 0.7, 0.1)).toBe(false);
+  });
+
+  it('stops where jumps on either side of θ cancel in the bend over θ ± h/2 but not beyond', () => {
+    // Jumps of 0.2 at −0.3 and +0.3 that make an odd step cancel in the bend over θ ± 1/2; a third, at 0.8, shows over θ ± 1.
+    const odd = (w: number): number => (w > 0.3 ? 0.2 : w < -0.3 ? -0.2 : 0) + (w > 0.8 ? 0.3 : 0);
+    expect(bends(odd, 1, 0.1)).toBe(true);
+    expect(bends((w) => (w > 0.3 ? 0.2 : w < -0.3 ? -0.2 : 0), 1, 0.1)).toBe(false);
   });
 });
