@@ -9,7 +9,7 @@ import { checkGradients, checkGradientsAsync, GradcheckError, type GradientModel
 import { errorOf } from './caught.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
-import { bendsWithinStep } from '../src/perturbed.js';
+import { bendsWithin, bendsWithinStep } from '../src/perturbed.js';
 import { CheckSession } from '../src/session.js';
 
 const THETA = [0.75, -0.5];
@@ -84,16 +84,24 @@ describe('what a model error at a perturbed point says', () => {
   });
 });
 
-/** bendsWithinStep at step `h`, allowed `allowed`, of a model over w = [0] whose gradient is `g(w)`. */
-function bends(g: (w: number) => number, h: number, allowed: number): boolean {
-  const w = Float64Array.from([0]);
-  const model: GradientModel = { parameters: { w }, loss: () => 0, gradients: () => ({ w: [g(w[0]!)] }) };
+/**
+ * bendsWithinStep (or `read`) at step `h`, allowed `allowed`, of entry w[1] of a model over v = [0] and
+ * w = [0, 0] whose gradient is `g(w[1])` there (and 1 at v[0] and w[0], entries no reading may take for it).
+ */
+function bends(g: (w: number) => number, h: number, allowed: number, read = bendsWithinStep): boolean {
+  const v = Float64Array.from([0]),
+    w = Float64Array.from([0, 0]);
+  const model: GradientModel = {
+    parameters: { v, w },
+    loss: () => 0,
+    gradients: () => ({ v: [1], w: [1, g(w[1]!)] }),
+  };
   const normalised = normaliseModel(model);
   const session = new CheckSession(normalised, {});
   function* run(): Generator<any, boolean, unknown> {
     try {
       yield* session.open();
-      return yield* bendsWithinStep(session, session.parameters.tensors[0]!, 0, h, allowed);
+      return yield* read(session, session.parameters.tensors[1]!, 1, h, allowed);
     } finally {
       session.close();
     }
@@ -107,9 +115,16 @@ describe('bendsWithinStep', () => {
     expect(bends((w) => 0.15 * w * w, 1, 0.1)).toBe(false);
   });
 
-  it('stops where the gradient bends over θ ± h/2 beyond the allowance', () => {
+  it('stops where the gradient bends over θ ± h/2 beyond the allowance, not at exactly the allowance', () => {
     expect(bends((w) => 0.5 * w * w, 1, 0.1)).toBe(true);
     expect(bends((w) => 0.5 * w * w, 0.25, 0.1)).toBe(false);
+    // g = 0.5·w²: its bend over θ ± 1/2 is 0.25, over θ ± 1 four times that.
+    expect(bends((w) => 0.5 * w * w, 1, 0.25)).toBe(false);
+  });
+
+  it('bendsWithin, over θ ± its half step alone, reads the bend beyond the allowance, not at exactly it', () => {
+    expect(bends((w) => 0.5 * w * w, 0.5, 0.25, bendsWithin)).toBe(false);
+    expect(bends((w) => 0.5 * w * w, 0.5, 0.24, bendsWithin)).toBe(true);
   });
 
   it('stops where the gradient jumps between h/2 and h, which its bend over θ ± h/2 does not see', () => {
