@@ -329,7 +329,7 @@ describe('LossNoise.confirm', () => {
 
   it('keeps the larger deviation where the second line bends only at θ: a kink every line through θ meets', () => {
     // The staircase above over a kink at θ itself (a ReLU input exactly 0 there: property seed 1076739260, GC_SEED=12,
-    // whose naive cross-entropy rounds in steps of 1.2e-15 that every line read as unsteady). Each side is one slope.
+    // whose cross-entropy cancels at a logit near 25 and rounds in steps of 1.2e-15; every line read as unsteady). Each side is one slope.
     const atTheta = (flat: number[]): number => staircase(flat) + 1e-2 * Math.max(0, flat[0]! - 0.3);
     const { before, after, said } = confirmed(atTheta, 1);
     expect(before).toBeLessThan(1e-13);
