@@ -319,9 +319,10 @@ describe('pinned draws', () => {
     expect(blamed(clean)!.every((e) => unresolvable(net, e))).toBe(true);
   });
 
-  it('a correct float32 net failed on two W2 entries whose loss moves 0.8 of a rounding before their kinks is counted apart (GC_SEED=24)', () => {
+  it('a correct float32 net with two W2 entries whose loss moves 0.8 of a rounding before their kinks passes, and they read as hidden (GC_SEED=24)', () => {
     // W2[2,5] and W2[2,3]: gradients −7.9e-6 and −6.2e-6, kinks 8.3e-3 and 1.05e-2 from θ, a loss of 1.38 whose
-    // float32 value stands still out to 2⁻⁴. The power of two at or below the window (2⁻⁷) had called them visible.
+    // float32 value stands still out to 2⁻⁴. The power of two at or below the window (2⁻⁷) had called them visible,
+    // and the check failed them (counted apart) until stop 31 stopped its widening at kinks between h/2 and h.
     const net = buildNet({
       sizes: [5, 6, 4, 5, 2],
       loss: 'cross-entropy',
@@ -333,9 +334,10 @@ describe('pinned draws', () => {
       deadUnit: true,
       seed: 589519274,
     });
-    const clean = checkGradients(modelOf(net), net.X, net.Y);
-    expect(blamed(clean)!.map((e) => e.label)).toEqual(['W2[2,5]', 'W2[2,3]']);
-    expect(blamed(clean)!.every((e) => unresolvable(net, e))).toBe(true);
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+    // W2 is 4×6: W2[2,5] and W2[2,3] are entries 17 and 15 of its data.
+    const gradient = net.gradients().W2!;
+    expect([17, 15].map((i) => slopeHidden(net, 'W2', i, gradient[i]!))).toEqual([true, true]);
   });
 
   it('a wrong ReLU derivative is caught though a noisier narrower step agrees with it (GC_SEED=5)', () => {
