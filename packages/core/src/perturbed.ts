@@ -97,6 +97,6 @@ export function* bendsWithinStep(
   const theta = session.snapshot[tensor.offset + index]!;
   const analytic = session.analytic[tensor.offset + index]!;
   const samples = yield* gradientsAt(session, tensor, index, [theta + h / 2, theta - h / 2, theta + h, theta - h]);
-  const { half, full } = gradientBends(samples, analytic);
-  return Math.abs(half) > allowed || Math.abs(full - 4 * half) > allowed;
+  const { half, fourfold } = gradientBends(samples, analytic);
+  return Math.abs(half) > allowed || Math.abs(fourfold) > allowed;
 }

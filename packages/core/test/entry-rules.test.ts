@@ -18,6 +18,7 @@ import {
   flatReach,
   gradientJumps,
   gradientJumpsBeyondCurvature,
+  gradientBends,
   isFlat,
   judgedEstimate,
   judgeNarrower,
@@ -500,6 +501,21 @@ describe('judgedEstimate', () => {
   it('the recorded entry agrees with the central quotient and not with the extrapolated value', () => {
     expect(agrees(analytic, central, 1e-3)).toBe(true);
     expect(agrees(analytic, extrapolated, 1e-3)).toBe(false);
+  });
+});
+
+describe('gradientBends', () => {
+  // gradients at [θ + h/2, θ − h/2, θ + h, θ − h]
+  it('reads a cubic gradient: the bends grow fourfold, the odd part is h³·g‴/4 off twice the half rise', () => {
+    // g(θ + s) = 1 + s + 3s² + 4s³ at h = 1/2: exact in binary.
+    const g = (s: number): number => 1 + s + 3 * s * s + 4 * s ** 3;
+    const bends = gradientBends([g(0.25), g(-0.25), g(0.5), g(-0.5)], g(0));
+    expect(bends).toEqual({ half: 6 * 0.0625, full: 6 * 0.25, odd: 8 * (0.125 - 2 * 0.015625), fourfold: 0 });
+  });
+
+  it('reads jumps between h/2 and h as a departure from the fourfold, signed', () => {
+    expect(gradientBends([0, 0, 1, 0.5], 0)).toEqual({ half: 0, full: 1.5, odd: 0.5, fourfold: 1.5 });
+    expect(gradientBends([1, 1, 0, 0], 0).fourfold).toBe(-8);
   });
 });
 
