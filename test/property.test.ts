@@ -627,6 +627,28 @@ describe('pinned draws', () => {
     expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
   });
 
+  it('a wrong float32 bias whose gradient jumps between h/2 and h of its narrowed step fails at h/2, where the correct one agrees (GC_SEED=26)', () => {
+    // b1[0]: gradient 5.56e-4, a jump of 1.6e-2 at 2.0e-4 right of θ. Its loss showed the kink at 2⁻⁸; narrowed to
+    // h = 2⁻¹², a planted 4.87e-3 agreed with D(h) = 1.83e-3 within the truncation estimate the jump made (4.2e-3).
+    const spec: Spec = {
+      sizes: [2, 2, 2],
+      loss: 'softmax-l2',
+      examples: 5,
+      lambda: 0.6251324917526647,
+      precision: 'float32',
+      scale: 0.15061756120273406,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 2102080803,
+    };
+    const bug: Bug = { kind: 'one-entry', tensor: 'b1', entry: 0 };
+    expect(caughtIn(spec, bug)).toBe(true);
+    const net = buildNet(spec);
+    const clean = checkGradients(modelOf(net), net.X, net.Y, { worst: 20 });
+    expect(clean.passed).toBe(true);
+    expect(clean.worst.find((e) => e.label === 'b1[0]')!.step).toBe(2 ** -13);
+  });
+
   it('a correct net with 8 of 29 entries exactly at kinks fails for the kink rule alone, counted apart from false alarms (GC_SEED=16)', () => {
     // Four units of layer 2 whose pre-activation is exactly 0 where unit 0 of layer 1 is off (their
     // biases 0, their weights from the dead unit 1 are 0): W2[i,1] and b2[i] sit on kinks.

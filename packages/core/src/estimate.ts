@@ -29,7 +29,7 @@ import {
   WIDENING,
 } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
-import { kinkInGradient } from './gradient-kink.js';
+import { gradientJumpsBeyondHalf, kinkInGradient } from './gradient-kink.js';
 import { extrapolatedJudgement } from './extrapolated.js';
 import { agreedAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
@@ -164,7 +164,9 @@ export class EntryEstimator {
     const narrowerAt = (step: number): ReturnType<EntryEstimator['estimateAt']> =>
       this.estimateAt(tensorIndex, index, step, { widened: coarse });
     const firstReading = h === beforeWidening.h ? beforeWidening.estimate : undefined;
-    return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h, firstReading);
+    const jumpsBeyondHalf = (step: number, mismatch: number): Steps<boolean> =>
+      gradientJumpsBeyondHalf(this.session, tensor, index, step, g, mismatch);
+    return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h, firstReading, jumpsBeyondHalf);
   }
 
   /**

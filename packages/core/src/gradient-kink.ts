@@ -95,6 +95,35 @@ function* gradientsAcross(
 }
 
 /**
+ * Whether the analytic gradient read at θ ± h/2 and θ ± h (`gradients` as for {@link gradientJumps},
+ * `analytic` at θ) jumps between h/2 and h but not within h/2: its bend over θ ± h/2 stays below half
+ * the `mismatch`, and its bend over θ ± h departs from four times that by at least the mismatch (a
+ * smooth gradient's grows fourfold; a jump J between h/2 and h moves the quotient at h by at most
+ * J/4, and the departure by J).
+ */
+export function jumpsBeyondHalf(gradients: readonly number[], analytic: number, mismatch: number): boolean {
+  const { half, fourfold } = gradientBends(gradients, analytic);
+  return Math.abs(half) < mismatch / 2 && Math.abs(fourfold) >= mismatch;
+}
+
+/**
+ * {@link jumpsBeyondHalf} for entry `index` of `tensor` at step `h`: its analytic gradient
+ * evaluated at θ ± h/2 and θ ± h (`analytic` at θ).
+ */
+export function* gradientJumpsBeyondHalf(
+  session: CheckSession,
+  tensor: ParameterTensor,
+  index: number,
+  h: number,
+  analytic: number,
+  mismatch: number,
+): Steps<boolean> {
+  const theta = session.snapshot[tensor.offset + index]!;
+  const gradients = yield* gradientsAt(session, tensor, index, [theta + h / 2, theta - h / 2, theta + h, theta - h]);
+  return jumpsBeyondHalf(gradients, analytic, mismatch);
+}
+
+/**
  * Whether entry `index` of `tensor`, whose `estimate` at step h (`coarse`, `fine` its points at h and
  * h/2) disagrees with `analytic` and whose loss showed no kink, has one that only its analytic
  * gradient shows; with it, the estimate to judge it by (allowed its bend's truncation where the

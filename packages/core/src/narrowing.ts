@@ -15,17 +15,25 @@ import {
   sidesExcludeKink,
   type OneSided,
 } from './entry-rules.js';
+import { entryExcess } from './pass-rule.js';
 import type { Steps } from './session.js';
 
 /** An entry's estimate at step h, whether the loss stood still within it, and its one-sided slopes where read. */
 export type NarrowerAt = (h: number) => Steps<readonly [EntryEstimate, boolean, OneSided?]>;
 
 /**
+ * Whether the analytic gradient of the entry jumps between h/2 and h of step h but not within h/2,
+ * where it differs from the loss's slope by `mismatch` (gradient-kink.ts, `gradientJumpsBeyondHalf`).
+ */
+export type JumpsBeyondHalf = (h: number, mismatch: number) => Steps<boolean>;
+
+/**
  * The estimate of an entry first seen at a kink (`estimate`, at step `h`), at up to
  * {@link NARROWINGS} narrower steps (`at`): a kink beside θ falls outside one of them. It is left
  * out as a kink only where the loss shows one at more than one step. `first`: the first reading of
  * the same losses, where the widening for noise went back to `h` (its slopes read against the
- * modelled noise only, so a kink it showed counts as shown there).
+ * modelled noise only, so a kink it showed counts as shown there). An agreement at a narrower step
+ * may be read again at half of it ({@link halvedBesideJump}, with `jumpsBeyondHalf`).
  */
 export function* narrowedAroundKink(
   at: NarrowerAt,
@@ -34,6 +42,7 @@ export function* narrowedAroundKink(
   estimate: EntryEstimate,
   h: number,
   first?: EntryEstimate,
+  jumpsBeyondHalf?: JumpsBeyondHalf,
 ): Steps<EntryEstimate> {
   let disagreeing: EntryEstimate | undefined;
   // Whether the one-sided slopes of the disagreeing estimate exclude a kink at θ as its mismatch's cause.
@@ -67,9 +76,37 @@ export function* narrowedAroundKink(
       // A narrower step is noisier still: the sharper disagreement is the entry's estimate.
       estimate = disagreeing!;
       break;
-    } else estimate = narrower;
+    } else {
+      estimate = jumpsBeyondHalf
+        ? yield* halvedBesideJump(at, analytic, tolerance, narrower, jumpsBeyondHalf)
+        : narrower;
+    }
   }
   return kinkConfirmed(estimate, kinkSteps, true, reached);
+}
+
+/**
+ * The agreement a narrowing ended on (`estimate`, at step h), read again at h/2 (`at`) where it
+ * agrees only within its truncation estimate, beyond its floor, and the analytic gradient jumps
+ * between h/2 and h but not within h/2 (`jumpsBeyondHalf`): such a jump makes D(h) − D(h/2), the
+ * truncation estimate, and the quotient at h/2 leaves it out. The loss there judges the entry (unless
+ * it shows a kink or stands still there too); the gradient only chose the step. Property seed
+ * 2102080803 (GC_SEED=26): a float32 b1[0] whose gradient, 5.56e-4, jumps by 1.6e-2 at 2.0e-4 right of
+ * θ, narrowed to h = 2⁻¹² after its loss showed the kink at 2⁻⁸; a wrong 4.87e-3 agreed with
+ * D(h) = 1.83e-3 within 4.2e-3, and fails at h/2 (D = 2.4e-4 within 1.95e-3), where the correct
+ * gradient agrees.
+ */
+export function* halvedBesideJump(
+  at: NarrowerAt,
+  analytic: number,
+  tolerance: number,
+  estimate: EntryEstimate,
+  jumpsBeyondHalf: JumpsBeyondHalf,
+): Steps<EntryEstimate> {
+  if (entryExcess(analytic, estimate.numeric, estimate.floor, tolerance) <= 1) return estimate;
+  if (!(yield* jumpsBeyondHalf(estimate.step, Math.abs(analytic - estimate.numeric)))) return estimate;
+  const [half, flat] = yield* at(estimate.step / 2);
+  return half.kink || flat ? estimate : half;
 }
 
 /**

@@ -34,7 +34,7 @@ import {
   widerScaleAgrees,
   type FiveLosses,
 } from '../src/entry-rules.js';
-import { jumpsBetweenSamples, withCurvatureTruncation } from '../src/gradient-kink.js';
+import { jumpsBeyondHalf, jumpsBetweenSamples, withCurvatureTruncation } from '../src/gradient-kink.js';
 import { opposedBends } from '../src/opposed-bends.js';
 
 const h = 2 ** -10;
@@ -565,6 +565,30 @@ describe('truncationFromCurvature', () => {
     ],
   ])('%s', (_, gradients, analytic, change, smooth) => {
     expect(truncationFromCurvature(gradients, analytic, change)).toBe(smooth);
+  });
+});
+
+describe('jumpsBeyondHalf', () => {
+  // gradients at [θ + h/2, θ − h/2, θ + h, θ − h]
+  it.each([
+    // Recorded (property GC_SEED=26, seed 2102080803, the correct float32 b1[0] at h = 2⁻¹²): the gradient
+    // jumps by 1.6e-2 at 2.0e-4 right of θ; the quotient at h is off by 1.27e-3.
+    [
+      'the recorded bias',
+      [5.569523200392723e-4, 5.557173280976713e-4, 1.6889013350009918e-2, 5.550998612307012e-4],
+      5.563348531723022e-4,
+      1.2747198343276978e-3,
+      true,
+    ],
+    // g = 1 + w + 0.01·w² at h = 1: bends of 0.005 and 0.02, a departure of rounding only.
+    ['a smooth gradient, its bends growing fourfold', [1.5025, 0.5025, 2.01, 0.01], 1, 0.05, false],
+    ['a jump within h/2', [1, 0, 1, 0], 0, 0.5, false],
+    ['a jump between h/2 and h of exactly the mismatch', [0, 0, 0.5, 0], 0, 0.5, true],
+    ['a jump between h/2 and h below the mismatch', [0, 0, 0.49, 0], 0, 0.5, false],
+    ['a bend over θ ± h/2 of exactly half the mismatch, beside a jump beyond', [0.25, 0, 2, 0], 0, 0.5, false],
+    ['a bend over θ ± h/2 just below half the mismatch, beside a jump beyond', [0.24, 0, 2, 0], 0, 0.5, true],
+  ] as const)('%s', (_, gradients, analytic, mismatch, jumps) => {
+    expect(jumpsBeyondHalf(gradients, analytic, mismatch)).toBe(jumps);
   });
 });
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
 import type { OneSided } from '../src/entry-rules.js';
-import { narrowedAroundKink, sharperBelowKink, widenedOverKink } from '../src/narrowing.js';
+import { halvedBesideJump, narrowedAroundKink, sharperBelowKink, widenedOverKink } from '../src/narrowing.js';
 import type { Steps } from '../src/session.js';
 
 const kink = { left: 2e-4, right: -3e-6, shown: true };
@@ -128,5 +128,71 @@ describe('narrowedAroundKink', () => {
     // Read against the modelled noise only, the same losses showed slopes that reach the analytic value.
     const reading = { ...first(-2e-3, 1.5e-3), kink: { left: -2e-3, right: 1.5e-3, shown: true } };
     expect(run(narrowedAroundKink(at, -1.389e-3, 1e-3, first(1.556e-3, 1.373e-3), h, reading))).toBe(noisiest);
+  });
+});
+
+describe('halvedBesideJump', () => {
+  // Property seed 26's float32 b1[0] (2102080803), a wrong gradient 4.87e-3 where the loss's slope is 5.56e-4,
+  // as its estimates read at h = 2⁻¹² (its gradient jumps between h/2 and h) and at h/2.
+  const h = 2 ** -12;
+  const agreement: EntryEstimate = { numeric: 1.831e-3, floor: 7.5e-4, step: h, errorEstimate: 4.23e-3 };
+  const half: EntryEstimate = { numeric: 2.44e-4, floor: 1.5e-3, step: h / 2, errorEstimate: 1.95e-3 };
+  const reading = (at: EntryEstimate, flat = false) => {
+    const asked: number[] = [],
+      jumps: [number, number][] = [];
+    return {
+      asked,
+      jumps,
+      at: function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided?]> {
+        asked.push(step);
+        return [at, flat];
+      },
+      jumpsBeyondHalf: (jump: boolean) =>
+        function* (step: number, mismatch: number): Steps<boolean> {
+          jumps.push([step, mismatch]);
+          return jump;
+        },
+    };
+  };
+
+  it('reads an agreement within its truncation estimate again at h/2 where the gradient jumps beyond h/2', () => {
+    const r = reading(half);
+    expect(run(halvedBesideJump(r.at, 4.87e-3, 1e-3, agreement, r.jumpsBeyondHalf(true)))).toBe(half);
+    expect(r.jumps).toEqual([[h, 4.87e-3 - 1.831e-3]]);
+    expect(r.asked).toEqual([h / 2]);
+  });
+
+  it('keeps it where the gradient does not jump beyond h/2, and reads no loss', () => {
+    const r = reading(half);
+    expect(run(halvedBesideJump(r.at, 4.87e-3, 1e-3, agreement, r.jumpsBeyondHalf(false)))).toBe(agreement);
+    expect(r.asked).toEqual([]);
+  });
+
+  it('asks nothing where the estimate agrees within its floor (or the tolerance)', () => {
+    const r = reading(half);
+    // 2.581e-3 is exactly the floor from the numeric value; 2e-3 is within a tolerance of 0.1 (3.8e-4).
+    expect(run(halvedBesideJump(r.at, 1.831e-3 + 7.5e-4, 1e-3, agreement, r.jumpsBeyondHalf(true)))).toBe(agreement);
+    expect(run(halvedBesideJump(r.at, 2e-3, 0.1, agreement, r.jumpsBeyondHalf(true)))).toBe(agreement);
+    expect(r.jumps).toEqual([]);
+    expect(r.asked).toEqual([]);
+  });
+
+  it('keeps it where the loss at h/2 shows a kink or stands still', () => {
+    const kinked = reading({ ...half, kink });
+    expect(run(halvedBesideJump(kinked.at, 4.87e-3, 1e-3, agreement, kinked.jumpsBeyondHalf(true)))).toBe(agreement);
+    const still = reading(half, true);
+    expect(run(halvedBesideJump(still.at, 4.87e-3, 1e-3, agreement, still.jumpsBeyondHalf(true)))).toBe(agreement);
+    expect([kinked.asked, still.asked]).toEqual([[h / 2], [h / 2]]);
+  });
+
+  it('is where a narrowing that ends on such an agreement takes it from', () => {
+    const r = reading(half);
+    const first: EntryEstimate = { ...agreement, step: 16 * h, kink: { left: 5.6e-4, right: 1.4e-2, shown: true } };
+    const at = function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided?]> {
+      if (step === h) return [agreement, false, { left: -4.9e-4, right: -2.2e-3, shown: false }];
+      return yield* r.at(step);
+    };
+    expect(run(narrowedAroundKink(at, 4.87e-3, 1e-3, first, 16 * h, undefined, r.jumpsBeyondHalf(true)))).toBe(half);
+    expect(run(narrowedAroundKink(at, 4.87e-3, 1e-3, first, 16 * h))).toBe(agreement);
   });
 });

@@ -10,6 +10,7 @@ import { errorOf } from './caught.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
 import { bendsWithin, bendsWithinStep } from '../src/perturbed.js';
+import { gradientJumpsBeyondHalf } from '../src/gradient-kink.js';
 import { CheckSession } from '../src/session.js';
 
 const THETA = [0.75, -0.5];
@@ -140,5 +141,18 @@ describe('bendsWithinStep', () => {
     const odd = (w: number): number => (w > 0.3 ? 0.2 : w < -0.3 ? -0.2 : 0) + (w > 0.8 ? 0.3 : 0);
     expect(bends(odd, 1, 0.1)).toBe(true);
     expect(bends((w) => (w > 0.3 ? 0.2 : w < -0.3 ? -0.2 : 0), 1, 0.1)).toBe(false);
+  });
+});
+
+describe('gradientJumpsBeyondHalf', () => {
+  // The gradient of w[1] at θ = 0 is g(0) = 0; `allowed` is the mismatch.
+  const beyondHalf: typeof bendsWithinStep = (session, tensor, index, h, mismatch) =>
+    gradientJumpsBeyondHalf(session, tensor, index, h, 0, mismatch);
+  const jump = (at: number) => (w: number) => (w > at ? 1 : 0);
+
+  it('reads the entry’s own gradient at θ ± h/2 and θ ± h: a jump between them, not one within h/2 or beyond h', () => {
+    expect(bends(jump(0.75), 1, 0.5, beyondHalf)).toBe(true);
+    expect(bends(jump(0.25), 1, 0.5, beyondHalf)).toBe(false);
+    expect(bends(jump(0.75), 0.7, 0.5, beyondHalf)).toBe(false);
   });
 });
