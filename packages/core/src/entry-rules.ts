@@ -435,9 +435,9 @@ export function gradientJumpsBeyondCurvature(
   analytic: number,
   mismatch: number,
 ): boolean {
-  // (A quarter of the departure from the fourfold: the scaling by 4 is exact.)
+  // (|half − full/4| ≥ mismatch/2, times four: the departure from the fourfold; the scaling is exact.)
   const { odd, fourfold } = gradientBends(gradients, analytic);
-  return Math.abs(fourfold) / 4 >= mismatch / 2 || Math.abs(odd) >= mismatch / 2;
+  return Math.abs(fourfold) >= 2 * mismatch || Math.abs(odd) >= mismatch / 2;
 }
 
 /**

@@ -155,4 +155,33 @@ describe('gradientJumpsBeyondHalf', () => {
     expect(bends(jump(0.25), 1, 0.5, beyondHalf)).toBe(false);
     expect(bends(jump(0.75), 0.7, 0.5, beyondHalf)).toBe(false);
   });
+
+  it('reads each of the four points: a slope beside the jump, jumps of opposite sign on the two sides', () => {
+    // g = w + a jump of 1 at 0.75: bends 0 over θ ± 1/2 and 1 over θ ± 1 (a slope read at a wrong point bends).
+    expect(bends((w) => w + (w > 0.75 ? 1 : 0), 1, 0.5, beyondHalf)).toBe(true);
+    // Jumps of +1 at 0.75 and −1 at −0.75 bend nothing (an odd step: the central quotient does not see it either).
+    expect(bends((w) => (w > 0.75 ? 1 : w < -0.75 ? -1 : 0), 1, 0.5, beyondHalf)).toBe(false);
+  });
+
+  it('reads the entry at its own θ, not at the value of the entry its tensor offset would give', () => {
+    // w[1] = 2 in a tensor after v = [0]: the jump lies 0.75 from w[1]'s θ, 2.75 from 0.
+    const v = Float64Array.from([0]),
+      w = Float64Array.from([5, 2]);
+    const model: GradientModel = {
+      parameters: { v, w },
+      loss: () => 0,
+      gradients: () => ({ v: [1], w: [1, w[1]! > 2.75 ? 1 : 0] }),
+    };
+    const normalised = normaliseModel(model);
+    const session = new CheckSession(normalised, {});
+    function* run(): Generator<any, boolean, unknown> {
+      try {
+        yield* session.open();
+        return yield* gradientJumpsBeyondHalf(session, session.parameters.tensors[1]!, 1, 1, 0, 0.5);
+      } finally {
+        session.close();
+      }
+    }
+    expect(runSync(run(), normalised, null, null)).toBe(true);
+  });
 });
