@@ -165,7 +165,7 @@ export class EntryEstimator {
       this.estimateAt(tensorIndex, index, step, { widened: coarse });
     const firstReading = h === beforeWidening.h ? beforeWidening.estimate : undefined;
     const jumpsBeyondHalf = (step: number, mismatch: number): Steps<boolean> =>
-      gradientJumpsBeyondHalf(this.session, tensor, index, step, g, mismatch);
+      gradientJumpsBeyondHalf(this.session, tensor, index, step, mismatch);
     return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h, firstReading, jumpsBeyondHalf);
   }
 

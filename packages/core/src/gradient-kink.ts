@@ -8,7 +8,7 @@
 import { withFields, type EntryEstimate, type StepTaken } from './difference.js';
 import { gradientBends, gradientJumps } from './entry-rules.js';
 import type { ParameterTensor } from './parameters.js';
-import { gradientsAt } from './perturbed.js';
+import { gradientsAroundStep, gradientsAt } from './perturbed.js';
 import type { CheckSession, Steps } from './session.js';
 
 /** The samples of the analytic gradient {@link jumpsBetweenSamples} reads: θ + k·h/8, k = −8 … 8. */
@@ -108,19 +108,17 @@ export function jumpsBeyondHalf(gradients: readonly number[], analytic: number, 
 
 /**
  * {@link jumpsBeyondHalf} for entry `index` of `tensor` at step `h`: its analytic gradient
- * evaluated at θ ± h/2 and θ ± h (`analytic` at θ).
+ * evaluated at θ ± h/2 and θ ± h, and read at θ from the session.
  */
 export function* gradientJumpsBeyondHalf(
   session: CheckSession,
   tensor: ParameterTensor,
   index: number,
   h: number,
-  analytic: number,
   mismatch: number,
 ): Steps<boolean> {
-  const theta = session.snapshot[tensor.offset + index]!;
-  const gradients = yield* gradientsAt(session, tensor, index, [theta + h / 2, theta - h / 2, theta + h, theta - h]);
-  return jumpsBeyondHalf(gradients, analytic, mismatch);
+  const gradients = yield* gradientsAroundStep(session, tensor, index, h);
+  return jumpsBeyondHalf(gradients, session.analytic[tensor.offset + index]!, mismatch);
 }
 
 /**

@@ -59,6 +59,20 @@ export function* gradientsAt(
 }
 
 /**
+ * The analytic derivative of entry `index` of `tensor` at θ + h/2, θ − h/2, θ + h and θ − h, in that
+ * order (the four samples entry-rules.ts's `gradientBends` reads).
+ */
+export function* gradientsAroundStep(
+  session: CheckSession,
+  tensor: ParameterTensor,
+  index: number,
+  h: number,
+): Steps<number[]> {
+  const theta = session.snapshot[tensor.offset + index]!;
+  return yield* gradientsAt(session, tensor, index, [theta + h / 2, theta - h / 2, theta + h, theta - h]);
+}
+
+/**
  * Whether the analytic gradient bends within θ ± `half` by more than `allowed` (a kink, or
  * curvature a wider step would misjudge): a reason to stop widening. The analytic gradient only
  * chooses the step here; it never excuses an entry.
@@ -94,9 +108,7 @@ export function* bendsWithinStep(
   h: number,
   allowed: number,
 ): Steps<boolean> {
-  const theta = session.snapshot[tensor.offset + index]!;
-  const analytic = session.analytic[tensor.offset + index]!;
-  const samples = yield* gradientsAt(session, tensor, index, [theta + h / 2, theta - h / 2, theta + h, theta - h]);
-  const { half, fourfold } = gradientBends(samples, analytic);
+  const samples = yield* gradientsAroundStep(session, tensor, index, h);
+  const { half, fourfold } = gradientBends(samples, session.analytic[tensor.offset + index]!);
   return Math.abs(half) > allowed || Math.abs(fourfold) > allowed;
 }

@@ -146,8 +146,7 @@ describe('bendsWithinStep', () => {
 
 describe('gradientJumpsBeyondHalf', () => {
   // The gradient of w[1] at θ = 0 is g(0) = 0; `allowed` is the mismatch.
-  const beyondHalf: typeof bendsWithinStep = (session, tensor, index, h, mismatch) =>
-    gradientJumpsBeyondHalf(session, tensor, index, h, 0, mismatch);
+  const beyondHalf: typeof bendsWithinStep = gradientJumpsBeyondHalf;
   const jump = (at: number) => (w: number) => (w > at ? 1 : 0);
 
   it('reads the entry’s own gradient at θ ± h/2 and θ ± h: a jump between them, not one within h/2 or beyond h', () => {
@@ -177,7 +176,7 @@ describe('gradientJumpsBeyondHalf', () => {
     function* run(): Generator<any, boolean, unknown> {
       try {
         yield* session.open();
-        return yield* gradientJumpsBeyondHalf(session, session.parameters.tensors[1]!, 1, 1, 0, 0.5);
+        return yield* gradientJumpsBeyondHalf(session, session.parameters.tensors[1]!, 1, 1, 0.5);
       } finally {
         session.close();
       }
