@@ -340,6 +340,49 @@ describe('pinned draws', () => {
     expect([17, 15].map((i) => slopeHidden(net, 'W2', i, gradient[i]!))).toEqual([true, true]);
   });
 
+  it('a known false alarm, left: a correct float32 b2[0] whose gradient doubles where none of its four samples falls (GC_SEED=16)', () => {
+    // 1494519843 (drawn by the missing-mean loop, whose bug is caught on W1, W2 and W3: the property test counts
+    // the draw missed, "without the bug it fails b2 too"). b2[0] = 0; four examples' layer-2 unit 0 switches on
+    // between θ and θ + 3e-3, each adding ±3.8e-4 (W3[0]·(σ − y)/m), so the gradient −3.795e-4 doubles on about
+    // θ + 2.5e-4 … 7.5e-4 and θ + 2.0e-3 … 3.0e-3. At h = 2⁻⁸ the four samples θ ± h/2, θ ± h all fall outside
+    // those windows and read no jump; the loss's one-sided slopes (−3.9e-4 left, −5.3e-4 right, from
+    // seventeen losses a side) differ within the allowance the check gives its five losses there, and the quotient
+    // −4.50e-4 fails by 1.67 × its allowance. Seventeen samples for every disagreeing entry (stop 30's `nogate`)
+    // see the windows and pass it, but cost nine planted bugs elsewhere; left. A fix flips this test.
+    const net = buildNet({
+      sizes: [3, 6, 2, 1],
+      loss: 'cross-entropy',
+      examples: 5,
+      lambda: 0,
+      precision: 'float32',
+      scale: 0.14863243052784658,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 1494519843,
+    });
+    const clean = checkGradients(modelOf(net), net.X, net.Y);
+    expect(clean.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b2']);
+    const [entry] = blamed(clean)!;
+    expect([entry!.label, entry!.step]).toEqual(['b2[0]', 2 ** -8]);
+    expect(entry!.excess).toBeGreaterThan(1);
+    expect(entry!.excess).toBeLessThan(2);
+    const bias = net.b[1]!,
+      theta = bias[0]!;
+    const gradientAt = (offset: number): number => {
+      bias[0] = theta + offset;
+      const g = net.gradients().b2![0]!;
+      bias[0] = theta;
+      return g;
+    };
+    const g = gradientAt(0);
+    for (const k of [-1, -0.5, 0.5, 1]) expect(Math.abs(gradientAt(k * 2 ** -8) / g - 1)).toBeLessThan(0.02);
+    for (const offset of [5e-4, 2.5e-3]) expect(gradientAt(offset) / g).toBeCloseTo(2, 1);
+    // With the bug planted, the same entry fails beside it, and the draw counts as missed.
+    const bug: Bug = { kind: 'missing-mean' };
+    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(false);
+  });
+
   it('a wrong ReLU derivative is caught though a noisier narrower step agrees with it (GC_SEED=5)', () => {
     // float32, scale 2.1e-2: b3[3] = 4.5e-4 is 4.5e-4 from its unit's kink. At h = 2⁻¹², kink-free, the
     // loss's slope is −7.8e-3 (±2.4e-4); the bug's gradient is −3.5e-6. At h = 2⁻¹⁶ the loss moves by two
@@ -709,6 +752,8 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       redraws: string[] = [],
       bandMisses: string[] = [],
       knownMisses: string[] = [];
+    /** Misses whose draw's correct model fails too (false alarms the bug loop drew). */
+    let failingAlone = 0;
     const reasons: Record<Redraw, number> = {
       'nowhere to plant': 0,
       'changes nothing': 0,
@@ -796,8 +841,13 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
           knownMisses.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)}`);
           continue;
         }
+        // A miss because an unchanged tensor fails beside the bug may be the draw's own false alarm: the
+        // check of its correct model says (GC_SEED=16, 1494519843: b2 fails with or without the bug).
+        const alone = checkGradients(modelOf(net), net.X, net.Y).tensors.filter((t) => !t.passed);
+        if (alone.length) failingAlone++;
+        const without = alone.length ? `; without the bug it fails ${alone.map((t) => t.name).join(', ')} too` : '';
         misses.push(
-          `${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}${exactSpec(spec)}\n${formatReport(result)}`,
+          `${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}${without}${exactSpec(spec)}\n${formatReport(result)}`,
         );
         continue;
       }
@@ -877,7 +927,7 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
     const line =
       `${kind}: ${planted} planted (float64 ${plantedBy.float64}, float32 ${plantedBy.float32}), ` +
       `${planted - misses.length - knownMisses.length} caught${refused ? ` (${refused} of them refused as a non-finite gradient)` : ''}, ` +
-      `${misses.length} missed${knownMisses.length ? `, ${knownMisses.length} known misses (a wrong entry where the loss is flat: issue 9)` : ''}` +
+      `${misses.length} missed${failingAlone ? ` (${failingAlone} of them failing without the bug too)` : ''}${knownMisses.length ? `, ${knownMisses.length} known misses (a wrong entry where the loss is flat: issue 9)` : ''}` +
       (EXPECTED[kind]
         ? `; diagnosis "${EXPECTED[kind]}" with its factor right in ${diagnosed} of ${diagnosed + misdiagnosed.length} due ` +
           `(not due in ${notDue}: a kink within the step, an error under ${CLEAR}× the resolution, or too few entries)`
