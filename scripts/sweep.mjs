@@ -5,8 +5,7 @@
 //       GC_SEED=s pnpm exec vitest run test/property.test.ts test/layers.property.test.ts
 //       GC_SEED=s GC_REAL=200 pnpm exec vitest run test/real-code.property.test.ts
 //     keeps each run's output in DIR (default /tmp/gradcheck-sweep: prop<s>.log, real<s>.log), and prints the
-//     false alarms and missed bugs of both tests per seed and per ten seeds (and how many of the property test's
-//     misses fail without their bug too: false alarms it drew), then every draw the tests printed
+//     false alarms and missed bugs of both tests per seed and per ten seeds, then every draw the tests printed
 //     with its exact spec (the wrong ones: a spec replays with buildNet / buildRealNet). About 30 s a seed here.
 //   node scripts/sweep.mjs 0-29 --logs DIR
 //     the same figures from logs a sweep left, without running anything.
@@ -53,21 +52,11 @@ const sum = (text, pattern) => [...text.matchAll(pattern)].reduce((total, m) => 
 function seedFigures(dir, seed) {
   const prop = textOf(join(dir, `prop${seed}.log`));
   const real = textOf(join(dir, `real${seed}.log`));
-  const figures = {
-    propAlarms: 0,
-    propMissed: 0,
-    propAlone: 0,
-    realAlarms: 0,
-    realMissed: 0,
-    draws: new Set(),
-    unread: [],
-  };
+  const figures = { propAlarms: 0, propMissed: 0, realAlarms: 0, realMissed: 0, draws: new Set(), unread: [] };
   if (prop === undefined || !/false alarms/.test(prop)) figures.unread.push(`prop${seed}.log`);
   else {
     figures.propAlarms = sum(prop, /(\d+) false alarms/g) + sum(prop, /false alarms (\d+)/g);
     figures.propMissed = sum(prop, /\d+ caught(?: \([^)]*\))?, (\d+) missed/g);
-    // Misses whose draw's correct model fails as well: false alarms the bug loop drew.
-    figures.propAlone = sum(prop, /\((\d+) of them failing without the bug too\)/g);
   }
   if (real === undefined || !/false alarms/.test(real)) figures.unread.push(`real${seed}.log`);
   else {
@@ -82,9 +71,6 @@ function seedFigures(dir, seed) {
       figures.draws.add(`GC_SEED=${seed} ${test}: ${m[1]}`);
   return figures;
 }
-
-/** How many of the property test's misses fail without their bug too, where any do. */
-const alone = (n) => (n ? ` (${n} of them failing without the bug too)` : '');
 
 /** Per seed and per ten seeds, the four counts of the logs in `dir`; returns the draws printed. */
 function report(dir) {
@@ -104,7 +90,7 @@ function report(dir) {
     const wrong = f.propAlarms + f.propMissed + f.realAlarms + f.realMissed;
     if (wrong > 0 || f.unread.length > 0)
       console.log(
-        `  seed ${seed}: property ${f.propAlarms} false alarms, ${f.propMissed} missed${alone(f.propAlone)}; real-code ` +
+        `  seed ${seed}: property ${f.propAlarms} false alarms, ${f.propMissed} missed; real-code ` +
           `${f.realAlarms} false alarms, ${f.realMissed} missed${f.unread.length ? `; no counts in ${f.unread.join(', ')}` : ''}`,
       );
     for (const d of f.draws) draws.add(d);
@@ -115,7 +101,7 @@ function report(dir) {
   for (const row of rows) console.log(row);
   console.log(
     `\n${all('propAlarms') + all('propMissed') + all('realAlarms') + all('realMissed')} wrong over seeds ` +
-      `${seeds[0]}–${seeds[seeds.length - 1]} (property ${all('propAlarms')} · ${all('propMissed')}${alone(all('propAlone'))}, ` +
+      `${seeds[0]}–${seeds[seeds.length - 1]} (property ${all('propAlarms')} · ${all('propMissed')}, ` +
       `real-code ${all('realAlarms')} · ${all('realMissed')}); ${draws.size} draws printed with their spec`,
   );
   return draws;

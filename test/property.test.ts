@@ -197,10 +197,23 @@ function failedOnKinksAlone(net: Net, result: CheckResult): boolean {
 }
 
 /**
+ * How a check of a correct `net` ended: passed; failed only for the entries it left out as kinks
+ * ({@link failedOnKinksAlone}, a finding as designed); failed only on entries whose slope the loss cannot
+ * show ({@link unresolvable}); or a false alarm. The last two are counted apart from each other.
+ */
+function correctVerdict(net: Net, result: CheckResult): 'passed' | 'kinks' | 'unresolved' | 'alarm' {
+  if (result.passed) return 'passed';
+  if (failedOnKinksAlone(net, result)) return 'kinks';
+  return blamed(result)?.every((e) => unresolvable(net, e)) ? 'unresolved' : 'alarm';
+}
+
+/**
  * Caught: the check of `net` with `bug` fails on a tensor whose gradient the bug changed, and every
  * other tensor it fails fails only on entries whose slope the loss cannot show ({@link unresolvable}:
  * a correct gradient a check may fail there, as the correct-models test counts apart from false
- * alarms). Those entries are read from the same check listing every entry.
+ * alarms), or fails in `clean` too, the check of the same net without the bug: that failure is the
+ * draw's own false alarm, counted with the correct models, not a bug missed. Those entries are read
+ * from the same check listing every entry.
  */
 function caught(
   net: Net,
@@ -208,11 +221,13 @@ function caught(
   result: CheckResult,
   bugged: Record<string, Float64Array>,
   correct: Record<string, Float64Array>,
+  clean?: CheckResult,
 ): boolean {
   const changed = (name: string): boolean => bugged[name]!.some((v, i) => v !== correct[name]![i]);
+  const failsWithout = (name: string): boolean => clean?.tensors.some((t) => t.name === name && !t.passed) ?? false;
   const failed = result.tensors.filter((t) => !t.passed);
   if (result.passed || !failed.some((t) => changed(t.name))) return false;
-  const unchanged = failed.filter((t) => !changed(t.name));
+  const unchanged = failed.filter((t) => !changed(t.name) && !failsWithout(t.name));
   if (unchanged.length === 0) return true;
   const all = checkGradients(modelOf(net, bug), net.X, net.Y, { worst: result.parameters }).worst;
   return unchanged.every((t) => {
@@ -264,14 +279,15 @@ describe('no false alarms on correct gradients', () => {
           tally.widest = [result.kinks.count, checked];
         tally.mostInTensor = Math.max(tally.mostInTensor, ...result.tensors.map((t) => t.kinks));
       }
-      if (failedOnKinksAlone(net, result)) onKinks.push(`${spec.seed} (${result.kinks.count} of ${result.parameters})`);
-      else if (!result.passed && blamed(result)?.every((e) => unresolvable(net, e)))
+      const verdict = correctVerdict(net, result);
+      if (verdict === 'kinks') onKinks.push(`${spec.seed} (${result.kinks.count} of ${result.parameters})`);
+      else if (verdict === 'unresolved')
         unresolved.push(
           `${spec.seed} (${blamed(result)!
             .map((e) => e.label)
             .join(', ')})`,
         );
-      else if (!result.passed) alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${formatReport(result)}`);
+      else if (verdict === 'alarm') alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${formatReport(result)}`);
     }
     console.log(
       `correct models: ${CORRECT_MODELS} checked, ${alarms.length} false alarms` +
@@ -341,8 +357,8 @@ describe('pinned draws', () => {
   });
 
   it('a known false alarm, left: a correct float32 b2[0] whose gradient doubles where none of its four samples falls (GC_SEED=16)', () => {
-    // 1494519843 (drawn by the missing-mean loop, whose bug is caught on W1, W2 and W3: the property test counts
-    // the draw missed, "without the bug it fails b2 too"). b2[0] = 0; four examples' layer-2 unit 0 switches on
+    // 1494519843, drawn by the missing-mean loop, whose bug is caught on W1, W2 and W3 beside it: the property test
+    // counts the draw without its bug as a false alarm, not its bug as missed. b2[0] = 0; four examples' layer-2 unit 0 switches on
     // between θ and θ + 3e-3, each adding ±3.8e-4 (W3[0]·(σ − y)/m), so the gradient −3.795e-4 doubles on about
     // θ + 2.5e-4 … 7.5e-4 and θ + 2.0e-3 … 3.0e-3. At h = 2⁻⁸ the four samples θ ± h/2, θ ± h all fall outside
     // those windows and read no jump; the loss's one-sided slopes (−3.9e-4 left, −5.3e-4 right, from
@@ -377,10 +393,12 @@ describe('pinned draws', () => {
     const g = gradientAt(0);
     for (const k of [-1, -0.5, 0.5, 1]) expect(Math.abs(gradientAt(k * 2 ** -8) / g - 1)).toBeLessThan(0.02);
     for (const offset of [5e-4, 2.5e-3]) expect(gradientAt(offset) / g).toBeCloseTo(2, 1);
-    // With the bug planted, the same entry fails beside it, and the draw counts as missed.
+    // With the bug planted, b2 fails beside it: caught, where the failure without the bug is the draw's own.
     const bug: Bug = { kind: 'missing-mean' };
     const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['W1', 'W2', 'b2', 'W3']);
     expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(false);
+    expect(caught(net, bug, result, net.gradients(bug), net.gradients(), clean)).toBe(true);
   });
 
   it('a wrong ReLU derivative is caught though a noisier narrower step agrees with it (GC_SEED=5)', () => {
@@ -752,8 +770,9 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       redraws: string[] = [],
       bandMisses: string[] = [],
       knownMisses: string[] = [];
-    /** Misses whose draw's correct model fails too (false alarms the bug loop drew). */
-    let failingAlone = 0;
+    /** The draws' correct models: their false alarms, and how many failed as the correct-models test counts apart. */
+    const cleanAlarms: string[] = [];
+    let cleanApart = 0;
     const reasons: Record<Redraw, number> = {
       'nowhere to plant': 0,
       'changes nothing': 0,
@@ -827,12 +846,18 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       }
       planted++;
       plantedBy[spec.precision]++;
+      // The draw without its bug is a correct model too: counted with the false alarms, and what tells a
+      // bug missed from the draw's own false alarm beside it (GC_SEED=16, 1494519843: b2 fails either way).
+      const clean = checkGradients(modelOf(net), net.X, net.Y);
+      const cleanVerdict = correctVerdict(net, clean);
+      if (cleanVerdict === 'alarm') cleanAlarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${formatReport(clean)}`);
+      else if (cleanVerdict !== 'passed') cleanApart++;
       const result = check(net, bug);
       if (!result) {
         refused++;
         continue;
       }
-      if (!caught(net, bug, result, bugged, correct)) {
+      if (!caught(net, bug, result, bugged, correct, clean)) {
         // A known miss, counted and printed: a wrong entry where the loss is flat (a dead ReLU
         // unit's bias or weight, true gradient 0) passes because the check widens the step until
         // the unit comes alive and then excuses the entry. Pinned by an it.fails test in
@@ -841,13 +866,8 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
           knownMisses.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)}`);
           continue;
         }
-        // A miss because an unchanged tensor fails beside the bug may be the draw's own false alarm: the
-        // check of its correct model says (GC_SEED=16, 1494519843: b2 fails with or without the bug).
-        const alone = checkGradients(modelOf(net), net.X, net.Y).tensors.filter((t) => !t.passed);
-        if (alone.length) failingAlone++;
-        const without = alone.length ? `; without the bug it fails ${alone.map((t) => t.name).join(', ')} too` : '';
         misses.push(
-          `${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}${without}${exactSpec(spec)}\n${formatReport(result)}`,
+          `${describeSpec(spec)} bug ${JSON.stringify(bug)} hits ${targets.join(', ')}${exactSpec(spec)}\n${formatReport(result)}`,
         );
         continue;
       }
@@ -927,7 +947,7 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
     const line =
       `${kind}: ${planted} planted (float64 ${plantedBy.float64}, float32 ${plantedBy.float32}), ` +
       `${planted - misses.length - knownMisses.length} caught${refused ? ` (${refused} of them refused as a non-finite gradient)` : ''}, ` +
-      `${misses.length} missed${failingAlone ? ` (${failingAlone} of them failing without the bug too)` : ''}${knownMisses.length ? `, ${knownMisses.length} known misses (a wrong entry where the loss is flat: issue 9)` : ''}` +
+      `${misses.length} missed${knownMisses.length ? `, ${knownMisses.length} known misses (a wrong entry where the loss is flat: issue 9)` : ''}` +
       (EXPECTED[kind]
         ? `; diagnosis "${EXPECTED[kind]}" with its factor right in ${diagnosed} of ${diagnosed + misdiagnosed.length} due ` +
           `(not due in ${notDue}: a kink within the step, an error under ${CLEAR}× the resolution, or too few entries)`
@@ -936,16 +956,20 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       `${band.resolvable.caught} of ${band.resolvable.drawn} caught above the resolution, ` +
       `${band.unresolvable.caught} of ${band.unresolvable.drawn} under it ` +
       `(${band.clear.caught} of ${band.clear.drawn} with difference ≥ 10 × tolerance and error ≥ ${CLEAR}× resolution, which must be)` +
-      `; redrawn ${redraws.length} of ${tries} draws${redrawn.length ? `: ${redrawn.join(', ')}` : ''}`;
+      `; redrawn ${redraws.length} of ${tries} draws${redrawn.length ? `: ${redrawn.join(', ')}` : ''}` +
+      `; the ${planted} draws without their bug: false alarms ${cleanAlarms.length}` +
+      (cleanApart ? ` (${cleanApart} more failed as the correct-models test counts apart)` : '');
     console.log(
       [
         line,
         ...misses.map((m) => `  missed: ${m.split('\n')[0]}`),
+        ...cleanAlarms.map((m) => `  false alarm without the bug: ${m.split('\n')[0]}`),
         ...knownMisses.map((m) => `  known miss: ${m}`),
         ...redraws,
       ].join('\n'),
     );
     expect(misses.slice(0, 2)).toEqual([]);
+    expect(cleanAlarms.slice(0, 2)).toEqual([]);
     // Band bugs clearly above the tolerance and the resolution are caught too.
     expect(bandMisses.slice(0, 2)).toEqual([]);
     // The diagnosis is a pattern fit on noisy numbers: it must name the right kind, with the
