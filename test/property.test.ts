@@ -356,16 +356,15 @@ describe('pinned draws', () => {
     expect([17, 15].map((i) => slopeHidden(net, 'W2', i, gradient[i]!))).toEqual([true, true]);
   });
 
-  it('a known false alarm, left: a correct float32 b2[0] whose gradient doubles where none of its four samples falls (GC_SEED=16)', () => {
-    // 1494519843, drawn by the missing-mean loop, whose bug is caught on W1, W2 and W3 beside it: the property test
-    // counts the draw without its bug as a false alarm, not its bug as missed. b2[0] = 0; four examples' layer-2 unit 0 switches on
-    // between θ and θ + 3e-3, each adding ±3.8e-4 (W3[0]·(σ − y)/m), so the gradient −3.795e-4 doubles on about
-    // θ + 2.5e-4 … 7.5e-4 and θ + 2.0e-3 … 3.0e-3. At h = 2⁻⁸ the four samples θ ± h/2, θ ± h all fall outside
-    // those windows and read no jump; the loss's one-sided slopes (−3.9e-4 left, −5.3e-4 right, from
-    // seventeen losses a side) differ within the allowance the check gives its five losses there, and the quotient
-    // −4.50e-4 fails by 1.67 × its allowance. Seventeen samples for every disagreeing entry (stop 30's `nogate`)
-    // see the windows and pass it, but cost nine planted bugs elsewhere; left. A fix flips this test.
-    const net = buildNet({
+  it('a correct float32 bias whose gradient steps up and back between its four samples passes, judged by its mean along the step, and a wrong one there fails (GC_SEED=16, 22)', () => {
+    // 1494519843 (seed 16, a missing-mean draw; until stop 33 b2 failed beside the bug, and without it). b2[0] = 0;
+    // four examples' layer-2 unit 0 switches on between θ and θ + 3e-3, each adding ±3.8e-4 (W3[0]·(σ − y)/m), so
+    // the gradient −3.795e-4 doubles on about θ + 2.5e-4 … 7.5e-4 and θ + 2.0e-3 … 3.0e-3. At h = 2⁻⁸ the four
+    // samples θ ± h/2, θ ± h all fall outside those windows and read no jump; the loss's one-sided slopes
+    // (−3.9e-4 left, −5.3e-4 right, from seventeen losses a side) differ within the allowance the check gives its
+    // five losses there, and the central quotient −4.50e-4 failed by 1.67 × its allowance. The seventeen
+    // samples' mean, −4.26e-4, moves it to −4.04e-4 (judgedAlongPath, gradient-kink.ts).
+    const spec: Spec = {
       sizes: [3, 6, 2, 1],
       loss: 'cross-entropy',
       examples: 5,
@@ -375,13 +374,8 @@ describe('pinned draws', () => {
       zeroExample: false,
       deadUnit: false,
       seed: 1494519843,
-    });
-    const clean = checkGradients(modelOf(net), net.X, net.Y);
-    expect(clean.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b2']);
-    const [entry] = blamed(clean)!;
-    expect([entry!.label, entry!.step]).toEqual(['b2[0]', 2 ** -8]);
-    expect(entry!.excess).toBeGreaterThan(1);
-    expect(entry!.excess).toBeLessThan(2);
+    };
+    const net = buildNet(spec);
     const bias = net.b[1]!,
       theta = bias[0]!;
     const gradientAt = (offset: number): number => {
@@ -393,12 +387,30 @@ describe('pinned draws', () => {
     const g = gradientAt(0);
     for (const k of [-1, -0.5, 0.5, 1]) expect(Math.abs(gradientAt(k * 2 ** -8) / g - 1)).toBeLessThan(0.02);
     for (const offset of [5e-4, 2.5e-3]) expect(gradientAt(offset) / g).toBeCloseTo(2, 1);
-    // With the bug planted, b2 fails beside it: caught, where the failure without the bug is the draw's own.
-    const bug: Bug = { kind: 'missing-mean' };
+    const clean = checkGradients(modelOf(net), net.X, net.Y, { worst: 41 });
+    expect(clean.passed).toBe(true);
+    const entry = clean.worst.find((e) => e.label === 'b2[0]')!;
+    expect(entry.step).toBe(2 ** -8);
+    expect(entry.numeric).toBeCloseTo(-4.04e-4, 6);
+    // A wrong b2[0] there (+2.1e-4: one-entry, 1.5 g + a tenth of b2's largest) fails, and fails alone.
+    const bug: Bug = { kind: 'one-entry', tensor: 'b2', entry: 0 };
     const result = checkGradients(modelOf(net, bug), net.X, net.Y);
-    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['W1', 'W2', 'b2', 'W3']);
-    expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(false);
+    expect(blamed(result)!.map((e) => e.label)).toEqual(['b2[0]']);
     expect(caught(net, bug, result, net.gradients(bug), net.gradients(), clean)).toBe(true);
+    // 463707 (seed 22): a float32 b1[2], −1.530e-4, doubled on about θ − 2.0e-3 and θ − 1.1e-2 … −8.8e-3, failed at
+    // 2⁻⁶ by 1.41 ×; its samples' mean moves the quotient −1.717e-4 to −1.541e-4.
+    const other = buildNet({
+      sizes: [5, 6, 2],
+      loss: 'softmax-l2',
+      examples: 5,
+      lambda: 0.0019354091312070412,
+      precision: 'float32',
+      scale: 0.02017367463991489,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 463707,
+    });
+    expect(checkGradients(modelOf(other), other.X, other.Y).passed).toBe(true);
   });
 
   it('a wrong ReLU derivative is caught though a noisier narrower step agrees with it (GC_SEED=5)', () => {

@@ -2,8 +2,9 @@
  * Whether the analytic gradient jumps within the step or only bends (docs/verdict.md, "Kinks"): where
  * its four samples at θ ± h/2 and θ ± h seem to jump ({@link gradientJumps}), seventeen across the
  * step decide, and an entry whose gradient only bends is judged at that step, its central quotient
- * allowed the truncation the bend predicts. Evaluates only the analytic gradient; the decisions are
- * pure functions here.
+ * allowed the truncation the bend predicts; where the four see nothing, seventeen may see steps
+ * between them, and the quotient is judged against the gradient's mean along the step. Evaluates only
+ * the analytic gradient; the decisions are pure functions here.
  */
 import { withFields, type EntryEstimate, type StepTaken } from './difference.js';
 import { gradientBends, gradientJumps } from './entry-rules.js';
@@ -58,6 +59,40 @@ export function withCurvatureTruncation(
 ): EntryEstimate {
   const truncation = (CURVATURE_MARGIN * Math.abs(gradientBends(gradients, analytic).full)) / 6;
   return truncation > estimate.errorEstimate ? withFields(estimate, { errorEstimate: truncation }) : estimate;
+}
+
+/**
+ * `estimate`, a central quotient at h, judged against the mean of the analytic gradient over θ ± h
+ * instead of its value at θ, where the seventeen samples `gradients` (θ + k·h/8 in order) jump but the
+ * four {@link gradientJumps} reads see nothing: steps of the gradient that fall between those four and
+ * whose jumps cancel there (property GC_SEED=16, 1494519843, and 22, 463707: a correct float32 bias
+ * whose gradient doubles and halves again within the step as its ReLU unit switches for examples of
+ * opposite sign, failed at 1.67 and 1.41 × its allowance). The loss's difference over θ ± h is the
+ * gradient's integral along the line, so the quotient is moved by g(θ) − mean (the samples'
+ * trapezoid) and allowed that mean's error: a quarter of a spacing's worth of each step of the
+ * samples beyond their trend (Σ|Δg − trend|/4n over n spacings, the mean error of a jump anywhere in
+ * its spacing; at most twice that). A wrong gradient moves the mean as it moves g(θ). Where that
+ * error exceeds the estimate's floor the samples say too little (a gradient that differs from call
+ * to call steps everywhere: real-code GC_SEED=29, a dropout in the backward only passed), and the
+ * estimate stands.
+ */
+export function judgedAlongPath(
+  estimate: EntryEstimate,
+  gradients: readonly number[],
+  analytic: number,
+): EntryEstimate {
+  const n = gradients.length - 1;
+  const trend = (gradients[n]! - gradients[0]!) / n;
+  let sum = (gradients[0]! + gradients[n]!) / 2,
+    steps = 0;
+  for (let k = 1; k < n; k++) sum += gradients[k]!;
+  for (let k = 0; k < n; k++) steps += Math.abs(gradients[k + 1]! - gradients[k]! - trend);
+  const error = steps / (4 * n);
+  if (error > estimate.floor) return estimate;
+  return withFields(estimate, {
+    numeric: estimate.numeric - (sum / n - analytic),
+    errorEstimate: Math.max(estimate.errorEstimate, error),
+  });
 }
 
 /**
@@ -125,7 +160,9 @@ export function* gradientJumpsBeyondHalf(
  * Whether entry `index` of `tensor`, whose `estimate` at step h (`coarse`, `fine` its points at h and
  * h/2) disagrees with `analytic` and whose loss showed no kink, has one that only its analytic
  * gradient shows; with it, the estimate to judge it by (allowed its bend's truncation where the
- * gradient only bends and the scheme is central: Richardson's value has none of that order).
+ * gradient only bends and the scheme is central: Richardson's value has none of that order). Where
+ * the four samples show no jump, the central scheme reads the seventeen too, and judges an estimate
+ * whose gradient steps between the four by the gradient's mean along the step ({@link judgedAlongPath}).
  */
 export function* kinkInGradient(
   session: CheckSession,
@@ -138,7 +175,11 @@ export function* kinkInGradient(
   const { coarse, fine, h } = steps;
   const known = yield* gradientsAt(session, tensor, index, [fine.plus, fine.minus, coarse.plus, coarse.minus]);
   const mismatch = Math.abs(analytic - estimate.numeric);
-  if (!gradientJumps(known, analytic, mismatch)) return [false, estimate];
+  if (!gradientJumps(known, analytic, mismatch)) {
+    if (session.options.scheme !== 'central') return [false, estimate];
+    const samples = yield* gradientsAcross(session, tensor, index, h, analytic, known);
+    return [false, jumpsBetweenSamples(samples, mismatch) ? judgedAlongPath(estimate, samples, analytic) : estimate];
+  }
   // Four samples cannot tell a jump from curvature: seventeen can.
   const samples = yield* gradientsAcross(session, tensor, index, h, analytic, known);
   if (jumpsBetweenSamples(samples, mismatch)) return [true, estimate];

@@ -4,7 +4,7 @@
  * of two, so most expected values are exact.
  */
 import { describe, expect, it } from 'vitest';
-import { lossNoise, type EntryEstimate, type StepTaken } from '../src/difference.js';
+import { allowedError, lossNoise, type EntryEstimate, type StepTaken } from '../src/difference.js';
 import {
   agrees,
   agreesBesideKink,
@@ -34,8 +34,14 @@ import {
   widerScaleAgrees,
   type FiveLosses,
 } from '../src/entry-rules.js';
-import { jumpsBeyondHalf, jumpsBetweenSamples, withCurvatureTruncation } from '../src/gradient-kink.js';
+import {
+  judgedAlongPath,
+  jumpsBeyondHalf,
+  jumpsBetweenSamples,
+  withCurvatureTruncation,
+} from '../src/gradient-kink.js';
 import { opposedBends } from '../src/opposed-bends.js';
+import { entryExcess } from '../src/pass-rule.js';
 
 const h = 2 ** -10;
 const at = (theta: number, step: number): StepTaken => ({ plus: theta + step, minus: theta - step });
@@ -647,6 +653,50 @@ describe('jumpsBetweenSamples', () => {
     // An estimate already larger keeps it, and the object.
     const wide = estimate(1 + h4 * h4, 1e-9, 0.1);
     expect(withCurvatureTruncation(wide, g, 1)).toBe(wide);
+  });
+
+  describe('judgedAlongPath', () => {
+    // A gradient of −1 that doubles on (0.1, 0.3) of a step of 1: two of its seventeen samples (at 0.125 and
+    // 0.25) fall in the window, none of the four at ±1/2 and ±1. The loss's difference over ±1 is its
+    // integral, so its central quotient is −1.1; the samples' trapezoid reads a mean of −1.125.
+    const windowed = (offset: number): number[] => at((x) => offset - 1 + (x > 0.1 && x < 0.3 ? -1 : 0));
+
+    it('moves the quotient by g(θ) − the samples’ mean and allows the mean’s error', () => {
+      const judged = judgedAlongPath(estimate(-1.1, 0.05, 1e-3), windowed(0), -1);
+      expect(judged.numeric).toBeCloseTo(-0.975, 15);
+      // Two steps of 1 beyond the trend, a quarter of a spacing's worth each: 2 / (4 · 16).
+      expect(judged.errorEstimate).toBe(2 / 64);
+      expect([judged.floor, judged.step]).toEqual([0.05, h]);
+      expect(entryExcess(-1, judged.numeric, allowedError(judged), 1e-6)).toBeLessThan(1);
+      // At θ the quotient is off by 0.1, twice its floor.
+      expect(entryExcess(-1, -1.1, 0.05, 1e-6)).toBeGreaterThan(1);
+    });
+
+    it('leaves a wrong gradient as wrong: an offset moves the mean as it moves g(θ)', () => {
+      const judged = judgedAlongPath(estimate(-1.1, 0.05, 1e-3), windowed(0.2), -0.8);
+      expect(judged.numeric).toBeCloseTo(-0.975, 15);
+      expect(entryExcess(-0.8, judged.numeric, allowedError(judged), 1e-6)).toBeCloseTo(3.5, 12);
+    });
+
+    it('keeps the estimate where the mean’s error exceeds its floor (or equals it, moved)', () => {
+      const kept = estimate(-1.1, 0.03, 1e-3);
+      expect(judgedAlongPath(kept, windowed(0), -1)).toBe(kept);
+      // A gradient that differs from call to call steps everywhere.
+      const noisy = at((x) => -1 + (Math.round(x * 8) % 2 ? 0.5 : -0.5));
+      const sharp = estimate(-1.1, 0.2, 1e-3);
+      expect(judgedAlongPath(sharp, noisy, -1)).toBe(sharp);
+      expect(judgedAlongPath(estimate(-1.1, 2 / 64), windowed(0), -1).numeric).toBeCloseTo(-0.975, 15);
+    });
+
+    it('changes nothing but the value where the samples are linear: a trapezoid is exact there', () => {
+      const judged = judgedAlongPath(
+        estimate(2, 0.01, 1e-3),
+        at((x) => 2 + 3 * x),
+        2,
+      );
+      expect(judged.numeric).toBeCloseTo(2, 15);
+      expect(judged.errorEstimate).toBe(1e-3);
+    });
   });
 
   it('gradientJumps reads the recorded bias as a jump', () => {

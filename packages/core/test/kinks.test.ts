@@ -438,12 +438,20 @@ describe('a gradient that only bends is no kink: seventeen samples decide', () =
     expect(result.evaluations.gradients).toBe(18);
   });
 
-  it('reads no more than the four where they show no jump', () => {
-    // L = θ, a gradient of 1.5: no bend at all; it fails after two at θ and four across the step.
+  it('reads the seventeen where the four show no jump (steps between them may cancel there), the four alone with Richardson’s scheme', () => {
+    // L = θ, a gradient of 1.5: no bend at all, no step; it fails after two at θ and four, then twelve, across the step.
     const w = [0];
     const linear: GradientModel = { parameters: { w }, loss: () => w[0]!, gradients: () => ({ w: [1.5] }) };
     const result = checkGradients(linear, null, null, { mode: 'full', step: h, taylor: false });
     expect(result.passed).toBe(false);
-    expect(result.evaluations.gradients).toBe(2 + 4);
+    expect(result.evaluations.gradients).toBe(2 + 4 + 12);
+    const richardson = checkGradients(linear, null, null, {
+      mode: 'full',
+      step: h,
+      taylor: false,
+      scheme: 'richardson',
+    });
+    expect(richardson.passed).toBe(false);
+    expect(richardson.evaluations.gradients).toBe(2 + 4);
   });
 });
