@@ -175,13 +175,13 @@ export function* kinkInGradient(
   const { coarse, fine, h } = steps;
   const known = yield* gradientsAt(session, tensor, index, [fine.plus, fine.minus, coarse.plus, coarse.minus]);
   const mismatch = Math.abs(analytic - estimate.numeric);
-  if (!gradientJumps(known, analytic, mismatch)) {
-    if (session.options.scheme !== 'central') return [false, estimate];
-    const samples = yield* gradientsAcross(session, tensor, index, h, analytic, known);
-    return [false, jumpsBetweenSamples(samples, mismatch) ? judgedAlongPath(estimate, samples, analytic) : estimate];
-  }
-  // Four samples cannot tell a jump from curvature: seventeen can.
+  const central = session.options.scheme === 'central';
+  const jumps = gradientJumps(known, analytic, mismatch);
+  if (!jumps && !central) return [false, estimate];
+  // Four samples cannot tell a jump from curvature, nor see steps between them that cancel there: seventeen can.
   const samples = yield* gradientsAcross(session, tensor, index, h, analytic, known);
-  if (jumpsBetweenSamples(samples, mismatch)) return [true, estimate];
-  return [false, session.options.scheme === 'central' ? withCurvatureTruncation(estimate, known, analytic) : estimate];
+  const stepped = jumpsBetweenSamples(samples, mismatch);
+  if (!jumps) return [false, stepped ? judgedAlongPath(estimate, samples, analytic) : estimate];
+  if (stepped) return [true, estimate];
+  return [false, central ? withCurvatureTruncation(estimate, known, analytic) : estimate];
 }

@@ -688,7 +688,7 @@ describe('jumpsBetweenSamples', () => {
       expect(judgedAlongPath(estimate(-1.1, 2 / 64), windowed(0), -1).numeric).toBeCloseTo(-0.975, 15);
     });
 
-    it('changes nothing but the value where the samples are linear: a trapezoid is exact there', () => {
+    it('changes nothing where the samples are linear: a trapezoid is exact there, and their trend is no step', () => {
       const judged = judgedAlongPath(
         estimate(2, 0.01, 1e-3),
         at((x) => 2 + 3 * x),
@@ -696,6 +696,14 @@ describe('jumpsBetweenSamples', () => {
       );
       expect(judged.numeric).toBeCloseTo(2, 15);
       expect(judged.errorEstimate).toBe(1e-3);
+      // The window on a slope of 1/2: the same mean's error, the window's two steps.
+      const sloped = judgedAlongPath(
+        estimate(-1.1, 0.05, 1e-3),
+        at((x) => -1 + x / 2 + (x > 0.1 && x < 0.3 ? -1 : 0)),
+        -1,
+      );
+      expect(sloped.errorEstimate).toBe(2 / 64);
+      expect(sloped.numeric).toBeCloseTo(-0.975, 15);
     });
   });
 

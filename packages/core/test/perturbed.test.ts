@@ -10,7 +10,7 @@ import { errorOf } from './caught.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
 import { bendsWithin, bendsWithinStep } from '../src/perturbed.js';
-import { gradientJumpsBeyondHalf } from '../src/gradient-kink.js';
+import { gradientJumpsBeyondHalf, kinkInGradient } from '../src/gradient-kink.js';
 import { CheckSession } from '../src/session.js';
 
 const THETA = [0.75, -0.5];
@@ -182,5 +182,53 @@ describe('gradientJumpsBeyondHalf', () => {
       }
     }
     expect(runSync(run(), normalised, null, null)).toBe(true);
+  });
+});
+
+describe('kinkInGradient where the four samples show no jump', () => {
+  // Entry w[1] at θ = 0, h = 1, a central quotient −1.1 with a floor of 0.05: its gradient −1 doubles on
+  // (0.1, 0.3), between θ and θ + h/2, where two of the seventeen samples fall and none of the four.
+  const windowed = (w: number): number => -1 + (w > 0.1 && w < 0.3 ? -1 : 0);
+  const estimate = { numeric: -1.1, floor: 0.05, step: 1, errorEstimate: 1e-3 };
+  function read(g: (w: number) => number, scheme: 'central' | 'richardson'): [boolean, typeof estimate, number] {
+    const v = Float64Array.from([0]),
+      w = Float64Array.from([0, 0]);
+    const model: GradientModel = {
+      parameters: { v, w },
+      loss: () => 0,
+      gradients: () => ({ v: [1], w: [1, g(w[1]!)] }),
+    };
+    const normalised = normaliseModel(model);
+    const session = new CheckSession(normalised, { scheme });
+    function* run(): Generator<any, [boolean, typeof estimate], unknown> {
+      try {
+        yield* session.open();
+        const steps = { coarse: { plus: 1, minus: -1 }, fine: { plus: 0.5, minus: -0.5 }, h: 1 };
+        return (yield* kinkInGradient(session, session.parameters.tensors[1]!, 1, steps, g(0), estimate)) as [
+          boolean,
+          typeof estimate,
+        ];
+      } finally {
+        session.close();
+      }
+    }
+    const [kinked, judged] = runSync(run(), normalised, null, null);
+    return [kinked, judged, session.gradientEvaluations];
+  }
+
+  it('judges the quotient by the seventeen samples’ mean where they step (central scheme), as no kink', () => {
+    const [kinked, judged, evaluations] = read(windowed, 'central');
+    expect(kinked).toBe(false);
+    expect(judged.numeric).toBeCloseTo(-0.975, 15);
+    expect(judged.errorEstimate).toBe(2 / 64);
+    // (The session's two readings at θ, its purity test, then the four and the twelve.)
+    expect(evaluations).toBe(2 + 4 + 12);
+  });
+
+  it('keeps the estimate where the seventeen do not step, or with Richardson’s scheme (the four alone)', () => {
+    const [smooth, kept] = read((w) => -1 + w / 8, 'central');
+    expect([smooth, kept]).toEqual([false, estimate]);
+    const [kinked, judged, evaluations] = read(windowed, 'richardson');
+    expect([kinked, judged, evaluations]).toEqual([false, estimate, 2 + 4]);
   });
 });
