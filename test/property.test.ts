@@ -859,7 +859,7 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       planted++;
       plantedBy[spec.precision]++;
       // The draw without its bug is a correct model too: counted with the false alarms, and what tells a
-      // bug missed from the draw's own false alarm beside it (GC_SEED=16, 1494519843: b2 fails either way).
+      // bug missed from the draw's own false alarm beside it (GC_SEED=16, 1494519843: b2 failed either way until stop 33).
       const clean = checkGradients(modelOf(net), net.X, net.Y);
       const cleanVerdict = correctVerdict(net, clean);
       if (cleanVerdict === 'alarm') cleanAlarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${formatReport(clean)}`);
