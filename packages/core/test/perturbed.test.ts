@@ -5,12 +5,19 @@
  * models whose gradient is a chosen function of the entry.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, checkGradientsAsync, GradcheckError, type GradientModel } from '../src/index.js';
+import {
+  checkGradients,
+  checkGradientsAsync,
+  GradcheckError,
+  type CheckOptionsInput,
+  type GradientModel,
+} from '../src/index.js';
 import { errorOf } from './caught.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
 import { bendsWithin, bendsWithinStep } from '../src/perturbed.js';
 import { gradientJumpsBeyondHalf, kinkInGradient } from '../src/gradient-kink.js';
+import type { ParameterTensor } from '../src/parameters.js';
 import { CheckSession } from '../src/session.js';
 
 const THETA = [0.75, -0.5];
@@ -86,10 +93,15 @@ describe('what a model error at a perturbed point says', () => {
 });
 
 /**
- * bendsWithinStep (or `read`) at step `h`, allowed `allowed`, of entry w[1] of a model over v = [0] and
- * w = [0, 0] whose gradient is `g(w[1])` there (and 1 at v[0] and w[0], entries no reading may take for it).
+ * `read` run on entry w[1] of a model over v = [0] and w = [0, 0] whose gradient is `g(w[1])` there (and 1 at
+ * v[0] and w[0], entries no reading may take for it), in a session opened with `options`; with the session's
+ * gradient evaluations.
  */
-function bends(g: (w: number) => number, h: number, allowed: number, read = bendsWithinStep): boolean {
+function onEntry<T>(
+  g: (w: number) => number,
+  read: (session: CheckSession, tensor: ParameterTensor) => Generator<any, T, unknown>,
+  options: CheckOptionsInput = {},
+): [T, number] {
   const v = Float64Array.from([0]),
     w = Float64Array.from([0, 0]);
   const model: GradientModel = {
@@ -98,16 +110,21 @@ function bends(g: (w: number) => number, h: number, allowed: number, read = bend
     gradients: () => ({ v: [1], w: [1, g(w[1]!)] }),
   };
   const normalised = normaliseModel(model);
-  const session = new CheckSession(normalised, {});
-  function* run(): Generator<any, boolean, unknown> {
+  const session = new CheckSession(normalised, options);
+  function* run(): Generator<any, T, unknown> {
     try {
       yield* session.open();
-      return yield* read(session, session.parameters.tensors[1]!, 1, h, allowed);
+      return yield* read(session, session.parameters.tensors[1]!);
     } finally {
       session.close();
     }
   }
-  return runSync(run(), normalised, null, null);
+  return [runSync(run(), normalised, null, null), session.gradientEvaluations];
+}
+
+/** bendsWithinStep (or `read`) at step `h`, allowed `allowed`, of entry w[1] ({@link onEntry}). */
+function bends(g: (w: number) => number, h: number, allowed: number, read = bendsWithinStep): boolean {
+  return onEntry(g, (session, tensor) => read(session, tensor, 1, h, allowed))[0];
 }
 
 describe('bendsWithinStep', () => {
@@ -190,30 +207,14 @@ describe('kinkInGradient where the four samples show no jump', () => {
   // (0.1, 0.3), between θ and θ + h/2, where two of the seventeen samples fall and none of the four.
   const windowed = (w: number): number => -1 + (w > 0.1 && w < 0.3 ? -1 : 0);
   const estimate = { numeric: -1.1, floor: 0.05, step: 1, errorEstimate: 1e-3 };
+  const steps = { coarse: { plus: 1, minus: -1 }, fine: { plus: 0.5, minus: -0.5 }, h: 1 };
   function read(g: (w: number) => number, scheme: 'central' | 'richardson'): [boolean, typeof estimate, number] {
-    const v = Float64Array.from([0]),
-      w = Float64Array.from([0, 0]);
-    const model: GradientModel = {
-      parameters: { v, w },
-      loss: () => 0,
-      gradients: () => ({ v: [1], w: [1, g(w[1]!)] }),
-    };
-    const normalised = normaliseModel(model);
-    const session = new CheckSession(normalised, { scheme });
-    function* run(): Generator<any, [boolean, typeof estimate], unknown> {
-      try {
-        yield* session.open();
-        const steps = { coarse: { plus: 1, minus: -1 }, fine: { plus: 0.5, minus: -0.5 }, h: 1 };
-        return (yield* kinkInGradient(session, session.parameters.tensors[1]!, 1, steps, g(0), estimate)) as [
-          boolean,
-          typeof estimate,
-        ];
-      } finally {
-        session.close();
-      }
-    }
-    const [kinked, judged] = runSync(run(), normalised, null, null);
-    return [kinked, judged, session.gradientEvaluations];
+    const [[kinked, judged], evaluations] = onEntry(
+      g,
+      (session, tensor) => kinkInGradient(session, tensor, 1, steps, g(0), estimate),
+      { scheme },
+    );
+    return [kinked, judged as typeof estimate, evaluations];
   }
 
   it('judges the quotient by the seventeen samples’ mean where they step (central scheme), as no kink', () => {
