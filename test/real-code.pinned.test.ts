@@ -8,11 +8,11 @@ import { blamed } from './helpers/blamed.js';
 import { buildRealNet, centralDifferenceError, realModel, type RealSpec } from './helpers/real-code.js';
 
 describe('pinned real-code draws', () => {
-  it('a float32 weight off by 3.6 × the FD error fails at its widest step, which ×4 widenings stop short of (GC_SEED=3)', () => {
-    // W2[0,1] = 0.0825 in an output layer of root mean square 0.427: its widest step is 8 × 0.427 =
-    // 3.41. W2 learned the step 1 (2⁸ times the default); a widening by 4 would pass the widest. At
-    // h = 1 the loss's rounding (1.39 in float32) allows 3.3e-7, which covered the bug's 1.28e-7; at
-    // h = 3.41 it allows 9.7e-8.
+  it('a float32 weight off by 3.6 × the FD error fails at a step wider than the one its tensor learned (GC_SEED=3)', () => {
+    // W2[0,1] = 0.0825 in an output layer of root mean square 0.427. W2 learned the step 1 (2⁸ times the
+    // default). At h = 1 the loss's rounding (1.39 in float32) allows 3.3e-7, which covered the bug's 1.28e-7.
+    // Until stop 34 its widest step was 8 × 0.427 = 3.41, and the last widening landed there (widenedStep),
+    // allowing 9.7e-8; its widest is 32 × 0.427 = 13.7 now, and ×4 takes it to 4.
     const spec: RealSpec = {
       sizes: [2, 3, 2],
       examples: 5,
@@ -37,7 +37,39 @@ describe('pinned real-code draws', () => {
     expect(result.passed).toBe(false);
     expect(blamed(result)!.map((e) => e.label)).toEqual(['W2[0,1]']);
     const rms = Math.sqrt(Array.from(net.parameters.W2!.data, (w) => w * w).reduce((a, b) => a + b) / 6);
-    expect(blamed(result)![0]!.step).toBeCloseTo(8 * rms, 6);
+    const { step } = blamed(result)![0]!;
+    expect(step).toBeCloseTo(4, 6);
+    expect(step).toBeGreaterThan(8 * rms);
+    expect(step).toBeLessThan(32 * rms);
+  });
+
+  it('a float32 weight off by 10 × the FD error fails at 2⁻², beyond 8 × its scale (GC_SEED=27)', () => {
+    // W1[3,4] (gradient 1.67e-4, offset by 1.40e-6): at its widest step until stop 34, 8 × its scale = 2⁻⁴, the
+    // loss's rounding allowed 1.26e-6 = 4σ/h and the bug passed; the best octave of central differences is at
+    // 2³ × the scale or wider (the bug is 13 × its root-mean-square error there). At 2⁻² it fails by 3.9 ×.
+    const spec: RealSpec = {
+      sizes: [5, 6, 1],
+      examples: 6,
+      layout: 'rows',
+      loss: 'mse',
+      precision: 'float32',
+      weightScale: 0.011527973769698292,
+      outputScale: 1,
+      targets: 'nested',
+      inputs: 'record',
+      seed: 1557077243,
+    };
+    const net = buildRealNet(spec);
+    const delta = 0.000001396232856894544;
+    expect(delta / centralDifferenceError(net, 'W1', 19)).toBeGreaterThan(10);
+    expect(checkGradients(realModel(net), net.X, net.Y).passed).toBe(true);
+    const result = checkGradients(
+      realModel(net, { kind: 'offset-entry', tensor: 'W1', index: 19, delta }),
+      net.X,
+      net.Y,
+    );
+    expect(blamed(result)!.map((e) => e.label)).toEqual(['W1[3,4]']);
+    expect(blamed(result)![0]!.step).toBe(0.25);
   });
 
   it.each([

@@ -22,6 +22,7 @@ import {
   widenedStep,
   widensBeyond,
   oneSidedSlopes,
+  type FiveLosses,
   type OneSided,
   readNoise,
   refinedEstimate,
@@ -37,6 +38,7 @@ import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithinStep, lossesAt } from './perturbed.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
+import { stillSideBeyond } from './still-side.js';
 import { WiderScale } from './wider-scale.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
@@ -138,12 +140,15 @@ export class EntryEstimator {
         before = h;
       h = widenedStep(h, from, widest)!;
       noisy = widensBeyond(h, from, widest);
-      [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
+      let losses: FiveLosses | undefined;
+      [estimate, flat, , losses] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
       if (
+        stillSideBeyond(h, this.steps.scale(tensorIndex, index), losses) ||
         widenedTooFar(g, previous, estimate) ||
         (yield* bendsWithinStep(this.session, tensor, index, h, previous.errorEstimate))
       ) {
-        // Truncation grew faster than the noise fell, or a kink lies between the steps: judge at the step before.
+        // A kink the noise hid at the narrower steps, truncation that grew faster than the noise fell,
+        // or a kink between the steps: judge at the step before.
         h = before;
         [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noise });
       }
@@ -263,7 +268,7 @@ export class EntryEstimator {
       /** The losses at θ ± h, already evaluated (settle-in-place.ts). */
       readonly first?: FirstDifference | undefined;
     },
-  ): Steps<[EntryEstimate, boolean, OneSided?]> {
+  ): Steps<[EntryEstimate, boolean, OneSided?, FiveLosses?]> {
     this.judged = undefined;
     const { parameters, snapshot, options, loss } = this.session;
     const tensor = parameters.tensors[tensorIndex]!;
@@ -294,20 +299,20 @@ export class EntryEstimator {
     // loss stayed bitwise still: that agrees with any small gradient within the step's floor). The
     // one-sided slopes go with it: the noise read off these losses may be a kink's (see estimate).
     if (at.noisy && widerHelps(analytic, estimate, options.tolerance, coarse, fine, losses, noise))
-      return [withFields(estimate, sides.shown ? { noisy: true, kink: sides } : { noisy: true }), false, sides];
+      return [withFields(estimate, sides.shown ? { noisy: true, kink: sides } : { noisy: true }), false, sides, losses];
     if (agreesBesideKink(analytic, estimate, sides.shown, options.tolerance)) {
       // Agreement only within the truncation estimate is judged again where the step is final (extrapolated.ts).
       const steps = { coarse, fine, losses, noise };
       if (!flat && !sides.shown)
         this.judged = extrapolatedJudgement(this.session, this.confirmed, tensorIndex, index, estimate, steps);
-      return [estimate, false, sides];
+      return [estimate, false, sides, losses];
     }
     let kinked = sides.shown;
     let judged = estimate;
     if (!kinked && !flat && this.confirmed[tensorIndex]! < CONFIRMATIONS)
       [kinked, judged] = yield* kinkInGradient(this.session, tensor, index, { coarse, fine, h }, analytic, estimate);
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
-    return [kinked ? withFields(estimate, { kink: sides }) : judged, flat, sides];
+    return [kinked ? withFields(estimate, { kink: sides }) : judged, flat, sides, losses];
   }
 
   /**

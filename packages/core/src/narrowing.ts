@@ -13,13 +13,17 @@ import {
   NARROWING,
   NARROWINGS,
   sidesExcludeKink,
+  type FiveLosses,
   type OneSided,
 } from './entry-rules.js';
 import { entryExcess } from './pass-rule.js';
 import type { Steps } from './session.js';
 
-/** An entry's estimate at step h, whether the loss stood still within it, and its one-sided slopes where read. */
-export type NarrowerAt = (h: number) => Steps<readonly [EntryEstimate, boolean, OneSided?]>;
+/**
+ * An entry's estimate at step h, whether the loss stood still within it, and its one-sided slopes and
+ * five losses where read.
+ */
+export type NarrowerAt = (h: number) => Steps<readonly [EntryEstimate, boolean, OneSided?, FiveLosses?]>;
 
 /**
  * Whether the analytic gradient of the entry jumps between h/2 and h of step h but not within h/2,
