@@ -773,54 +773,28 @@ describe('pinned draws', () => {
     expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b4']);
   });
 
-  it.each([
-    // GC_SEED=21: b2[3] = 0 exactly at a kink (an all-zero example). Widened up to 32 × its scale, its loss stood
-    // still left of θ at 2⁻⁴ and fell right of it (within the noise at 2⁻⁶ and 2⁻⁸), and b2 failed beside the bug.
-    [
-      21,
-      {
-        sizes: [1, 2, 4, 2, 2],
-        loss: 'softmax-l2',
-        examples: 6,
-        lambda: 0.0502280465627727,
-        scale: 0.01090384580294967,
-        seed: 598250676,
-      },
-      ['b3'],
-    ],
-    // GC_SEED=13: b1[1] (gradient 0) was widened to its widest step until stop 34, 8 × its scale = 1.09e-2, and
-    // failed there by 1.08 × on a kink whose side stands still; now ×4 from 2⁻⁸ stands still on one side, and it
-    // is judged at 2⁻⁸ (0.36 × its allowance).
-    [
-      13,
-      {
-        sizes: [3, 3, 6, 1],
-        loss: 'cross-entropy',
-        examples: 1,
-        lambda: 0.006062512047382583,
-        scale: 0.01561186442144693,
-        seed: 1292835644,
-      },
-      ['b2'],
-    ],
-  ] as const)(
-    'a widening for noise stops where the loss stands still on one side beyond 8 × the scale: a wrong ReLU derivative blamed alone (GC_SEED=%i)',
-    (_, drawn, hit) => {
-      const spec: Spec = {
-        ...drawn,
-        sizes: [...drawn.sizes],
-        precision: 'float32',
-        zeroExample: true,
-        deadUnit: false,
-      };
-      const net = buildNet(spec);
-      expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
-      const bug: Bug = { kind: 'wrong-activation-derivative' };
-      const result = checkGradients(modelOf(net, bug), net.X, net.Y);
-      expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(hit);
-      expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
-    },
-  );
+  it('an innocent float32 bias beside a wrong ReLU derivative is not blamed: its widening stops where the loss stands still on one side (GC_SEED=13)', () => {
+    // b1[1] (gradient 0) was widened to its widest step until stop 34, 8 × its scale = 1.09e-2, and failed there by
+    // 1.08 × on a kink; ×4 from 2⁻⁸ now passes 8 × its scale, where the loss stands still on one side of θ, and it
+    // is judged at 2⁻⁸ (0.36 × its allowance). Property seed 21's draw, the stop's first case, is in
+    // packages/core/test/still-side.test.ts.
+    const net = buildNet({
+      sizes: [3, 3, 6, 1],
+      loss: 'cross-entropy',
+      examples: 1,
+      lambda: 0.006062512047382583,
+      precision: 'float32',
+      scale: 0.01561186442144693,
+      zeroExample: true,
+      deadUnit: false,
+      seed: 1292835644,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+    const bug: Bug = { kind: 'wrong-activation-derivative' };
+    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b2']);
+    expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
+  });
 });
 
 describe('every planted bug caught, and diagnosed where it has a kind', () => {

@@ -8,9 +8,10 @@ import type { FiveLosses } from './entry-rules.js';
 /**
  * The share of an entry's scale beyond which a step widened for noise is not taken where the loss
  * stands still on one side of θ only ({@link stillOnOneSide}). Up to it (the widest share until
- * stop 34) a loss kept to coarse quanta stands still on one side at ordinary steps: a float32
- * weight of scale 1e-3 does so as often as not, and stepping back wherever either side stood still
- * missed 35 more real-code bugs over seeds 0–29.
+ * stop 34) a loss kept to coarse quanta stands still on a side at ordinary steps of small float32
+ * weights: a prototype that stepped back at every widened step where either side stood still (its
+ * first step's widening held to 8 ×) missed 35 more real-code bugs over seeds 0–29 (the draws it
+ * printed: float32 weights of scale 5e-4 to 5e-3).
  */
 export const STILL_SIDE_SHARE = 8;
 
