@@ -26,6 +26,7 @@ import {
   type Spec,
 } from './helpers/mlp.js';
 import { blamed, flatIndex } from './helpers/blamed.js';
+import { typicalQuotientError } from './helpers/fd-error.js';
 
 const CORRECT_MODELS = Number(process.env.GC_MODELS ?? 1200);
 const MODELS_PER_BUG = Number(process.env.GC_BUGS ?? 100);
@@ -233,6 +234,29 @@ function caught(
   return unchanged.every((t) => {
     const entries = all.filter((e) => e.tensor === t.name && e.excess > 1 && !e.kink);
     return entries.length > 0 && entries.length === t.failing && entries.every((e) => unresolvable(net, e));
+  });
+}
+
+/** A bug must be this many times the error central differences actually make to count as missed (issue 9). */
+const VISIBLE = 3;
+
+/**
+ * Whether central differences can see a bug at all: some entry it changes, away from a kink, is off
+ * by at least {@link VISIBLE} × the error they actually make there at their best step size
+ * (`typicalQuotientError`, against the correct gradient). Asked only of a bug the check missed.
+ */
+function seenByCentralDifferences(
+  net: Net,
+  bugged: Record<string, Float64Array>,
+  correct: Record<string, Float64Array>,
+): boolean {
+  return Object.entries(correct).some(([name, g]) => {
+    const tensor = net.parameters[name]!;
+    const data = ArrayBuffer.isView(tensor) ? tensor : tensor.data;
+    return Array.from(g.keys()).some((i) => {
+      const error = Math.abs(bugged[name]![i]! - g[i]!);
+      return error > 0 && !net.atKink(name, i) && error >= VISIBLE * typicalQuotientError(data, i, net.loss, g[i]!);
+    });
   });
 }
 
@@ -804,7 +828,8 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       misdiagnosed: string[] = [],
       redraws: string[] = [],
       bandMisses: string[] = [],
-      knownMisses: string[] = [];
+      knownMisses: string[] = [],
+      underFDError: string[] = [];
     /** The draws' correct models: their false alarms, and how many failed as the correct-models test counts apart. */
     const cleanAlarms: string[] = [];
     let cleanApart = 0;
@@ -893,6 +918,12 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
         continue;
       }
       if (!caught(net, bug, result, bugged, correct, clean)) {
+        // A bug under 3 × the error central differences actually make is not due (issue 9: as the
+        // real-code test counts float32 bugs), however far above the modelled resolution.
+        if (!seenByCentralDifferences(net, bugged, correct)) {
+          underFDError.push(`${describeSpec(spec)} bug ${JSON.stringify(bug)}`);
+          continue;
+        }
         // A known miss, counted and printed: a wrong entry where the loss is flat (a dead ReLU
         // unit's bias or weight, true gradient 0) passes because the check widens the step until
         // the unit comes alive and then excuses the entry. Pinned by an it.fails test in
@@ -981,8 +1012,11 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
       .map(([reason, n]) => `${reason} ${n}`);
     const line =
       `${kind}: ${planted} planted (float64 ${plantedBy.float64}, float32 ${plantedBy.float32}), ` +
-      `${planted - misses.length - knownMisses.length} caught${refused ? ` (${refused} of them refused as a non-finite gradient)` : ''}, ` +
+      `${planted - misses.length - knownMisses.length - underFDError.length} caught${refused ? ` (${refused} of them refused as a non-finite gradient)` : ''}, ` +
       `${misses.length} missed${knownMisses.length ? `, ${knownMisses.length} known misses (a wrong entry where the loss is flat: issue 9)` : ''}` +
+      (underFDError.length
+        ? `, ${underFDError.length} passed under ${VISIBLE} × the FD error actually made (not due)`
+        : '') +
       (EXPECTED[kind]
         ? `; diagnosis "${EXPECTED[kind]}" with its factor right in ${diagnosed} of ${diagnosed + misdiagnosed.length} due ` +
           `(not due in ${notDue}: a kink within the step, an error under ${CLEAR}× the resolution, or too few entries)`
@@ -1000,6 +1034,7 @@ describe('every planted bug caught, and diagnosed where it has a kind', () => {
         ...misses.map((m) => `  missed: ${m.split('\n')[0]}`),
         ...cleanAlarms.map((m) => `  false alarm without the bug: ${m.split('\n')[0]}`),
         ...knownMisses.map((m) => `  known miss: ${m}`),
+        ...underFDError.map((m) => `  passed under ${VISIBLE} × the FD error: ${m}`),
         ...redraws,
       ].join('\n'),
     );

@@ -9,7 +9,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '@gradcheck/core';
 import { blamed } from './helpers/blamed.js';
-import { buildRealNet, centralDifferenceError, realModel, type RealSpec } from './helpers/real-code.js';
+import {
+  buildRealNet,
+  centralDifferenceError,
+  realModel,
+  typicalCentralDifferenceError,
+  type RealSpec,
+} from './helpers/real-code.js';
 
 describe('pinned real-code draws', () => {
   it('a float32 weight off by 3.6 × the luckiest FD error fails at a step wider than the one its tensor learned (GC_SEED=3)', () => {
@@ -74,6 +80,36 @@ describe('pinned real-code draws', () => {
     );
     expect(blamed(result)!.map((e) => e.label)).toEqual(['W1[3,4]']);
     expect(blamed(result)![0]!.step).toBe(0.25);
+  });
+
+  it('a float32 weight off by 9.5 × the typical FD error is not settled at the wide step its tensor learned (GC_SEED=19)', () => {
+    // W1[4,2] (θ = −0.0132, gradient −0.035568, tensor scale 0.0142): W1 had learned the step 2⁻⁴, where the
+    // quotient, −0.035328, is 2.4e-4 off by truncation, towards the bug (+2.97e-4): it agreed within the
+    // tolerance (8.1e-4 relative) and settled at that one step. One step settles within half the tolerance
+    // now; the entry goes on to h/2 and fails at 2⁻⁶.
+    const spec: RealSpec = {
+      sizes: [5, 5, 3],
+      examples: 4,
+      layout: 'rows',
+      loss: 'bce',
+      precision: 'float32',
+      weightScale: 0.014200375096406788,
+      outputScale: 1,
+      targets: 'nested',
+      inputs: 'nested',
+      seed: 1539588823,
+    };
+    const net = buildRealNet(spec);
+    const delta = 0.0002969106756253361;
+    expect(delta / typicalCentralDifferenceError(net, 'W1', 22)).toBeGreaterThan(9);
+    expect(checkGradients(realModel(net), net.X, net.Y).passed).toBe(true);
+    const result = checkGradients(
+      realModel(net, { kind: 'offset-entry', tensor: 'W1', index: 22, delta }),
+      net.X,
+      net.Y,
+    );
+    expect(blamed(result)!.map((e) => e.label)).toEqual(['W1[4,2]']);
+    expect(blamed(result)![0]!.step).toBeCloseTo(2 ** -6, 8);
   });
 
   it.each([

@@ -12,6 +12,7 @@
  */
 import type { GradientModel } from '@gradcheck/core';
 import { seededRandom, type Random } from '@gradcheck/core/internal';
+import { luckiestQuotientError, typicalQuotientError } from './fd-error.js';
 
 export type RealLoss = 'mse' | 'bce' | 'bce-naive';
 export type Layout = 'columns' | 'rows';
@@ -345,74 +346,19 @@ export function entriesOfNet(net: RealNet): [string, number][] {
   );
 }
 
-/** The scale of entry `index` of a tensor: the larger of |θ| and the tensor's root mean square. */
-function entryScale(data: Vec, index: number): number {
-  let rms = 0;
-  for (const v of data) rms += v * v;
-  return Math.max(Math.abs(data[index]!), Math.sqrt(rms / data.length), 1e-30);
-}
-
-/**
- * The central quotient's error at entry `index` of `tensor` for each step of `steps`, against the
- * float64 gradient of the same network: the quotient divides by the step actually stored, and a
- * step where θ ± h rounds to θ or the loss is not finite (a log(1 − a) at a = 1) errs by Infinity.
- */
-function quotientErrors(net: RealNet, tensor: string, index: number, steps: readonly number[]): number[] {
-  const data = net.parameters[tensor]!.data;
-  const theta = data[index]!;
-  const reference = net.gradients64()[tensor]![index]!;
-  try {
-    return steps.map((hStep) => {
-      data[index] = theta + hStep;
-      const plus = data[index]!,
-        lossPlus = net.loss();
-      data[index] = theta - hStep;
-      const minus = data[index]!,
-        lossMinus = net.loss();
-      const error = Math.abs((lossPlus - lossMinus) / (plus - minus) - reference);
-      return plus === minus || !Number.isFinite(error) ? Infinity : error;
-    });
-  } finally {
-    data[index] = theta;
-  }
-}
-
 /**
  * The smallest error central differences of the network's own loss reach at entry `index` of
- * `tensor`: over steps 2^-2 … 2^-24 times the entry's scale, the smallest error that two
- * neighbouring steps both reach (so that one lucky step does not count). A lower bound: where no
- * step does better than this, no check can (the naive cross-entropy's "no step shows the gradient").
- * As the error central differences make, it reads low in float32, where the rounding of two steps
- * varies by chance: see {@link typicalCentralDifferenceError}.
+ * `tensor`, against the float64 gradient of the same network ({@link luckiestQuotientError}).
  */
 export function centralDifferenceError(net: RealNet, tensor: string, index: number): number {
-  const scale = entryScale(net.parameters[tensor]!.data, index);
-  const steps = Array.from({ length: 23 }, (_, j) => scale * 2 ** -(j + 2));
-  const errors = quotientErrors(net, tensor, index, steps);
-  let best = Infinity;
-  for (let j = 0; j + 1 < errors.length; j++) best = Math.min(best, Math.max(errors[j]!, errors[j + 1]!));
-  return best;
+  return luckiestQuotientError(net.parameters[tensor]!.data, index, net.loss, net.gradients64()[tensor]![index]!);
 }
-
-/** Steps per octave that {@link typicalCentralDifferenceError} averages over. */
-const PER_OCTAVE = 16;
 
 /**
  * The error central differences of the network's own loss actually make at entry `index` of
- * `tensor` at their best step size: per octave of the steps of {@link centralDifferenceError}
- * (2^-2 … 2^-24 times the entry's scale), the root mean square of the errors at
- * {@link PER_OCTAVE} steps spread evenly over the octave (by ratio), and the smallest of those.
- * The rounding of a float32 loss makes the quotient's error vary from step to step by more than
- * its size: the mean over an octave is the error a step of that size makes, where
- * {@link centralDifferenceError} is the luckiest two.
+ * `tensor` at their best step size, against the float64 gradient of the same network
+ * ({@link typicalQuotientError}).
  */
 export function typicalCentralDifferenceError(net: RealNet, tensor: string, index: number): number {
-  const scale = entryScale(net.parameters[tensor]!.data, index);
-  let best = Infinity;
-  for (let j = 2; j < 24; j++) {
-    const steps = Array.from({ length: PER_OCTAVE }, (_, k) => scale * 2 ** -(j + k / PER_OCTAVE));
-    const errors = quotientErrors(net, tensor, index, steps);
-    best = Math.min(best, Math.sqrt(errors.reduce((sum, e) => sum + e * e, 0) / PER_OCTAVE));
-  }
-  return best;
+  return typicalQuotientError(net.parameters[tensor]!.data, index, net.loss, net.gradients64()[tensor]![index]!);
 }

@@ -86,12 +86,15 @@ describe('centralSettles', () => {
     expect(centralSettles(scheme, analytic, estimate(2, 1e-12), 1e-6, confirmed)).toBe(settles);
   });
 
-  // Tolerance 1e-6 around 2 allows an error of 4e-6 (relative to |g| + |ĝ|): agreement counts only
-  // where the error plus the estimate's floor stays inside it (issue 9: luck is not evidence).
+  // Tolerance 1e-6 around 2 allows an error of 4e-6 (relative to |g| + |ĝ|), and one step settles
+  // within half of it: agreement counts only where the error plus the estimate's floor stays inside
+  // 2e-6 (issue 9: luck is not evidence; the other half is room for the truncation one step cannot see).
   it.each([
-    ['error 1e-6 with floor 2.9e-6: inside together', 2 + 1e-6, 2.9e-6, true],
-    ['error 1e-6 with floor 3.1e-6: the floor reaches beyond the window', 2 + 1e-6, 3.1e-6, false],
-    ['no error, a floor as wide as the window', 2, 4.1e-6, false],
+    ['error 0.5e-6 with floor 1.4e-6: inside together', 2 + 0.5e-6, 1.4e-6, true],
+    ['error 0.5e-6 with floor 1.6e-6: the floor reaches beyond the window', 2 + 0.5e-6, 1.6e-6, false],
+    ['no error, a floor as wide as the window', 2, 2.1e-6, false],
+    ['error 3e-6, no floor: within the tolerance, beyond its half', 2 + 3e-6, 0, false],
+    ['error 1.9e-6, no floor: within its half', 2 + 1.9e-6, 0, true],
   ] as const)('%s', (_, analytic, floor, settles) => {
     expect(centralSettles('central', analytic, estimate(2, floor), 1e-6, 0)).toBe(settles);
   });
