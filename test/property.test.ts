@@ -26,7 +26,7 @@ import {
   type Spec,
 } from './helpers/mlp.js';
 import { blamed, flatIndex } from './helpers/blamed.js';
-import { typicalQuotientError } from './helpers/fd-error.js';
+import { typicalQuotientError, VISIBLE } from './helpers/fd-error.js';
 
 const CORRECT_MODELS = Number(process.env.GC_MODELS ?? 1200);
 const MODELS_PER_BUG = Number(process.env.GC_BUGS ?? 100);
@@ -236,9 +236,6 @@ function caught(
     return entries.length > 0 && entries.length === t.failing && entries.every((e) => unresolvable(net, e));
   });
 }
-
-/** A bug must be this many times the error central differences actually make to count as missed (issue 9). */
-const VISIBLE = 3;
 
 /**
  * Whether central differences can see a bug at all: some entry it changes, away from a kink, is off

@@ -3,7 +3,7 @@
  * beyond the ones every run uses, pinned here with that seed, so that every `pnpm test` runs them.
  * The two float32 bugs were planted (until stop 35) against the luckiest two steps' error,
  * centralDifferenceError: against the error of a typical step up to a quarter of the entry's scale
- * (typicalCentralDifferenceError, what the property test plants against now) they are 0.29 × and
+ * (typicalCentralDifferenceError, what the real-code property test plants against now) they are 0.29 × and
  * 0.22 × it, and only a wider step shows them.
  */
 import { describe, expect, it } from 'vitest';

@@ -38,13 +38,12 @@ import {
   type RealSpec,
 } from './helpers/real-code.js';
 import { blamed, flatIndex } from './helpers/blamed.js';
+import { VISIBLE } from './helpers/fd-error.js';
 
 /** Models per class. */
 const MODELS = Number(process.env.GC_REAL ?? 200);
 /** Shifts every seed. */
 const SHIFT = Number(process.env.GC_SEED ?? 0);
-/** A planted bug is due when its error is at least this many times the finite-difference error actually made. */
-const VISIBLE = 3;
 
 const seedOf = (k: number): number => 9100 + k + 7919 * SHIFT;
 

@@ -4,6 +4,9 @@
  * at least 3 × that error). The entry is perturbed in place and restored.
  */
 
+/** A planted bug is due where its error is at least this many times the error central differences actually make. */
+export const VISIBLE = 3;
+
 /** A tensor's entries, in the precision its loss computes with. */
 export type Entries = Float64Array | Float32Array;
 
