@@ -51,7 +51,11 @@ const seedOf = (k: number): number => 9100 + k + 7919 * SHIFT;
  * The classes today's engine still gets wrong (issue 9): they run as \`it.fails\`, so that they are
  * measured on every run and a fix shows as a failure here until it is moved out of this list.
  */
-const PENDING = new Set<string>([]);
+const PENDING = new Set<string>([
+  // Float32 biases all 0 (stop 35): 13 and 22 of 200 bias bugs missed at seed 0 (docs/verdict.md).
+  'weights of scale 0.01, biases 0: no false alarm, every bug above 3 × the FD error caught',
+  'weights of scale 0.001, biases 0: no false alarm, every bug above 3 × the FD error caught',
+]);
 
 /** \`it\`, or \`it.fails\` for a class in {@link PENDING}. */
 const test = (name: string, fn: () => void): void => (PENDING.has(name) ? it.fails : it)(name, fn);
@@ -187,11 +191,15 @@ describe('parameters that loss does not read', () => {
 });
 
 describe('float32 networks with small weights', () => {
-  for (const [scale, k] of [
-    [1e-2, 4],
-    [1e-3, 5],
+  // Also with every bias 0, as most libraries initialise them (a bug planted in a bias entry): a tensor of
+  // zeros has no scale of its own to widen a step by.
+  for (const [scale, k, zeroBiases] of [
+    [1e-2, 4, false],
+    [1e-3, 5, false],
+    [1e-2, 12, true],
+    [1e-3, 13, true],
   ] as const)
-    test(`weights of scale ${scale}: no false alarm, every bug above 3 × the FD error caught`, () => {
+    test(`weights of scale ${scale}${zeroBiases ? ', biases 0' : ''}: no false alarm, every bug above 3 × the FD error caught`, () => {
       const random = seededRandom(seedOf(k));
       const alarms: string[] = [],
         missed: string[] = [];
@@ -206,12 +214,15 @@ describe('float32 networks with small weights', () => {
           loss: random.uniform() < 0.5 ? 'mse' : 'bce',
         });
         const net = buildRealNet(spec);
+        if (zeroBiases) for (const name of ['b1', 'b2']) net.parameters[name]!.data.fill(0);
         const correct = run(realModel(net), net);
         if (!correct.result?.passed) alarms.push(`${describeSpec(spec)}${exactSpec(spec)}\n${text(correct)}`);
         // A bug in one entry: its sign flipped, or off by 3–6 × the error finite differences make there
         // at their best step size (not the luckiest step's: see typicalCentralDifferenceError).
         const reference = net.gradients64();
-        const candidates = entriesOfNet(net).filter(([t, i]) => reference[t]![i] !== 0);
+        const candidates = entriesOfNet(net).filter(
+          ([t, i]) => reference[t]![i] !== 0 && (!zeroBiases || t[0] === 'b'),
+        );
         const [tensor, index] = candidates[random.below(candidates.length)]!;
         const fdError = typicalCentralDifferenceError(net, tensor, index);
         lucky.push(centralDifferenceError(net, tensor, index) / fdError);
@@ -242,7 +253,7 @@ describe('float32 networks with small weights', () => {
         }
       }
       report(
-        `float32, weights ${scale}`,
+        `float32, weights ${scale}${zeroBiases ? ', biases 0' : ''}`,
         {
           correct: MODELS,
           'false alarms': alarms.length,
