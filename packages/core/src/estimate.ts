@@ -124,7 +124,9 @@ export class EntryEstimator {
     // A loss still within the step contradicts the analytic derivative only against measured noise
     // (contradictsStillness): a loss too coarse for the noise probe to move says nothing of it.
     const g = analytic[tensor.offset + index]!;
-    if (flat && adaptable && !(this.noise.measured && contradictsStillness(g, estimate))) {
+    const coarserThanStep = (): boolean =>
+      flat && adaptable && !(this.noise.measured && contradictsStillness(g, estimate));
+    if (coarserThanStep()) {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
       from = h;
@@ -153,6 +155,13 @@ export class EntryEstimator {
         [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noise });
       }
     }
+    // Where the loss stands still at the step the widening for noise ended at (the first step's reading for
+    // noise does not say so), it is coarser than that step too: widened as above, once (property GC_SEED=25,
+    // 1962701893: float32 weights of 1e4, b2 all 0, "never moved the loss" at 2⁻⁸).
+    if (!coarse && coarserThanStep()) {
+      coarse = true;
+      [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
+    }
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
     estimate = yield* this.judgedFinally(estimate);
     // Widened for a noise that the first step's one-sided slopes showed as a kink (a kink's fourth
@@ -171,7 +180,8 @@ export class EntryEstimator {
     const firstReading = h === beforeWidening.h ? beforeWidening.estimate : undefined;
     const jumpsBeyondHalf = (step: number, mismatch: number): Steps<boolean> =>
       gradientJumpsBeyondHalf(this.session, tensor, index, step, mismatch);
-    return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h, firstReading, jumpsBeyondHalf);
+    const around = { first: firstReading, jumpsBeyondHalf, from };
+    return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h, around);
   }
 
   /**

@@ -26,18 +26,43 @@ import type { Steps } from './session.js';
 export type NarrowerAt = (h: number) => Steps<readonly [EntryEstimate, boolean, OneSided?, FiveLosses?]>;
 
 /**
+ * How many narrower steps an entry seen at a kink at step `h` may be read at: {@link NARROWINGS}
+ * below `from`, the step its widening for noise started from (the default step, or the step a loss
+ * coarser than that moved at), to the nearest whole {@link NARROWING}. Counted from `h`, an entry
+ * widened for noise 16-fold stopped 16 × short of the steps where a narrow bend at θ is resolved: a
+ * steep softplus at w = 0 (kinks.test.ts; a tensor of zeros, scaled by 1 since stop 36) widened to
+ * 6.1e-5 read the bend as a kink at 3.8e-6, 2.4e-7 and 1.5e-8, was left out as one, and passed a
+ * gradient 1.4 × the c/2 that 9.3e-10 measures.
+ */
+export function narrowingsBelow(h: number, from: number): number {
+  return NARROWINGS + Math.max(0, Math.round(Math.log(h / from) / Math.log(NARROWING)));
+}
+
+/**
  * Whether the analytic gradient of the entry jumps between h/2 and h of step h but not within h/2,
  * where it differs from the loss's slope by `mismatch` (gradient-kink.ts, `gradientJumpsBeyondHalf`).
  */
 export type JumpsBeyondHalf = (h: number, mismatch: number) => Steps<boolean>;
 
+/** What {@link narrowedAroundKink} may know of an entry besides its estimate at the step it saw a kink at. */
+export interface AroundKink {
+  /** The first reading of the same losses, where the widening for noise went back to that step. */
+  readonly first?: EntryEstimate | undefined;
+  /** Whether the analytic gradient jumps between h/2 and h of step h but not within h/2. */
+  readonly jumpsBeyondHalf?: JumpsBeyondHalf | undefined;
+  /** The step the widening for noise started from, where that step is one it widened to. */
+  readonly from?: number | undefined;
+}
+
 /**
- * The estimate of an entry first seen at a kink (`estimate`, at step `h`), at up to
- * {@link NARROWINGS} narrower steps (`at`): a kink beside θ falls outside one of them. It is left
- * out as a kink only where the loss shows one at more than one step. `first`: the first reading of
- * the same losses, where the widening for noise went back to `h` (its slopes read against the
- * modelled noise only, so a kink it showed counts as shown there). An agreement at a narrower step
- * may be read again at half of it ({@link halvedBesideJump}, with `jumpsBeyondHalf`).
+ * The estimate of an entry first seen at a kink (`estimate`, at step `h`), at narrower steps (`at`)
+ * down to {@link NARROWINGS} below `from`: a kink beside θ falls outside one of them. It is left
+ * out as a kink only where the loss shows one at more than one step. Of {@link AroundKink}: `first`,
+ * the first reading of the same losses, where the widening for noise went back to `h` (its slopes
+ * read against the modelled noise only, so a kink it showed counts as shown there); `from`, the step
+ * the widening for noise started from, where `h` is one it widened to (else `h`; {@link narrowingsBelow}).
+ * An agreement at a narrower step may be read again at half of it ({@link halvedBesideJump}, with
+ * `jumpsBeyondHalf`).
  */
 export function* narrowedAroundKink(
   at: NarrowerAt,
@@ -45,9 +70,9 @@ export function* narrowedAroundKink(
   tolerance: number,
   estimate: EntryEstimate,
   h: number,
-  first?: EntryEstimate,
-  jumpsBeyondHalf?: JumpsBeyondHalf,
+  { first, jumpsBeyondHalf, from = h }: AroundKink = {},
 ): Steps<EntryEstimate> {
+  const narrowings = narrowingsBelow(h, from);
   let disagreeing: EntryEstimate | undefined;
   // Whether the one-sided slopes of the disagreeing estimate exclude a kink at θ as its mismatch's cause.
   let sharp = false;
@@ -56,7 +81,7 @@ export function* narrowedAroundKink(
   // No kink the loss showed at any step so far could make the analytic value right: then a disagreement
   // is as sharp as one whose slopes exclude a kink at θ (judgeNarrower).
   let beyond = !reached && !(first !== undefined && kinkReaches(analytic, first));
-  for (let narrowed = 0; estimate.kink && narrowed < NARROWINGS; narrowed++) {
+  for (let narrowed = 0; estimate.kink && narrowed < narrowings; narrowed++) {
     h /= NARROWING;
     const [narrower, narrowFlat, sides] = yield* at(h);
     // A loss that does not move at all within the narrower step says nothing there.

@@ -249,7 +249,6 @@ function probeLine(session: CheckSession, steps: EntrySteps): ProbeLine {
   const { snapshot } = session;
   const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
   const scales = steps.scales();
-  for (let j = 0; j < scales.length; j++) scales[j] = scales[j] || 1;
   const signs = new Float64Array(snapshot.length);
   for (let j = 0; j < signs.length; j++) signs[j] = random.sign();
   return { signs, scales };

@@ -11,6 +11,7 @@ import { EntrySteps } from '../src/entry-steps.js';
 import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/index.js';
 import { ParameterSet } from '../src/parameters.js';
 import type { CheckSession } from '../src/session.js';
+import { buildNet, modelOf } from '../../../test/helpers/mlp.js';
 
 /**
  * ½ Σ aᵢ xᵢ² over `n` entries (a sum large enough that its rounding noise decides at the default step), with `plant`
@@ -201,8 +202,12 @@ describe('the widening for noise moves an entry by at most WIDEST_SHARE × its s
 });
 
 describe('EntrySteps: the scale, the widest step and the first step of an entry', () => {
-  // Tensor a: RMS of (3, 4) = √12.5; tensor b: RMS of (0, 0.001, 0, 0) = 0.0005.
-  const parameters = ParameterSet.from({ a: Float64Array.from([3, 4]), b: Float64Array.from([0, 0.001, 0, 0]) });
+  // Tensor a: RMS of (3, 4) = √12.5; tensor b: RMS of (0, 0.001, 0, 0) = 0.0005; tensor z: zeros.
+  const parameters = ParameterSet.from({
+    a: Float64Array.from([3, 4]),
+    b: Float64Array.from([0, 0.001, 0, 0]),
+    z: new Float64Array(3),
+  });
   const session = { parameters, snapshot: parameters.snapshot() } as unknown as CheckSession;
 
   it('scales an entry by the larger of |θ| and its own tensor’s root mean square', () => {
@@ -215,6 +220,13 @@ describe('EntrySteps: the scale, the widest step and the first step of an entry'
     expect(steps.widest(1, 2)).toBe(WIDEST_SHARE * 0.0005);
   });
 
+  it('scales an entry of a tensor of zeros (biases as initialised) by 1, as the default step does, not by 0', () => {
+    const steps = new EntrySteps(session);
+    expect(steps.scale(2, 1)).toBe(1);
+    expect(steps.widest(2, 0)).toBe(WIDEST_SHARE);
+    expect(Array.from(steps.scales())).toEqual([Math.sqrt(12.5), 4, 0.0005, 0.001, 0.0005, 0.0005, 1, 1, 1]);
+  });
+
   it('tries the learned step first only where it fits under the entry’s widest, and the default before any', () => {
     const steps = new EntrySteps(session);
     expect(steps.first(1, 0, 1e-5)).toBe(1e-5);
@@ -224,5 +236,46 @@ describe('EntrySteps: the scale, the widest step and the first step of an entry'
     expect(steps.first(1, 0, widest / 32)).toBe(widest / 32); // ×64 would be twice the widest: the default
     expect(steps.first(1, 0, widest / 64)).toBe(widest); // exactly the widest fits
     expect(steps.first(0, 0, 1e-5)).toBe(1e-5); // another tensor learned nothing
+  });
+});
+
+describe('a tensor of zeros widened for noise, and a widening that ends where the loss stands still', () => {
+  it('passes a correct float32 net of weights 1e4 whose b2 is all 0, widened until the loss moves (property GC_SEED=25, 1962701893)', () => {
+    // b2's gradients are about 1e19 and the loss's rounding coarser than they move it at 2⁻⁸: widened for noise
+    // (its scale 1, not 0), the step ended where the loss stood still; it goes on as the flat widening does.
+    const net = buildNet({
+      sizes: [5, 6, 2, 2, 3],
+      loss: 'mse',
+      examples: 4,
+      lambda: 0.0011079611277568394,
+      precision: 'float32',
+      scale: 9941.178971280233,
+      zeroExample: false,
+      deadUnit: true,
+      seed: 1962701893,
+    });
+    const result = checkGradients(modelOf(net), net.X, net.Y);
+    expect(result.passed).toBe(true);
+    expect(result.tensors.find((t) => t.name === 'b2')!.unread).toBeFalsy();
+  });
+
+  it('passes a correct float32 b2[0] whose loss stands still at 2⁻⁸ and 2⁻⁶ (property GC_SEED=8, 1415222049)', () => {
+    // Read for noise, its first step does not say the loss stood still; the widening came back to it, and
+    // "never moved the loss" failed the net (stop 34) until the flat widening went on from there (to a kink,
+    // then narrowed below it, as before stop 34).
+    const net = buildNet({
+      sizes: [2, 3, 2, 1],
+      loss: 'cross-entropy',
+      examples: 6,
+      lambda: 0,
+      precision: 'float32',
+      scale: 0.005210403767303142,
+      zeroExample: false,
+      deadUnit: true,
+      seed: 1415222049,
+    });
+    const result = checkGradients(modelOf(net), net.X, net.Y);
+    expect(result.passed).toBe(true);
+    expect(result.tensors.find((t) => t.name === 'b2')!.unread).toBeFalsy();
   });
 });

@@ -7,7 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
 import type { OneSided } from '../src/entry-rules.js';
-import { halvedBesideJump, narrowedAroundKink, sharperBelowKink, widenedOverKink } from '../src/narrowing.js';
+import {
+  halvedBesideJump,
+  narrowedAroundKink,
+  narrowingsBelow,
+  sharperBelowKink,
+  widenedOverKink,
+} from '../src/narrowing.js';
 import type { Steps } from '../src/session.js';
 
 const kink = { left: 2e-4, right: -3e-6, shown: true };
@@ -127,7 +133,46 @@ describe('narrowedAroundKink', () => {
   it("takes it too where the step's first reading showed such a kink (before a widening went back to it)", () => {
     // Read against the modelled noise only, the same losses showed slopes that reach the analytic value.
     const reading = { ...first(-2e-3, 1.5e-3), kink: { left: -2e-3, right: 1.5e-3, shown: true } };
-    expect(run(narrowedAroundKink(at, -1.389e-3, 1e-3, first(1.556e-3, 1.373e-3), h, reading))).toBe(noisiest);
+    expect(run(narrowedAroundKink(at, -1.389e-3, 1e-3, first(1.556e-3, 1.373e-3), h, { first: reading }))).toBe(
+      noisiest,
+    );
+  });
+});
+
+describe('narrowedAroundKink below a step widened for noise', () => {
+  // A bend at θ whose slopes, 0 and 2, reach the analytic 1.4 at every step down to 16⁻² of the default
+  // step h (a kink that could make it right), and whose slopes at h/4096, 0.9 and 1.1, no longer do.
+  const h = 2 ** -20;
+  const wide = { left: 0, right: 2, shown: true };
+  const resolved = { left: 0.9, right: 1.1, shown: true };
+  const bend = (step: number, kink: OneSided): EntryEstimate => ({ ...estimate(1, 1e-9), step, kink });
+  const asked: number[] = [];
+  const at = function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided]> {
+    asked.push(step);
+    const kink = step > h / 4096 ? wide : resolved;
+    return [bend(step, kink), false, kink];
+  };
+
+  it('counts NARROWINGS below the step the widening started from, to the nearest whole NARROWING', () => {
+    expect(narrowingsBelow(h, h)).toBe(3);
+    expect(narrowingsBelow(16 * h, h)).toBe(4);
+    expect(narrowingsBelow(4 * h, h)).toBe(4);
+    expect(narrowingsBelow(2 * h, h)).toBe(3);
+    expect(narrowingsBelow(64 * h, h)).toBe(5);
+  });
+
+  it('reaches h/4096 from a step widened 16-fold, where the bend no longer excuses the gradient', () => {
+    asked.length = 0;
+    const result = run(narrowedAroundKink(at, 1.4, 1e-3, bend(16 * h, wide), 16 * h, { from: h }));
+    expect(asked).toEqual([h, h / 16, h / 256, h / 4096]);
+    expect(result.kink).toBeUndefined();
+  });
+
+  it('stops 16 × short of it counted from the widened step, and leaves the entry out as a kink', () => {
+    asked.length = 0;
+    const result = run(narrowedAroundKink(at, 1.4, 1e-3, bend(16 * h, wide), 16 * h));
+    expect(asked).toEqual([h, h / 16, h / 256]);
+    expect(result.kink).toEqual(wide);
   });
 });
 
@@ -192,7 +237,9 @@ describe('halvedBesideJump', () => {
       if (step === h) return [agreement, false, { left: -4.9e-4, right: -2.2e-3, shown: false }];
       return yield* r.at(step);
     };
-    expect(run(narrowedAroundKink(at, 4.87e-3, 1e-3, first, 16 * h, undefined, r.jumpsBeyondHalf(true)))).toBe(half);
+    expect(
+      run(narrowedAroundKink(at, 4.87e-3, 1e-3, first, 16 * h, { jumpsBeyondHalf: r.jumpsBeyondHalf(true) })),
+    ).toBe(half);
     expect(run(narrowedAroundKink(at, 4.87e-3, 1e-3, first, 16 * h))).toBe(agreement);
   });
 });
