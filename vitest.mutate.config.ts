@@ -50,6 +50,7 @@ export default defineConfig({
       'packages/core/test/model.test.ts',
       'packages/core/test/noise.test.ts',
       'packages/core/test/noise-probe.test.ts',
+      'packages/core/test/noise-widening.test.ts',
       'packages/core/test/options.test.ts',
       'packages/core/test/outcome.test.ts',
       'packages/core/test/parameters.test.ts',

@@ -9,7 +9,6 @@ import {
   agrees,
   agreesBesideKink,
   centralEstimate,
-  widenedTooFar,
   contradictsStillness,
   centralSettles,
   CONFIRMATIONS,
@@ -19,7 +18,6 @@ import {
   kinkReaches,
   kinkShown,
   widerHelps,
-  widenedStep,
   widensBeyond,
   oneSidedSlopes,
   type FiveLosses,
@@ -37,8 +35,8 @@ import { LossNoise } from './noise.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithinStep, lossesAt } from './perturbed.js';
+import { widenedForNoise, type BendsWithin, type WiderAt } from './noise-widening.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
-import { stillSideBeyond } from './still-side.js';
 import { WiderScale } from './wider-scale.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
@@ -99,7 +97,7 @@ export class EntryEstimator {
     const initial = entryStep(snapshot[tensor.offset + index]!, tensor.view.precision, options);
     let h = initial;
     const widest = this.steps.widest(tensorIndex, index);
-    let noisy = adaptable && widensBeyond(h, initial, widest);
+    const noisy = adaptable && widensBeyond(h, initial, widest);
     let first = this.inPlace.first;
     const half = this.inPlace.half;
     this.inPlace.first = this.inPlace.half = undefined;
@@ -117,7 +115,7 @@ export class EntryEstimator {
       this.steps.learn(tensorIndex, 1);
       first = undefined;
     }
-    let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
+    let [estimate, flat, sides] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
     // A loss coarser than the default step counts the noise widenings from the step it moved at.
     let from = initial;
@@ -130,6 +128,7 @@ export class EntryEstimator {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
       from = h;
+      sides = undefined;
     }
     // Where the loss's own noise, not truncation, decides the error at this step, a wider step
     // balances the two better: widen until truncation shows, the entry agrees, or the widenings run out.
@@ -137,24 +136,10 @@ export class EntryEstimator {
     // shows curvature too) and carried to the wider steps.
     const noise = estimate.noise;
     const beforeWidening = { estimate, h };
-    while (estimate.noisy && !flat) {
-      const previous = estimate,
-        before = h;
-      h = widenedStep(h, from, widest)!;
-      noisy = widensBeyond(h, from, widest);
-      let losses: FiveLosses | undefined;
-      [estimate, flat, , losses] = yield* this.estimateAt(tensorIndex, index, h, { noisy, noise });
-      if (
-        stillSideBeyond(h, this.steps.scale(tensorIndex, index), losses) ||
-        widenedTooFar(g, previous, estimate) ||
-        (yield* bendsWithinStep(this.session, tensor, index, h, previous.errorEstimate))
-      ) {
-        // A kink the noise hid at the narrower steps, truncation that grew faster than the noise fell,
-        // or a kink between the steps: judge at the step before.
-        h = before;
-        [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noise });
-      }
-    }
+    const widerAt: WiderAt = (step, wider) => this.estimateAt(tensorIndex, index, step, { noisy: wider, noise });
+    const bends: BendsWithin = (step, allowed) => bendsWithinStep(this.session, tensor, index, step, allowed);
+    const range = { from, widest, scale: this.steps.scale(tensorIndex, index) };
+    [estimate, flat, h] = yield* widenedForNoise(widerAt, { estimate, flat, h, sides }, range, g, bends);
     // Where the loss stands still at the step the widening for noise ended at (the first step's reading for
     // noise does not say so), it is coarser than that step too: widened as above, once (property GC_SEED=25,
     // 1962701893: float32 weights of 1e4, b2 all 0, "never moved the loss" at 2⁻⁸).

@@ -1,0 +1,99 @@
+/**
+ * The widening for noise of noise-widening.ts, with the estimator's estimate at a step stubbed: where
+ * it goes on, and where it goes back to the step before. The whole path is pinned on real-code draws
+ * (test/real-code.pinned.test.ts, float32 nets whose biases are all 0).
+ */
+import { describe, expect, it } from 'vitest';
+import type { EntryEstimate } from '../src/difference.js';
+import type { FiveLosses, OneSided } from '../src/entry-rules.js';
+import { widenedForNoise, type WiderAt } from '../src/noise-widening.js';
+import type { Steps } from '../src/session.js';
+
+/** Runs a generator that evaluates nothing (its functions are stubs) to its value. */
+function run<T>(steps: Steps<T>): T {
+  const next = steps.next();
+  if (!next.done) throw new Error('the stubs evaluate nothing');
+  return next.value;
+}
+
+const h = 2 ** -8;
+const noisy = (numeric: number, step: number): EntryEstimate => ({
+  numeric,
+  floor: 1e-3 / step,
+  step,
+  errorEstimate: 1e-3 / step,
+  noisy: true,
+});
+const judged = (step: number): EntryEstimate => ({ numeric: 1, floor: 1e-9, step, errorEstimate: 1e-9 });
+const smooth: OneSided = { left: 1, right: 1, shown: false };
+const kink: OneSided = { left: 0.9, right: 1.1, shown: true };
+// Five losses of a line: neither side stands still.
+const line: FiveLosses = [-2, -1, 0, 1, 2];
+
+/** A stub estimator: noisy (with `sidesAt(step)`) where asked to widen, judged where asked to go back; records the steps asked. */
+function stub(sidesAt: (step: number) => OneSided, asked: (readonly [number, boolean])[]): WiderAt {
+  return function* (step, wider) {
+    asked.push([step, wider]);
+    return wider ? [noisy(1, step), false, sidesAt(step), line] : [judged(step), false, smooth, line];
+  };
+}
+const bendsNot = function* (): Steps<boolean> {
+  return false;
+};
+const range = { from: h, widest: 1, scale: 1 };
+
+describe('widenedForNoise', () => {
+  it('goes back to the step before where the wider step first shows a kink the narrower did not', () => {
+    const asked: (readonly [number, boolean])[] = [];
+    const at = stub((step) => (step >= 16 * h ? kink : smooth), asked);
+    const start = { estimate: noisy(1, h), flat: false, h, sides: smooth };
+    const [estimate, flat, step] = run(widenedForNoise(at, start, range, 1, bendsNot));
+    expect(asked).toEqual([
+      [4 * h, true],
+      [16 * h, true],
+      [4 * h, false],
+    ]);
+    expect([estimate, flat, step]).toEqual([judged(4 * h), false, 4 * h]);
+  });
+
+  it('goes on where the first step showed the kink already (its fourth difference read as noise)', () => {
+    const asked: (readonly [number, boolean])[] = [];
+    const at = stub(() => kink, asked);
+    const start = { estimate: noisy(1, h), flat: false, h, sides: kink };
+    run(widenedForNoise(at, start, range, 1, bendsNot));
+    // ×4 four times from h = 2⁻⁸ reaches the widest, 1, beyond which no widening goes (so it is asked as final).
+    expect(asked).toEqual([
+      [4 * h, true],
+      [16 * h, true],
+      [64 * h, true],
+      [1, false],
+    ]);
+  });
+
+  it('goes back where the analytic gradient bends within the wider step beyond the narrower step’s error', () => {
+    const asked: (readonly [number, boolean])[] = [];
+    const bends = function* (step: number, allowed: number): Steps<boolean> {
+      expect(allowed).toBe(1e-3 / (step / 4));
+      return step >= 16 * h;
+    };
+    const start = { estimate: noisy(1, h), flat: false, h, sides: smooth };
+    const [, , step] = run(
+      widenedForNoise(
+        stub(() => smooth, asked),
+        start,
+        range,
+        1,
+        bends,
+      ),
+    );
+    expect(step).toBe(4 * h);
+  });
+
+  it('asks for nothing where the start is not noisy, or the loss stood still there', () => {
+    const asked: (readonly [number, boolean])[] = [];
+    const at = stub(() => smooth, asked);
+    expect(run(widenedForNoise(at, { estimate: judged(h), flat: false, h }, range, 1, bendsNot))[2]).toBe(h);
+    expect(run(widenedForNoise(at, { estimate: noisy(0, h), flat: true, h }, range, 1, bendsNot))[2]).toBe(h);
+    expect(asked).toEqual([]);
+  });
+});
