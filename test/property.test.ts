@@ -816,6 +816,28 @@ describe('pinned draws', () => {
     expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b2']);
     expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
   });
+
+  it('an innocent float32 bias 3.4e-4 from its kink is not blamed beside a wrong activation derivative in b3 (GC_SEED=36)', () => {
+    // b2[1] (a dead unit, gradient 0): its one-sided slopes at 2⁻⁸ do not show the kink its noise hides, those at 2⁻⁶
+    // do, and the narrowing around it reaches 2⁻¹⁰. A rule tried at stop 36 (back to the step before where a kink
+    // first shows at a wider step) judged it at 2⁻⁸ instead, with the kink inside, and blamed b2 (docs/verdict.md).
+    const net = buildNet({
+      sizes: [2, 3, 2, 2, 2],
+      loss: 'mse',
+      examples: 2,
+      lambda: 0,
+      precision: 'float32',
+      scale: 0.03822059866639986,
+      zeroExample: false,
+      deadUnit: true,
+      seed: 330089777,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+    const bug: Bug = { kind: 'wrong-activation-derivative' };
+    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b3']);
+    expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
+  });
 });
 
 describe('every planted bug caught, and diagnosed where it has a kind', () => {

@@ -323,43 +323,4 @@ describe('pinned real-code draws', () => {
       expect(blamed(result)![0]!.tensor).toBe(tensor);
     },
   );
-
-  describe('float32 nets whose biases are all 0 (the real-code class, pending), sign-flipped hidden biases', () => {
-    // Widened for the loss's noise, their one-sided slopes first showed the loss's curvature as a kink at 2⁻²
-    // (GC_SEED=0); narrowed around it, they were judged at 2⁻⁶, whose floor (about 1e-5) covered the flip. Since
-    // stop 36 a kink first shown at the wider step sends the widening back to the step before, 2⁻⁴.
-    it.each([
-      [
-        1523640021,
-        { sizes: [1, 2, 1], examples: 4, layout: 'columns', targets: 'plain', inputs: 'nested' },
-        0.00124894864927046,
-        0,
-      ],
-      [
-        145032074,
-        { sizes: [3, 3, 1], examples: 4, layout: 'rows', targets: 'nested', inputs: 'nested' },
-        0.0009522579910699278,
-        2,
-      ],
-    ] as const)('seed %i: b1 sign-flipped fails at 2⁻⁴, the correct net passes', (seed, shape, weightScale, index) => {
-      const spec: RealSpec = {
-        ...shape,
-        sizes: [...shape.sizes],
-        loss: 'bce',
-        precision: 'float32',
-        weightScale,
-        outputScale: 1,
-        seed,
-      };
-      const net = buildRealNet(spec);
-      for (const name of ['b1', 'b2']) net.parameters[name]!.data.fill(0);
-      // The flip is 2|g| = 4e-6 to 5e-6, over 20 × a typical step's FD error.
-      const g = net.gradients64().b1![index]!;
-      expect((2 * Math.abs(g)) / typicalCentralDifferenceError(net, 'b1', index)).toBeGreaterThan(20);
-      expect(checkGradients(realModel(net), net.X, net.Y).passed).toBe(true);
-      const result = checkGradients(realModel(net, { kind: 'sign-entry', tensor: 'b1', index }), net.X, net.Y);
-      expect(result.passed).toBe(false);
-      expect(blamed(result)!.map((e) => [e.label, e.step])).toEqual([[`b1[${index}]`, 2 ** -4]]);
-    });
-  });
 });

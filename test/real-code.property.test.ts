@@ -53,8 +53,7 @@ const seedOf = (k: number): number => 9100 + k + 7919 * SHIFT;
  */
 const PENDING = new Set<string>([
   // Float32 biases all 0 (stop 35): 13 and 22 of 200 bias bugs missed at seed 0; since stop 36 (a scale of 1 for a
-  // tensor of zeros), 6 and 13, and 128 and 283 of about 6 000 over seeds 0–29; 118 and 251 once a kink first shown
-  // at a widened step sent the widening back (docs/verdict.md).
+  // tensor of zeros), 6 and 13, and 128 and 283 of about 6 000 over seeds 0–29 (docs/verdict.md).
   'weights of scale 0.01, biases 0: no false alarm, every bug above 3 × the FD error caught',
   'weights of scale 0.001, biases 0: no false alarm, every bug above 3 × the FD error caught',
 ]);

@@ -12,8 +12,7 @@ import type { CheckSession } from './session.js';
  * step takes, max(1, |θ|). With a scale of 0 such an entry was never widened for the loss's noise:
  * float32 nets with weights of 1e-2 and 1e-3 and every bias 0 missed 334 and 449 of about 6 000 bias
  * bugs at 3–6 × the finite-difference error (real-code seeds 0–29), 128 and 283 with this scale
- * (and the widening and narrowing of estimate.ts that came with it, stop 36), 118 and 251 once a kink
- * first shown at a widened step sent the widening back (noise-widening.ts).
+ * (and the widening and narrowing of estimate.ts that came with it, stop 36).
  */
 const scaleOf = (theta: number, rms: number): number => Math.max(Math.abs(theta), rms) || 1;
 

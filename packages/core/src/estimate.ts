@@ -115,7 +115,7 @@ export class EntryEstimator {
       this.steps.learn(tensorIndex, 1);
       first = undefined;
     }
-    let [estimate, flat, sides] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
+    let [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { noisy, first });
     let coarse = false;
     // A loss coarser than the default step counts the noise widenings from the step it moved at.
     let from = initial;
@@ -128,7 +128,6 @@ export class EntryEstimator {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
       from = h;
-      sides = undefined;
     }
     // Where the loss's own noise, not truncation, decides the error at this step, a wider step
     // balances the two better: widen until truncation shows, the entry agrees, or the widenings run out.
@@ -139,7 +138,7 @@ export class EntryEstimator {
     const widerAt: WiderAt = (step, wider) => this.estimateAt(tensorIndex, index, step, { noisy: wider, noise });
     const bends: BendsWithin = (step, allowed) => bendsWithinStep(this.session, tensor, index, step, allowed);
     const range = { from, widest, scale: this.steps.scale(tensorIndex, index) };
-    [estimate, flat, h] = yield* widenedForNoise(widerAt, { estimate, flat, h, sides }, range, g, bends);
+    [estimate, flat, h] = yield* widenedForNoise(widerAt, { estimate, flat, h }, range, g, bends);
     // Where the loss stands still at the step the widening for noise ended at (the first step's reading for
     // noise does not say so), it is coarser than that step too: widened as above, once (property GC_SEED=25,
     // 1962701893: float32 weights of 1e4, b2 all 0, "never moved the loss" at 2⁻⁸).

@@ -17,25 +17,23 @@ export type WiderAt = (h: number, noisy: boolean) => Steps<readonly [EntryEstima
 /** Whether the analytic gradient bends within step h beyond `allowed` (perturbed.ts, `bendsWithinStep`). */
 export type BendsWithin = (h: number, allowed: number) => Steps<boolean>;
 
-/** Where an entry's widening for noise starts: its estimate at step `h`, and that step's one-sided slopes. */
+/** Where an entry's widening for noise starts: its estimate at step `h`, and whether the loss stood still there. */
 export interface WideningStart {
   readonly estimate: EntryEstimate;
   readonly flat: boolean;
   readonly h: number;
-  readonly sides?: OneSided | undefined;
 }
 
 /**
  * The estimate of an entry (`start`) widened by `NOISE_WIDENING` while its error is the loss's noise
  * (marked `noisy`): until truncation shows, the entry agrees, or the widenings run out (counted from
- * `from`, up to `widest`). It goes back to the step before where the wider step shows a kink the loss's
- * one-sided slopes did not show at it, where a side of the loss stands still beyond the step
- * (still-side.ts; `scale` the entry's), where truncation grew faster than the noise fell
+ * `from`, up to `widest`). It goes back to the step before where a side of the loss stands still beyond
+ * the step (still-side.ts; `scale` the entry's), where truncation grew faster than the noise fell
  * ({@link widenedTooFar}, against `analytic`), or where the analytic gradient bends within the step
  * beyond the error of the step before (`bends`): a kink within the wider step, which the narrower left
- * out. Narrowed around a kink first shown at the wider step instead, float32 biases all 0 were judged
- * 16 × below the step they had widened to, where the floor covered bugs of 3–6 × the finite-difference
- * error (real-code, docs/verdict.md). Returns the estimate, whether the loss stood still, and the step.
+ * out. (Not where the loss's one-sided slopes first show a kink at the wider step: that kink may lie
+ * within the narrower step, its noise hiding it there; docs/verdict.md, stop 36.) Returns the estimate,
+ * whether the loss stood still, and the step.
  */
 export function* widenedForNoise(
   at: WiderAt,
@@ -44,17 +42,15 @@ export function* widenedForNoise(
   analytic: number,
   bends: BendsWithin,
 ): Steps<readonly [EntryEstimate, boolean, number]> {
-  let { estimate, flat, h, sides } = start;
+  let { estimate, flat, h } = start;
   const { from, widest, scale } = range;
   while (estimate.noisy && !flat) {
     const previous = estimate,
-      before = h,
-      shownBefore = sides?.shown === true;
+      before = h;
     h = widenedStep(h, from, widest)!;
     let losses: FiveLosses | undefined;
-    [estimate, flat, sides, losses] = yield* at(h, widensBeyond(h, from, widest));
+    [estimate, flat, , losses] = yield* at(h, widensBeyond(h, from, widest));
     if (
-      (sides?.shown === true && !shownBefore) ||
       stillSideBeyond(h, scale, losses) ||
       widenedTooFar(analytic, previous, estimate) ||
       (yield* bends(h, previous.errorEstimate))
