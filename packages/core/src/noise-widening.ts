@@ -4,7 +4,8 @@
  * as a function, and only evaluates through it.
  */
 import type { EntryEstimate } from './difference.js';
-import { widenedStep, widenedTooFar, widensBeyond, type FiveLosses, type OneSided } from './entry-rules.js';
+import { widenedStep, widenedTooFar, widensBeyond, type FiveLosses } from './entry-rules.js';
+import type { NarrowerAt } from './narrowing.js';
 import type { Steps } from './session.js';
 import { stillSideBeyond } from './still-side.js';
 
@@ -12,7 +13,7 @@ import { stillSideBeyond } from './still-side.js';
  * An entry's estimate at step h (`noisy`: it may return marked noisy, so that the widening goes on),
  * whether the loss stood still within it, and its one-sided slopes and five losses where read.
  */
-export type WiderAt = (h: number, noisy: boolean) => Steps<readonly [EntryEstimate, boolean, OneSided?, FiveLosses?]>;
+export type WiderAt = (h: number, noisy: boolean) => ReturnType<NarrowerAt>;
 
 /** Whether the analytic gradient bends within step h beyond `allowed` (perturbed.ts, `bendsWithinStep`). */
 export type BendsWithin = (h: number, allowed: number) => Steps<boolean>;

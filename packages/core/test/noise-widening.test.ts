@@ -1,7 +1,7 @@
 /**
  * The widening for noise of noise-widening.ts, with the estimator's estimate at a step stubbed: where
- * it goes on, and where it goes back to the step before. The whole path is pinned on real-code draws
- * (test/real-code.pinned.test.ts, float32 nets whose biases are all 0).
+ * it goes on, and where it goes back to the step before. Whole paths through it are pinned on property
+ * draws (test/property.test.ts, GC_SEED=13 and 36; packages/core/test/still-side.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
