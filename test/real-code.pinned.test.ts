@@ -205,6 +205,27 @@ describe('pinned real-code draws', () => {
     },
   );
 
+  it('a correct naive cross-entropy whose confirming reading still aliased its jumps passes: read at wider spacings too (GC_SEED=33)', () => {
+    // Its deviation along W1[0,0] is 6.0e-10 (against the stable loss). The first spacing read σ = 3.3e-15 (exact),
+    // 4 × it 1.8e-10, and W1[0,0] failed at 2⁻¹² by 4.1e-6 against an allowance of 3.0e-6; 16 × and 64 × read
+    // 3.2e-10 and 6.2e-10.
+    const spec: RealSpec = {
+      sizes: [4, 5, 2],
+      examples: 6,
+      layout: 'rows',
+      loss: 'bce-naive',
+      precision: 'float64',
+      weightScale: 0.7232857967260673,
+      outputScale: 13.606201929040253,
+      targets: 'nested',
+      inputs: 'nested',
+      seed: 174483682,
+    };
+    const net = buildRealNet(spec);
+    const result = checkGradients(realModel(net), net.X, net.Y);
+    expect(result.passed).toBe(true);
+  });
+
   it.each([
     [
       24,

@@ -319,12 +319,31 @@ describe('LossNoise.confirm', () => {
     const { before, after, said, made } = confirmed(staircase, 1);
     expect(before).toBeLessThan(1e-13);
     expect(said).toEqual([true]);
-    expect(made[0]).toHaveLength(19);
-    // w[0]'s scale is w's root mean square, 1.39: the second line's points are 2⁻¹⁸ apart along it.
+    // Read exact at first and 10⁴ times that at the second line: a staircase, read at 16 and 64 × too.
+    expect(made[0]).toHaveLength(3 * 19);
+    // w[0]'s scale is w's root mean square, 1.39: the second line's points are 2⁻¹⁸ apart along it, then 2⁻¹⁶ and 2⁻¹⁴.
     expect(Math.abs(made[0]![18]!.at[0]! - 0.3) / 10).toBe(2 ** -18);
+    expect(Math.abs(made[0]![37]!.at[0]! - 0.3) / 10).toBe(2 ** -16);
+    expect(Math.abs(made[0]![56]!.at[0]! - 0.3) / 10).toBe(2 ** -14);
     // (1e-9/√12 is 2.9e-10: 4 deviations of it.)
     expect(after).toBeGreaterThan(4 * (JUMP / Math.sqrt(12)));
     expect(after).toBeLessThan(4 * 4 * (JUMP / Math.sqrt(12)));
+  });
+
+  it('reads no wider line where the first did not read the loss exact, or the second rose less than 1 000-fold', () => {
+    // Noise of 1e-13 under the same jumps: the first line reads it (30 roundings of the loss, not exact).
+    const noisy = (flat: number[]): number => staircase(flat) + 1e-13 * Math.sin(1e9 * flat[0]! + 1e7 * flat[1]!);
+    const first = confirmed(noisy, 1);
+    expect(first.before).toBeGreaterThan(4 * 4 * 30 * 1.2e-16);
+    expect(first.said).toEqual([true]);
+    expect(first.made[0]).toHaveLength(19);
+    // Jumps of 1e-12: read exact at first, then about 100 times that.
+    const small = (flat: number[]): number => sine(flat) + 1e-12 * Math.floor((flat[0]! - 0.29999) / 2e-5);
+    const rise = confirmed(small, 1);
+    expect(rise.before).toBeLessThan(4 * 30 * 1.2e-16);
+    expect(rise.said).toEqual([true]);
+    expect(rise.after).toBeLessThan(1000 * rise.before);
+    expect(rise.made[0]).toHaveLength(19);
   });
 
   it('keeps the larger deviation where the second line bends only at θ: a kink every line through θ meets', () => {
