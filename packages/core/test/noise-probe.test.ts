@@ -346,6 +346,21 @@ describe('LossNoise.confirm', () => {
     expect(rise.made[0]).toHaveLength(19);
   });
 
+  it('keeps only steady readings of a staircase at the wider spacings: the kinks a wider line crosses are no noise', () => {
+    // The staircase above with five kinks 6e-5 … 1.4e-4 from θ along w[0]: beyond the second line (±3.8e-5), within the
+    // third and fourth (±1.5e-4, ±6.1e-4).
+    const kinks = [-1.3e-4, -7e-5, 6e-5, 9e-5, 1.4e-4];
+    const bends = [2e-3, -3e-3, 4e-3, -2.5e-3, 3e-3];
+    const kinked = (flat: number[]): number =>
+      staircase(flat) + kinks.reduce((s, k, i) => s + bends[i]! * Math.max(0, flat[0]! - 0.3 - k), 0);
+    const plain = confirmed(staircase, 1);
+    const { after, said, made } = confirmed(kinked, 1);
+    expect(said).toEqual([true]);
+    expect(made[0]!.length).toBeGreaterThanOrEqual(3 * 19);
+    expect(after).toBeLessThan(4 * 4 * (JUMP / Math.sqrt(12)));
+    expect(after).toBeLessThanOrEqual(plain.after);
+  });
+
   it('keeps the larger deviation where the second line bends only at θ: a kink every line through θ meets', () => {
     // The staircase above over a kink at θ itself (a ReLU input exactly 0 there: property seed 1076739260, GC_SEED=12,
     // whose cross-entropy cancels at a logit near 25 and rounds in steps of 1.2e-15; every line read as unsteady). Each side is one slope.
