@@ -838,6 +838,24 @@ describe('pinned draws', () => {
     expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['b3']);
     expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
   });
+
+  it('a correct float64 bias whose one steady one-sided slope is not its own passes (GC_SEED=35)', () => {
+    // b3[1] = −2.19e-4 where the right slope reads −2.83e-4 at every step from 2⁻¹⁸ to 2⁻²⁶ (a second kink within the
+    // narrowest step) and the left one moves from 0 towards −2.19e-4: θ's piece is narrower than 1e-9. A rule tried at
+    // stop 37 held the analytic value to a side whose slope stays across the steps, and failed it (docs/verdict.md).
+    const net = buildNet({
+      sizes: [3, 6, 4, 6, 2],
+      loss: 'cross-entropy',
+      examples: 4,
+      lambda: 0.19194780369568892,
+      precision: 'float64',
+      scale: 0.0014813127243168247,
+      zeroExample: false,
+      deadUnit: true,
+      seed: 625476819,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+  });
 });
 
 describe('every planted bug caught, and diagnosed where it has a kind', () => {
