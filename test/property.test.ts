@@ -839,6 +839,27 @@ describe('pinned draws', () => {
     expect(caught(net, bug, result, net.gradients(bug), net.gradients())).toBe(true);
   });
 
+  it('a sign-flipped float32 bias beside a kink fails: no second noise reading in float32 (GC_SEED=44)', () => {
+    // b1[1] (gradient −1.52e-3) at a kink within 2⁻¹²: the first reading of the noise gave σ = 8.9e-8, a second at 4 ×
+    // the spacing 6.1e-7 (its line crossed kinks), and the flipped gradient passed within 1.0e-2 at 2⁻¹².
+    const net = buildNet({
+      sizes: [2, 2, 1],
+      loss: 'cross-entropy',
+      examples: 6,
+      lambda: 0,
+      precision: 'float32',
+      scale: 0.026435380413035652,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 451722728,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+    const bug: Bug = { kind: 'sign-flip', tensor: 'b1' };
+    const result = checkGradients(modelOf(net, bug), net.X, net.Y);
+    expect(result.passed).toBe(false);
+    expect(blamed(result)!.map((e) => e.label)).toContain('b1[1]');
+  });
+
   it('a correct float64 bias whose one steady one-sided slope is not its own passes (GC_SEED=35)', () => {
     // b3[1] = −2.19e-4 where the right slope reads −2.83e-4 at every step from 2⁻¹⁸ to 2⁻²⁶ (a second kink within the
     // narrowest step) and the left one moves from 0 towards −2.19e-4: θ's piece is narrower than 1e-9. A rule tried at

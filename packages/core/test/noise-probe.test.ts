@@ -372,6 +372,22 @@ describe('LossNoise.confirm', () => {
     expect(after).toBeLessThan(4 * 4 * (JUMP / Math.sqrt(12)));
   });
 
+  it('confirms nothing in float32: a float32 loss reads at least its rounding, and its wider line meets kinks', () => {
+    // The staircase above at float32 parameters, jumps of 1e-3 every 2e-2 along w[0] (the float32 first spacing is 2⁻¹⁰).
+    const w32 = Float32Array.from([0.3, -1.2, 2.5, 0.01]);
+    const stairs = (flat: number[]): number => Math.fround(sine(flat) + 1e-3 * Math.floor((flat[0]! - 0.29) / 2e-2));
+    const { model, calls } = recorded({ w: w32 }, stairs);
+    const { said, made } = inSession(model, calls, function* (session, steps) {
+      const noise = new LossNoise(session, steps);
+      yield* noise.measure();
+      const from = calls.length;
+      const said = yield* noise.confirm();
+      return { said, made: calls.length - from };
+    });
+    expect(said).toBe(false);
+    expect(made).toBe(0);
+  });
+
   it('runs once a check: a second confirm measures nothing and says nothing grew', () => {
     const { said, made } = confirmed(staircase, 2);
     expect(said).toEqual([true, false]);
