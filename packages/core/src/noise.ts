@@ -195,8 +195,8 @@ const CONFIRM_SPACING = 4;
  * roundings of its value at the first spacing, and {@link STAIRCASE_RISE} times that or more at
  * the confirming one, is read again at {@link STAIRCASE_READINGS} wider spacings
  * ({@link CONFIRM_SPACING}² and ³ first spacings). Rounding noise reads about the same at every
- * spacing (a factor of two at most between two readings); a kink the wider line crossed is refused
- * as a slope that changes (the confirming readings are steady ones).
+ * spacing; a kink the wider line crossed is refused as a slope that changes (the confirming readings
+ * are steady ones).
  */
 const STAIRCASE_FIRST = 4;
 const STAIRCASE_RISE = 1000;

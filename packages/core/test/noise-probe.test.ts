@@ -298,8 +298,9 @@ describe('LossNoise.confirm', () => {
     f: (flat: number[]) => number,
     times: number,
     measured = true,
+    tensors: Record<string, Float64Array | Float32Array> = { w },
   ): { before: number; after: number; said: boolean[]; made: Call[][] } => {
-    const { model, calls } = recorded({ w }, f);
+    const { model, calls } = recorded(tensors, f);
     return inSession(model, calls, function* (session, steps) {
       const noise = new LossNoise(session, steps);
       if (measured) yield* noise.measure();
@@ -376,16 +377,9 @@ describe('LossNoise.confirm', () => {
     // The staircase above at float32 parameters, jumps of 1e-3 every 2e-2 along w[0] (the float32 first spacing is 2⁻¹⁰).
     const w32 = Float32Array.from([0.3, -1.2, 2.5, 0.01]);
     const stairs = (flat: number[]): number => Math.fround(sine(flat) + 1e-3 * Math.floor((flat[0]! - 0.29) / 2e-2));
-    const { model, calls } = recorded({ w: w32 }, stairs);
-    const { said, made } = inSession(model, calls, function* (session, steps) {
-      const noise = new LossNoise(session, steps);
-      yield* noise.measure();
-      const from = calls.length;
-      const said = yield* noise.confirm();
-      return { said, made: calls.length - from };
-    });
-    expect(said).toBe(false);
-    expect(made).toBe(0);
+    const { said, made } = confirmed(stairs, 1, true, { w: w32 });
+    expect(said).toEqual([false]);
+    expect(made[0]).toHaveLength(0);
   });
 
   it('runs once a check: a second confirm measures nothing and says nothing grew', () => {
