@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
 import type { OneSided } from '../src/entry-rules.js';
 import {
+  BETWEEN,
   halvedBesideJump,
   narrowedAroundKink,
   narrowingsBelow,
@@ -241,5 +242,43 @@ describe('halvedBesideJump', () => {
       run(narrowedAroundKink(at, 4.87e-3, 1e-3, first, 16 * h, { jumpsBeyondHalf: r.jumpsBeyondHalf(true) })),
     ).toBe(half);
     expect(run(narrowedAroundKink(at, 4.87e-3, 1e-3, first, 16 * h))).toBe(agreement);
+  });
+});
+
+describe('narrowedAroundKink, where a narrower step stands still', () => {
+  // Property seed 32's b2[0] with the transposed W3 (1223685002, gradient −6.9e-4, analytic 1.64e-3), as its
+  // estimates read: marked a kink at 2⁻¹² (its analytic gradient jumps within the step), still at 2⁻¹⁶ and below,
+  // where the floor 5.9e-3 covers the mismatch, and −7.3e-4 within 1.47e-3 at 2⁻¹⁴.
+  const h = 2 ** -12;
+  const first: EntryEstimate = {
+    numeric: -6.71e-4,
+    floor: 3.67e-4,
+    step: h,
+    errorEstimate: 3.67e-4,
+    kink: { left: -8.5e-4, right: -7.3e-4, shown: false },
+  };
+  const still = (step: number): EntryEstimate => ({
+    numeric: 0,
+    floor: 9e-8 / step,
+    step,
+    errorEstimate: 9e-8 / step,
+    flat: true,
+  });
+  const between = { numeric: -7.3e-4, floor: 1.47e-3, step: h / 4, errorEstimate: 1.47e-3 };
+  const sides = { left: -7.3e-4, right: -7.3e-4, shown: false };
+  const at = (moving: EntryEstimate, flat = false) =>
+    function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided]> {
+      return step === h / 4 ? [moving, flat, sides] : [still(step), false, { left: 0, right: 0, shown: false }];
+    };
+
+  it('judges the entry BETWEEN × the still step wide, where the loss moves and shows no kink', () => {
+    expect(BETWEEN).toBe(4);
+    expect(run(narrowedAroundKink(at(between), 1.64e-3, 1e-3, first, h))).toBe(between);
+  });
+
+  it('keeps the still reading where the loss shows a kink at that step too, or stands still there and disagrees', () => {
+    const kinked = { ...between, kink: { left: -2e-3, right: 1e-3, shown: true } };
+    expect(run(narrowedAroundKink(at(kinked), 1.64e-3, 1e-3, first, h)).flat).toBe(true);
+    expect(run(narrowedAroundKink(at({ ...still(h / 4), numeric: 0 }, true), 1.64e-3, 1e-3, first, h)).flat).toBe(true);
   });
 });
