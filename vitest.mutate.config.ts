@@ -58,6 +58,7 @@ export default defineConfig({
       'packages/core/test/perturbed.test.ts',
       'packages/core/test/projections.test.ts',
       'packages/core/test/pending.test.ts',
+      'packages/core/test/quantum.test.ts',
       'packages/core/test/random.test.ts',
       'packages/core/test/report.test.ts',
       'packages/core/test/restore-paths.test.ts',

@@ -30,9 +30,10 @@ import {
 import { GradcheckError } from './errors.js';
 import { gradientJumpsBeyondHalf, kinkInGradient } from './gradient-kink.js';
 import { extrapolatedJudgement } from './extrapolated.js';
-import { agreedAtLearned, type KnownLosses } from './learned-step.js';
+import { agreedAtLearned, bendsAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
+import { stillWithinQuantum } from './quantum.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithinStep, lossesAt } from './perturbed.js';
 import { widenedForNoise, type BendsWithin, type WiderAt } from './noise-widening.js';
@@ -102,13 +103,18 @@ export class EntryEstimator {
     const half = this.inPlace.half;
     this.inPlace.first = this.inPlace.half = undefined;
     this.known = undefined;
+    const g = analytic[tensor.offset + index]!;
     const learned = this.steps.first(tensorIndex, index, initial);
     if (learned > initial) {
       first ??= yield* lossesAt(this.session, tensor, index, learned, 1);
       // The widening below may reach the learned step again: its losses are known.
       this.known = { tensorIndex, index, h: learned, first, half, widens: widensBeyond(learned, initial, widest) };
+      // Where the loss bends across the learned step, its losses at h/2 judge the entry (learned-step.ts).
+      const [taken, lossPlus, lossMinus] = first;
+      const bends = bendsAtLearned(this.inPlace, tensorIndex, g, taken.plus, taken.minus, lossPlus, lossMinus);
+      if (bends && this.noise.unmeasured) yield* this.noise.measure();
       const settled =
-        (yield* this.settledAt(tensorIndex, analytic[tensor.offset + index]!, ...first)) ??
+        (bends ? undefined : yield* this.settledAt(tensorIndex, g, ...first)) ??
         // (The in-place settler holds this estimator's session, noise and confirmations.)
         (yield* agreedAtLearned(this.inPlace, this.known));
       if (settled) return withFields(settled, { widened: learned / initial });
@@ -120,11 +126,14 @@ export class EntryEstimator {
     // A loss coarser than the default step counts the noise widenings from the step it moved at.
     let from = initial;
     // A loss still within the step contradicts the analytic derivative only against measured noise
-    // (contradictsStillness): a loss too coarse for the noise probe to move says nothing of it.
-    const g = analytic[tensor.offset + index]!;
-    const coarserThanStep = (): boolean =>
-      flat && adaptable && !(this.noise.measured && contradictsStillness(g, estimate));
-    if (coarserThanStep()) {
+    // (contradictsStillness): a loss too coarse for the noise probe to move says nothing of it, nor
+    // one that a wider step shows kept to a quantum coarser than that noise (quantum.ts).
+    const coarserThanStep = function* (this: EntryEstimator): Steps<boolean> {
+      if (!flat || !adaptable) return false;
+      if (!this.noise.measured || !contradictsStillness(g, estimate)) return true;
+      return yield* stillWithinQuantum(this.session, tensor, index, h, g);
+    }.bind(this);
+    if (yield* coarserThanStep()) {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
       from = h;
@@ -142,7 +151,7 @@ export class EntryEstimator {
     // Where the loss stands still at the step the widening for noise ended at (the first step's reading for
     // noise does not say so), it is coarser than that step too: widened as above, once (property GC_SEED=25,
     // 1962701893: float32 weights of 1e4, b2 all 0, "never moved the loss" at 2⁻⁸).
-    if (!coarse && coarserThanStep()) {
+    if (!coarse && (yield* coarserThanStep())) {
       coarse = true;
       [estimate, flat, h] = yield* this.widenWhileFlat(tensorIndex, index, h, widest);
     }

@@ -4,7 +4,15 @@
  * losses at h/2 judge it as the widening would at its last step, with no walk from the default step.
  */
 import type { EntryEstimate } from './difference.js';
-import { agrees, isFlat, oneSidedSlopes, quotientsWithinNoise, refinedEstimate, widerHelps } from './entry-rules.js';
+import {
+  agrees,
+  CONFIRMATIONS,
+  isFlat,
+  oneSidedSlopes,
+  quotientsWithinNoise,
+  refinedEstimate,
+  widerHelps,
+} from './entry-rules.js';
 import { extrapolatedJudgement } from './extrapolated.js';
 import type { LossNoise } from './noise.js';
 import { lossesAt } from './perturbed.js';
@@ -34,6 +42,54 @@ export interface LearnedContext {
   readonly session: CheckSession;
   readonly noise: LossNoise;
   readonly confirmed: number[];
+}
+
+/**
+ * Whether the loss bends across the step h its tensor learned by more than the tolerance leaves the
+ * central quotient there: |L(θ + h) − 2L(θ) + L(θ − h)| beyond the four roundings of `noise` it may
+ * carry exceeds tolerance·(|g| + |D|)·h (`analytic` g, `numeric` D, the losses at θ + h, θ and θ − h).
+ * Only a loss that straight settles an entry on the central difference at a learned step alone: a kink within the step
+ * moves that quotient by half of what it bends the loss over h, and two losses show neither it nor
+ * truncation. Property GC_SEED=34, 1125182570: a float32 W3 entry whose tensor learned h = 2, a kink
+ * about 1 from θ, read D = −21.1828 there; a one-entry bug made its gradient −21.1785 (agreed within
+ * 2e-4) where the loss's slope reads −15.1275 at every step from 2⁻¹⁴ to 2⁻¹. Its second difference,
+ * 24.4, is 290 times what the tolerance allows.
+ */
+export function bendsAcross(
+  analytic: number,
+  numeric: number,
+  plus: number,
+  centre: number,
+  minus: number,
+  h: number,
+  noise: number,
+  tolerance: number,
+): boolean {
+  const bend = Math.abs(plus - 2 * centre + minus) - 4 * noise;
+  return bend > tolerance * (Math.abs(analytic) + Math.abs(numeric)) * h;
+}
+
+/**
+ * {@link bendsAcross} at the step tensor number `tensorIndex` learned, in `context`'s check, for an
+ * entry with gradient `analytic`: from θ ± h as stored (`plus`, `minus`) and the losses there, against
+ * the noise allowed them. False once the tensor is confirmed off ({@link settlesAt} then settles its
+ * every entry).
+ */
+export function bendsAtLearned(
+  context: LearnedContext,
+  tensorIndex: number,
+  analytic: number,
+  plus: number,
+  minus: number,
+  lossPlus: number,
+  lossMinus: number,
+): boolean {
+  if (context.confirmed[tensorIndex]! >= CONFIRMATIONS) return false;
+  const { session, noise } = context;
+  const numeric = (lossPlus - lossMinus) / (plus - minus);
+  const allowed = noise.allowance(lossPlus, lossMinus, true);
+  const { loss, options } = session;
+  return bendsAcross(analytic, numeric, lossPlus, loss, lossMinus, (plus - minus) / 2, allowed, options.tolerance);
 }
 
 /**

@@ -11,7 +11,7 @@
 import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
 import { settlesAt, widensBeyond } from './entry-rules.js';
 import type { EntrySteps } from './entry-steps.js';
-import { judgedAtLearned, type LearnedContext } from './learned-step.js';
+import { bendsAtLearned, judgedAtLearned, type LearnedContext } from './learned-step.js';
 import type { LossNoise } from './noise.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession } from './session.js';
@@ -121,7 +121,9 @@ export class SettledInPlace implements LearnedContext {
     const analytic = session.analytic[tensor.offset + index]!;
     if (
       plus === minus ||
-      !settlesAt(options.scheme, analytic, numeric, floor, options.tolerance, this.confirmed[tensorIndex]!)
+      !settlesAt(options.scheme, analytic, numeric, floor, options.tolerance, this.confirmed[tensorIndex]!) ||
+      // (At a learned step, only where the loss is straight across it: learned-step.ts.)
+      (h > initial && bendsAtLearned(this, tensorIndex, analytic, plus, minus, lossPlus, lossMinus))
     ) {
       this.first = [{ plus, minus }, lossPlus, lossMinus];
       // (estimate.ts: at a learned step, agreedAtLearned once the noise is measured.)

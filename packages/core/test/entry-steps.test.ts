@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { WIDEST_SHARE } from '../src/entry-rules.js';
 import { EntrySteps } from '../src/entry-steps.js';
+import { bendsAcross } from '../src/learned-step.js';
 import { checkGradients, checkGradientsAsync, type GradientModel } from '../src/index.js';
 import { ParameterSet } from '../src/parameters.js';
 import type { CheckSession } from '../src/session.js';
@@ -37,9 +38,10 @@ describe('the step learned per tensor', () => {
     const result = checkGradients(largeSum(400), null, null, { mode: 'full' });
     expect(result.passed).toBe(true);
     const widened = result.tensors[0]!.widened ?? 0;
-    // Most entries judged at a widened step, at about 2 losses each (not 8 and 2 gradients).
+    // Most entries judged at a widened step, at about 4 losses each (not 8 and 2 gradients): the losses at θ ± h
+    // and, as the sum bends across that step, at θ ± h/2 (learned-step.ts, bendsAcross).
     expect(widened).toBeGreaterThan(300);
-    expect(result.evaluations.loss).toBeLessThan(3 * 400);
+    expect(result.evaluations.loss).toBeLessThan(4.5 * 400);
     expect(result.evaluations.gradients).toBeLessThan(40);
     expect(result.stepRange[1]).toBeGreaterThan(result.stepRange[0]);
   });
@@ -48,7 +50,7 @@ describe('the step learned per tensor', () => {
     const sync = checkGradients(largeSum(400), null, null, { mode: 'full' });
     const viaAsync = await checkGradientsAsync(largeSum(400), null, null, { mode: 'full' });
     expect({ ...viaAsync, elapsedMs: 0 }).toEqual({ ...sync, elapsedMs: 0 });
-    expect(viaAsync.evaluations.loss).toBeLessThan(3 * 400);
+    expect(viaAsync.evaluations.loss).toBeLessThan(4.5 * 400);
   });
 
   it('still fails a wrong entry among them, by its name', () => {
@@ -277,5 +279,24 @@ describe('a tensor of zeros widened for noise, and a widening that ends where th
     const result = checkGradients(modelOf(net), net.X, net.Y);
     expect(result.passed).toBe(true);
     expect(result.tensors.find((t) => t.name === 'b2')!.unread).toBeFalsy();
+  });
+});
+
+describe('bendsAcross: a learned step settles an entry on two losses only where the loss is straight across it', () => {
+  // L(θ + h), L(θ), L(θ − h) of a loss with slope 1 that bends by `bend` over h: the second difference is 2·bend.
+  const bends = (bend: number, h: number, noise: number): boolean =>
+    bendsAcross(1, 1, 10 + 1 + bend, 10, 10 - 1 + bend, h, noise, 1e-3);
+
+  it('reads a bend beyond the tolerance × (|g| + |D|) × h, after four roundings of the noise', () => {
+    // tolerance 1e-3, g = D = 1, h = 1: the allowance is 2e-3; a second difference of 2·1.5e-3 = 3e-3 exceeds it.
+    expect(bends(1.5e-3, 1, 0)).toBe(true);
+    expect(bends(-1.5e-3, 1, 0)).toBe(true);
+    expect(bends(1.5e-3, 1, 2e-4)).toBe(true); // 3e-3 − 8e-4 > 2e-3
+  });
+
+  it('reads none within it, or where the noise covers the bend', () => {
+    expect(bends(0.5e-3, 1, 0)).toBe(false);
+    expect(bends(1.5e-3, 1, 2.6e-4)).toBe(false); // 3e-3 − 1.04e-3 ≤ 2e-3
+    expect(bends(1.5e-3, 2, 0)).toBe(false); // the allowance grows with h
   });
 });

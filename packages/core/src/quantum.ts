@@ -1,0 +1,42 @@
+/**
+ * A loss that stood still within an entry's step where its analytic gradient says it would have
+ * moved beyond the measured noise (entry-rules.ts, `contradictsStillness`), read once more at a
+ * wider step: a loss kept to a quantum coarser than its own rounding moves there in whole quanta.
+ * Evaluates only; the decision is {@link quantumExplains}.
+ */
+import { WIDENING } from './entry-rules.js';
+import type { ParameterTensor } from './parameters.js';
+import { lossesAt } from './perturbed.js';
+import type { CheckSession, Steps } from './session.js';
+
+/**
+ * Whether the `changes` of the loss from its value at θ, read at θ + H, θ + H/2 (L(θ ± s) − L(θ))
+ * and θ − H, θ − H/2 (L(θ) − L(θ ∓ s)), explain that it stood still within step `h` against the
+ * `analytic` gradient g: every change has g's sign (the loss moves with the gradient on both sides,
+ * as a ReLU unit revived on one side does not), and the smallest, the loss's quantum along the entry
+ * or more, exceeds |g|·h, the move the gradient makes on either side of the still step. Property
+ * GC_SEED=55, 1932839027, and 47, 152794709: correct float64 biases of saturated softmax nets, g =
+ * −4.1e-13 and −4.9e-14, whose losses (1.12 and 0.30) move in quanta of 3.6e-15 and 8.9e-16 (14 and
+ * 16 of their roundings: logits near 30 and 8 round first) and stood still where the measured noise
+ * (4.98e-16 and 2.4e-16 per loss) said the gradient would show.
+ */
+export function quantumExplains(changes: readonly number[], analytic: number, h: number): boolean {
+  return changes.every((c) => c * analytic > 0) && Math.min(...changes.map(Math.abs)) > Math.abs(analytic) * h;
+}
+
+/**
+ * {@link quantumExplains} for entry `index` of `tensor`, still within step `h`, from the losses at
+ * {@link WIDENING} times that step and half of it (four evaluations).
+ */
+export function* stillWithinQuantum(
+  session: CheckSession,
+  tensor: ParameterTensor,
+  index: number,
+  h: number,
+  analytic: number,
+): Steps<boolean> {
+  const [, plus, minus] = yield* lossesAt(session, tensor, index, h * WIDENING, 1);
+  const [, plusHalf, minusHalf] = yield* lossesAt(session, tensor, index, h * WIDENING, 0.5);
+  const { loss } = session;
+  return quantumExplains([plus - loss, plusHalf - loss, loss - minus, loss - minusHalf], analytic, h);
+}
