@@ -300,3 +300,31 @@ describe('bendsAcross: a learned step settles an entry on two losses only where 
     expect(bends(1.5e-3, 2, 0)).toBe(false); // the allowance grows with h
   });
 });
+
+describe('a learned step across which the loss bends by a kink', () => {
+  it.each([
+    ['sync', (m: GradientModel, X: unknown, Y: unknown) => Promise.resolve(checkGradients(m, X, Y))],
+    ['async', (m: GradientModel, X: unknown, Y: unknown) => checkGradientsAsync(m, X, Y)],
+  ] as const)(
+    'fails a one-entry bug its quotient agrees with across a kink, %s (property GC_SEED=34)',
+    async (_, check) => {
+      // W3[3,1]: its tensor learned h = 2, where D = −21.1828 and the bug made the gradient −21.1785; the loss's slope is
+      // −15.1275, and the loss bends across that step 290 times beyond the allowance (bendsAcross).
+      const net = buildNet({
+        sizes: [3, 6, 5, 4],
+        loss: 'softmax-l2',
+        examples: 5,
+        lambda: 0.2755120058303596,
+        precision: 'float32',
+        scale: 22.76538697917328,
+        zeroExample: false,
+        deadUnit: true,
+        seed: 1125182570,
+      });
+      const result = await check(modelOf(net, { kind: 'one-entry', tensor: 'W3', entry: 16 }), net.X, net.Y);
+      expect(result.passed).toBe(false);
+      expect(result.worst[0]!.label).toBe('W3[3,1]');
+      expect(result.worst[0]!.numeric).toBeCloseTo(-15.13, 1);
+    },
+  );
+});

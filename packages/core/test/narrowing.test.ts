@@ -277,8 +277,11 @@ describe('narrowedAroundKink, where a narrower step stands still', () => {
   });
 
   it('keeps the still reading where the loss shows a kink at that step too, or stands still there and disagrees', () => {
+    // (Each time the still reading at h/16 itself, not one from a narrower step.)
     const kinked = { ...between, kink: { left: -2e-3, right: 1e-3, shown: true } };
-    expect(run(narrowedAroundKink(at(kinked), 1.64e-3, 1e-3, first, h)).flat).toBe(true);
-    expect(run(narrowedAroundKink(at({ ...still(h / 4), numeric: 0 }, true), 1.64e-3, 1e-3, first, h)).flat).toBe(true);
+    const besideKink = run(narrowedAroundKink(at(kinked), 1.64e-3, 1e-3, first, h));
+    expect([besideKink.flat, besideKink.step]).toEqual([true, h / 16]);
+    const stillThere = run(narrowedAroundKink(at({ ...still(h / 4), numeric: 0 }, true), 1.64e-3, 1e-3, first, h));
+    expect([stillThere.flat, stillThere.step]).toEqual([true, h / 16]);
   });
 });

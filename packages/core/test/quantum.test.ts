@@ -5,7 +5,9 @@
  * test's draws (test/property.test.ts, GC_SEED=47 and 55).
  */
 import { describe, expect, it } from 'vitest';
+import { checkGradients } from '../src/index.js';
 import { quantumExplains } from '../src/quantum.js';
+import { buildNet, modelOf } from '../../../test/helpers/mlp.js';
 
 describe('quantumExplains', () => {
   // Property seed 55's b1[0]: g = −4.09e-13, still at h = 2⁻⁹; at 2⁻⁵ the loss fell by whole quanta of 3.55e-15.
@@ -27,5 +29,46 @@ describe('quantumExplains', () => {
     expect(quantumExplains([-1e-14, -7e-15, 0, 0], g, h)).toBe(false);
     expect(quantumExplains([-1e-14, -7e-15, 1e-14, 7e-15], g, h)).toBe(false);
     expect(quantumExplains(changes, -g, h)).toBe(false);
+  });
+});
+
+describe('a check of a loss that moves in quanta coarser than its measured noise', () => {
+  it.each([
+    // b1[0], g = −4.1e-13; the loss, 1.12, moves in quanta of 3.6e-15 and stands still at 2⁻⁹.
+    [
+      55,
+      {
+        sizes: [1, 2],
+        examples: 1,
+        lambda: 0.010411824339531982,
+        scale: 26.738003037823077,
+        zeroExample: false,
+        deadUnit: false,
+        seed: 1932839027,
+      },
+      'b1[0]',
+    ],
+    // b2[1], g = −4.9e-14; the loss, 0.30, moves in quanta of 8.9e-16 and stands still at 2⁻⁷.
+    [
+      47,
+      {
+        sizes: [1, 3, 2, 2],
+        examples: 2,
+        lambda: 0.002014230248974341,
+        scale: 11.79015115513285,
+        zeroExample: true,
+        deadUnit: true,
+        seed: 152794709,
+      },
+      'b2[1]',
+    ],
+  ] as const)('passes a correct float64 bias widened past its still step (property GC_SEED=%i)', (_, spec, label) => {
+    const net = buildNet({ ...spec, sizes: [...spec.sizes], loss: 'softmax-l2', precision: 'float64' });
+    const result = checkGradients(modelOf(net), net.X, net.Y);
+    expect(result.passed).toBe(true);
+    // Judged where the loss moves: a numeric derivative within a quantum over the step of g, not 0.
+    const entry = result.worst.find((e) => e.label === label)!;
+    expect(entry.numeric).not.toBe(0);
+    expect(Math.abs(entry.numeric - entry.analytic)).toBeLessThan(0.25 * Math.abs(entry.analytic));
   });
 });
