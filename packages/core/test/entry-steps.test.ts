@@ -321,6 +321,7 @@ describe('a learned step across which the loss bends by a kink', () => {
         deadUnit: true,
         seed: 1125182570,
       });
+      expect((await check(modelOf(net), net.X, net.Y)).passed).toBe(true);
       const result = await check(modelOf(net, { kind: 'one-entry', tensor: 'W3', entry: 16 }), net.X, net.Y);
       expect(result.passed).toBe(false);
       expect(result.worst[0]!.label).toBe('W3[3,1]');
