@@ -48,9 +48,9 @@ export interface LearnedContext {
  * Whether the loss bends across the step h its tensor learned by more than the tolerance leaves the
  * central quotient there: |L(θ + h) − 2L(θ) + L(θ − h)| beyond the four roundings of `noise` it may
  * carry exceeds tolerance·(|g| + |D|)·h (`analytic` g, `numeric` D, the losses at θ + h, θ and θ − h).
- * Only a loss that straight settles an entry on the central difference at a learned step alone: a kink within the step
- * moves that quotient by half of what it bends the loss over h, and two losses show neither it nor
- * truncation. Property GC_SEED=34, 1125182570: a float32 W3 entry whose tensor learned h = 2, a kink
+ * Only where it does not may the central difference at a learned step settle an entry alone: a kink
+ * within the step moves that quotient by half of what it bends the loss over h, and two losses show
+ * neither the kink nor truncation. Property GC_SEED=34, 1125182570: a float32 W3 entry whose tensor learned h = 2, a kink
  * about 1 from θ, read D = −21.1828 there; a one-entry bug made its gradient −21.1785 (agreed within
  * 2e-4) where the loss's slope reads −15.1275 at every step from 2⁻¹⁴ to 2⁻¹. Its second difference,
  * 24.4, is 290 times what the tolerance allows.

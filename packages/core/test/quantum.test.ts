@@ -1,8 +1,8 @@
 /**
  * A still loss read again one widening further (quantum.ts): where it moves there with the gradient
  * on both sides in changes larger than the gradient makes over the still step, its stillness is the
- * loss's quantum, not evidence against the gradient. The whole paths are pinned on the property
- * test's draws (test/property.test.ts, GC_SEED=47 and 55).
+ * loss's quantum, not evidence against the gradient. The whole paths are pinned below on the property
+ * test's draws that showed it (GC_SEED=47 and 55).
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../src/index.js';
