@@ -36,6 +36,7 @@ export default defineConfig({
       'packages/core/test/entry-steps.test.ts',
       'packages/core/test/errors.test.ts',
       'packages/core/test/extrapolated.test.ts',
+      'packages/core/test/far-steps.test.ts',
       'packages/core/test/evaluation.test.ts',
       'packages/core/test/examples.test.ts',
       'packages/core/test/findings.test.ts',

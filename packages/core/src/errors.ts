@@ -64,6 +64,17 @@ export class GradcheckError extends Error {
   }
 }
 
+/**
+ * The errors that may end a look at a step wider than an entry's own without ending the check: the
+ * loss or a gradient not finite that far from θ (a naive cross-entropy whose output saturates to
+ * exactly 0 or 1 within a step widened for noise), and, where `thrown`, the model throwing there.
+ */
+export function isFarFailure(error: unknown, thrown = false): error is GradcheckError {
+  if (!(error instanceof GradcheckError)) return false;
+  const { code } = error;
+  return code === 'NON_FINITE_LOSS' || code === 'NON_FINITE_GRADIENT' || (thrown && code === 'MODEL_THREW');
+}
+
 /** Describes a value briefly for an error message: its type, and its shape where it has one. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

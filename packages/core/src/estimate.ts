@@ -35,7 +35,7 @@ import { LossNoise } from './noise.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
 import { stillWithinQuantum } from './quantum.js';
 import { EntrySteps } from './entry-steps.js';
-import { bendsWithinStep, lossesAt } from './perturbed.js';
+import { bendsWithinStep, lossesAt, unlessFar } from './perturbed.js';
 import { widenedForNoise, type BendsWithin, type WiderAt } from './noise-widening.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import { WiderScale } from './wider-scale.js';
@@ -106,18 +106,21 @@ export class EntryEstimator {
     const g = analytic[tensor.offset + index]!;
     const learned = this.steps.first(tensorIndex, index, initial);
     if (learned > initial) {
-      first ??= yield* lossesAt(this.session, tensor, index, learned, 1);
-      // The widening below may reach the learned step again: its losses are known.
-      this.known = { tensorIndex, index, h: learned, first, half, widens: widensBeyond(learned, initial, widest) };
-      // Where the loss bends across the learned step, its losses at h/2 judge the entry (learned-step.ts).
-      const [taken, lossPlus, lossMinus] = first;
-      const bends = bendsAtLearned(this.inPlace, tensorIndex, g, taken.plus, taken.minus, lossPlus, lossMinus);
-      if (bends && this.noise.unmeasured) yield* this.noise.measure();
-      const settled =
-        (bends ? undefined : yield* this.settledAt(tensorIndex, g, ...first)) ??
-        // (The in-place settler holds this estimator's session, noise and confirmations.)
-        (yield* agreedAtLearned(this.inPlace, this.known));
-      if (settled) return withFields(settled, { widened: learned / initial });
+      // (Where the loss is not finite there, the entry walks from its default step.)
+      first ??= yield* unlessFar(lossesAt(this.session, tensor, index, learned, 1));
+      if (first) {
+        // The widening below may reach the learned step again: its losses are known.
+        this.known = { tensorIndex, index, h: learned, first, half, widens: widensBeyond(learned, initial, widest) };
+        // Where the loss bends across the learned step, its losses at h/2 judge the entry (learned-step.ts).
+        const [taken, lossPlus, lossMinus] = first;
+        const bends = bendsAtLearned(this.inPlace, tensorIndex, g, taken.plus, taken.minus, lossPlus, lossMinus);
+        if (bends && this.noise.unmeasured) yield* this.noise.measure();
+        const settled =
+          (bends ? undefined : yield* this.settledAt(tensorIndex, g, ...first)) ??
+          // (The in-place settler holds this estimator's session, noise and confirmations.)
+          (yield* agreedAtLearned(this.inPlace, this.known));
+        if (settled) return withFields(settled, { widened: learned / initial });
+      }
       this.steps.learn(tensorIndex, 1);
       first = undefined;
     }

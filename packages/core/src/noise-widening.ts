@@ -6,6 +6,7 @@
 import type { EntryEstimate } from './difference.js';
 import { widenedStep, widenedTooFar, widensBeyond, type FiveLosses } from './entry-rules.js';
 import type { NarrowerAt } from './narrowing.js';
+import { unlessFar } from './perturbed.js';
 import type { Steps } from './session.js';
 import { stillSideBeyond } from './still-side.js';
 
@@ -32,7 +33,7 @@ export interface WideningStart {
  * the step (still-side.ts; `scale` the entry's), where truncation grew faster than the noise fell
  * ({@link widenedTooFar}, against `analytic`), or where the analytic gradient bends within the step
  * beyond the error of the step before (`bends`): a kink within the wider step, which the narrower left
- * out. (Not where the loss's one-sided slopes first show a kink at the wider step: that kink may lie
+ * out; and where the loss is not finite at the wider step (perturbed.ts, `unlessFar`). (Not where the loss's one-sided slopes first show a kink at the wider step: that kink may lie
  * within the narrower step, its noise hiding it there; docs/verdict.md, stop 36.) Returns the estimate,
  * whether the loss stood still, and the step.
  */
@@ -50,8 +51,11 @@ export function* widenedForNoise(
       before = h;
     h = widenedStep(h, from, widest)!;
     let losses: FiveLosses | undefined;
-    [estimate, flat, , losses] = yield* at(h, widensBeyond(h, from, widest));
+    // (A loss not finite at the wider step ends the widening.)
+    const wider = yield* unlessFar(at(h, widensBeyond(h, from, widest)));
+    if (wider) [estimate, flat, , losses] = wider;
     if (
+      !wider ||
       stillSideBeyond(h, scale, losses) ||
       widenedTooFar(analytic, previous, estimate) ||
       (yield* bends(h, previous.errorEstimate))

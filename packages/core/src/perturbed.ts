@@ -4,6 +4,7 @@
  */
 import { perturb, type StepTaken } from './difference.js';
 import { gradientBends } from './entry-rules.js';
+import { isFarFailure } from './errors.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
 
@@ -30,6 +31,22 @@ export function* lossesAt(
     return [{ plus, minus }, lossPlus, lossMinus];
   } finally {
     view.set(index, theta);
+  }
+}
+
+/**
+ * What `steps` return, or `undefined` where they met an error that only ends a look at a wider step
+ * ({@link isFarFailure}: the loss or a gradient not finite there, and where `thrown`, the model
+ * throwing there). The entry is restored by the steps themselves (every evaluation restores θ as it
+ * leaves). A model that throws ends the check (MODEL_THREW) everywhere but where `thrown` says: a
+ * model failing at its n-th call, whatever the value, must not pass for one undefined far from θ.
+ */
+export function* unlessFar<T>(steps: Steps<T>, thrown = false): Steps<T | undefined> {
+  try {
+    return yield* steps;
+  } catch (error) {
+    if (!isFarFailure(error, thrown)) throw error;
+    return undefined;
   }
 }
 

@@ -11,6 +11,7 @@
 import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
 import { settlesAt, widensBeyond } from './entry-rules.js';
 import type { EntrySteps } from './entry-steps.js';
+import { isFarFailure } from './errors.js';
 import { bendsAtLearned, judgedAtLearned, type LearnedContext } from './learned-step.js';
 import type { LossNoise } from './noise.js';
 import type { ParameterTensor } from './parameters.js';
@@ -110,7 +111,14 @@ export class SettledInPlace implements LearnedContext {
     const initial = entryStep(theta, tensor.view.precision, options);
     const h = this.steps.first(tensorIndex, index, initial);
     const { pair } = this;
-    this.evaluate(tensor, array, index, theta, h, 1);
+    try {
+      this.evaluate(tensor, array, index, theta, h, 1);
+    } catch (error) {
+      // Not finite at the learned step: the entry starts from its default step.
+      if (h === initial || !isFarFailure(error)) throw error;
+      this.steps.learn(tensorIndex, 1);
+      return this.settle(tensorIndex, index);
+    }
     const plus = pair[PLUS]!,
       minus = pair[MINUS]!,
       lossPlus = pair[LOSS_PLUS]!,

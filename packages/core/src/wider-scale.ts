@@ -6,13 +6,9 @@
 import { allowedError, centralQuotient, withFields, type EntryEstimate } from './difference.js';
 import { isFlat, oneSidedSlopes, readNoise, refinedEstimate, WIDENING, widerScaleAgrees } from './entry-rules.js';
 import type { EntrySteps } from './entry-steps.js';
-import { GradcheckError, type GradcheckErrorCode } from './errors.js';
 import type { LossNoise } from './noise.js';
-import { bendsWithin, lossesAt } from './perturbed.js';
+import { bendsWithin, lossesAt, unlessFar } from './perturbed.js';
 import type { CheckSession, Steps } from './session.js';
-
-/** What ends the look at a wider step without ending the check: the model undefined or throwing there. */
-const FAR_FAILURES: readonly GradcheckErrorCode[] = ['NON_FINITE_LOSS', 'NON_FINITE_GRADIENT', 'MODEL_THREW'];
 
 /** The wider steps of one check's failing entries (see the module's comment). */
 export class WiderScale {
@@ -42,13 +38,9 @@ export class WiderScale {
   ): Steps<EntryEstimate | undefined> {
     const { options } = this.session;
     if (options.step !== undefined || estimate.flat) return undefined;
-    try {
-      return yield* this.judgedWider(tensorIndex, index, analytic, estimate);
-    } catch (error) {
-      // A loss or gradient undefined this far from θ, or a model that throws there, only ends the look.
-      if (!(error instanceof GradcheckError) || !FAR_FAILURES.includes(error.code)) throw error;
-      return undefined;
-    }
+    // A loss or gradient undefined this far from θ, or a model that throws there, only ends the look.
+    // (Only for an entry about to fail: a throw there keeps the failure.)
+    return yield* unlessFar(this.judgedWider(tensorIndex, index, analytic, estimate), true);
   }
 
   /** {@link WiderScale.agreed}'s steps, in turn. */
