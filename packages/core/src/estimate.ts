@@ -33,7 +33,7 @@ import { extrapolatedJudgement } from './extrapolated.js';
 import { agreedAtLearned, bendsAtLearned, type KnownLosses } from './learned-step.js';
 import { LossNoise } from './noise.js';
 import { narrowedAroundKink, sharperBelowKink } from './narrowing.js';
-import { stillWithinQuantum } from './quantum.js';
+import { stillSaysNothing, stillWithinQuantum } from './quantum.js';
 import { EntrySteps } from './entry-steps.js';
 import { bendsWithinStep, lossesAt, unlessFar } from './perturbed.js';
 import { widenedForNoise, type BendsWithin, type WiderAt } from './noise-widening.js';
@@ -163,7 +163,11 @@ export class EntryEstimator {
     // Widened for a noise that the first step's one-sided slopes showed as a kink (a kink's fourth
     // difference reads as noise): a narrower step may leave the kink out, and judge more sharply.
     const at = (step: number): Steps<EntryEstimate> => this.finallyAt(tensorIndex, index, step);
-    const below = yield* sharperBelowKink(at, beforeWidening, h, estimate, flat);
+    // (A still loss below the kink that would fail the entry does not judge it where the losses at the
+    // widened step show that stillness to be the loss's quantum: quantum.ts.)
+    const saysNothing = (still: EntryEstimate, step: number): Steps<boolean> =>
+      stillSaysNothing(this.session, tensor, index, step, g, still, h);
+    const below = yield* sharperBelowKink(at, beforeWidening, h, estimate, flat, saysNothing);
     if (below) return below;
     if (h > initial) estimate = withFields(estimate, { widened: h / initial });
     yield* this.learnFrom(tensorIndex, index, h / initial, g, estimate, noise!, { flat, coarse });
@@ -176,7 +180,7 @@ export class EntryEstimator {
     const firstReading = h === beforeWidening.h ? beforeWidening.estimate : undefined;
     const jumpsBeyondHalf = (step: number, mismatch: number): Steps<boolean> =>
       gradientJumpsBeyondHalf(this.session, tensor, index, step, mismatch);
-    const around = { first: firstReading, jumpsBeyondHalf, from };
+    const around = { first: firstReading, jumpsBeyondHalf, from, rounding: this.noise.rounding };
     return yield* narrowedAroundKink(narrowerAt, g, options.tolerance, estimate, h, around);
   }
 

@@ -52,6 +52,8 @@ export interface AroundKink {
   readonly jumpsBeyondHalf?: JumpsBeyondHalf | undefined;
   /** The step the widening for noise started from, where that step is one it widened to. */
   readonly from?: number | undefined;
+  /** One rounding of the loss at θ, ε·|L|: what {@link jumpsAtTheta} measures a jump in (none where absent). */
+  readonly rounding?: number | undefined;
 }
 
 /**
@@ -62,7 +64,8 @@ export interface AroundKink {
  * read against the modelled noise only, so a kink it showed counts as shown there); `from`, the step
  * the widening for noise started from, where `h` is one it widened to (else `h`; {@link narrowingsBelow}).
  * An agreement at a narrower step may be read again at half of it ({@link halvedBesideJump}, with
- * `jumpsBeyondHalf`).
+ * `jumpsBeyondHalf`). A narrower step at which the loss still steps at θ as it did one narrowing wider
+ * ({@link jumpsAtTheta}, with `rounding`) counts as a step that showed a kink the gradient may be right at.
  */
 export function* narrowedAroundKink(
   at: NarrowerAt,
@@ -70,7 +73,7 @@ export function* narrowedAroundKink(
   tolerance: number,
   estimate: EntryEstimate,
   h: number,
-  { first, jumpsBeyondHalf, from = h }: AroundKink = {},
+  { first, jumpsBeyondHalf, from = h, rounding = 0 }: AroundKink = {},
 ): Steps<EntryEstimate> {
   const narrowings = narrowingsBelow(h, from);
   let disagreeing: EntryEstimate | undefined;
@@ -81,9 +84,21 @@ export function* narrowedAroundKink(
   // No kink the loss showed at any step so far could make the analytic value right: then a disagreement
   // is as sharp as one whose slopes exclude a kink at θ (judgeNarrower).
   let beyond = !reached && !(first !== undefined && kinkReaches(analytic, first));
+  // The reading one narrowing wider than the current one (jumpsAtTheta).
+  let previous = estimate;
   for (let narrowed = 0; estimate.kink && narrowed < narrowings; narrowed++) {
     h /= NARROWING;
     const [narrower, narrowFlat, sides] = yield* stepMoving(at, h);
+    const jump = rounding > 0 && jumpsAtTheta(previous, narrower, rounding);
+    previous = narrower;
+    // A loss that steps at θ on the scale of both steps shows a kink there that any gradient may be right at.
+    if (jump) {
+      kinkSteps++;
+      reached = true;
+      beyond = false;
+      disagreeing = undefined;
+      continue;
+    }
     // A loss that does not move at all within the narrower step says nothing there.
     if (narrower.kink || narrowFlat) {
       kinkSteps += kinkShown(narrower);
@@ -112,6 +127,33 @@ export function* narrowedAroundKink(
     }
   }
   return kinkConfirmed(estimate, kinkSteps, true, reached);
+}
+
+/** How many roundings of the loss at θ a step of the loss at θ must exceed to be told from rounding ({@link jumpsAtTheta}). */
+export const JUMP_ROUNDINGS = 64;
+
+/** How far apart, as a share, the loss's change across θ may read at two steps and still be one step ({@link jumpsAtTheta}). */
+export const JUMP_AGREEMENT = 1 / 8;
+
+/**
+ * Whether the loss steps at θ on the scale of two steps (the `wider` reading and the `narrower` one,
+ * {@link NARROWING} times narrower): its change across θ, D·h = (L(θ + h) − L(θ − h))/2, is the same
+ * at both (within {@link JUMP_AGREEMENT} of it) and beyond {@link JUMP_ROUNDINGS} roundings of the
+ * loss (`rounding`, ε·|L|). A slope gives a change that shrinks with the step, a kink beside θ one
+ * that shrinks as well; only a jump at θ keeps it, and the quotients then grow without bound as the
+ * step narrows, so no gradient can be told wrong there. The loss's own staircase (a quantum of up to
+ * 16 roundings, quantum.ts) stays below the rounding bound. Property GC_SEED=54, 431948883: a correct
+ * float64 b3[0] at θ = 0, its gradient 2.45e-4 holding within 1e-10 of θ, beyond which the loss is
+ * flat: it changes by 3.2e-14 and 9.1e-15 on the two sides at every step from 2⁻³¹ to 2⁻¹⁸ (D·h =
+ * 2.03e-14, 264 roundings), and the narrowing failed the entry at D = 5.4e-9.
+ */
+export function jumpsAtTheta(wider: EntryEstimate, narrower: EntryEstimate, rounding: number): boolean {
+  const across = wider.numeric * wider.step,
+    narrowAcross = narrower.numeric * narrower.step;
+  return (
+    2 * Math.abs(narrowAcross) >= JUMP_ROUNDINGS * rounding &&
+    Math.abs(across - narrowAcross) <= JUMP_AGREEMENT * Math.abs(across)
+  );
 }
 
 /**
@@ -186,7 +228,13 @@ export function widenedOverKink(
  * widened estimate stands, as it does for every other entry). A float32 W1 entry with gradient 0, 0.068 from a kink beyond which the
  * loss fell by 96, read that fall as noise at h = 0.25 and was judged at h = 256, where the fall and
  * a farther kink made a numeric 0.28 (a wrong gradient 0.5 would have agreed within that noise); at
- * h = 2⁻⁶ the loss stands still.
+ * h = 2⁻⁶ the loss stands still. A narrower step at which the loss stands still does not judge the
+ * entry where that stillness says nothing of its gradient (`saysNothing`; estimate.ts reads it as
+ * quantum.ts's stillSaysNothing: the losses at the widened step move with the gradient on both sides,
+ * in quanta beyond what it moves the loss over the still step): property GC_SEED=63, 1562266064, a
+ * correct float32 W3[0,0] with gradient −5.3e-13, agreed at h = 2⁻⁴ within 3.8e-14, and its loss,
+ * 8.3e-14, moves in quanta of 1.8e-15 and stands still at 2⁻¹⁴, where it failed as "never moved the
+ * loss" (and GC_SEED=65, 1182182641, a float64 b2[2] still at 1.9e-6 likewise).
  */
 export function* sharperBelowKink(
   at: (h: number) => Steps<EntryEstimate>,
@@ -194,6 +242,9 @@ export function* sharperBelowKink(
   h: number,
   widened: EntryEstimate,
   flat: boolean,
+  saysNothing: (still: EntryEstimate, h: number) => Steps<boolean> = function* () {
+    return false;
+  },
 ): Steps<EntryEstimate | undefined> {
   if (!widenedOverKink(before, h, widened, flat)) return undefined;
   h = before.h;
@@ -201,6 +252,8 @@ export function* sharperBelowKink(
     h /= NARROWING;
     const narrower = yield* at(h);
     if (narrower.kink) continue;
+    // (Narrower steps stand still too.)
+    if (narrower.flat && (yield* saysNothing(narrower, h))) return undefined;
     return allowedError(narrower) < allowedError(widened) ? narrower : undefined;
   }
   return undefined;

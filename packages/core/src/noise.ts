@@ -372,6 +372,11 @@ export class LossNoise {
     this.precision = session.parameters.precision;
   }
 
+  /** One rounding of the loss at θ, ε·|L| in the check's precision (the unit of the loss's own steps). */
+  get rounding(): number {
+    return MACHINE_EPSILON[this.precision] * Math.abs(this.session.loss);
+  }
+
   /** True until {@link LossNoise.measure} ran. */
   get unmeasured(): boolean {
     return this.sigma === undefined;

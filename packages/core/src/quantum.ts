@@ -4,7 +4,8 @@
  * wider step: a loss kept to a quantum coarser than its own rounding moves there in whole quanta.
  * Evaluates only; the decision is {@link quantumExplains}.
  */
-import { WIDENING } from './entry-rules.js';
+import type { EntryEstimate } from './difference.js';
+import { contradictsStillness, WIDENING } from './entry-rules.js';
 import type { ParameterTensor } from './parameters.js';
 import { lossesAt } from './perturbed.js';
 import type { CheckSession, Steps } from './session.js';
@@ -26,7 +27,7 @@ export function quantumExplains(changes: readonly number[], analytic: number, h:
 
 /**
  * {@link quantumExplains} for entry `index` of `tensor`, still within step `h`, from the losses at
- * {@link WIDENING} times that step and half of it (four evaluations).
+ * step `wide` ({@link WIDENING} times h unless given) and half of it (four evaluations).
  */
 export function* stillWithinQuantum(
   session: CheckSession,
@@ -34,9 +35,31 @@ export function* stillWithinQuantum(
   index: number,
   h: number,
   analytic: number,
+  wide = h * WIDENING,
 ): Steps<boolean> {
-  const [, plus, minus] = yield* lossesAt(session, tensor, index, h * WIDENING, 1);
-  const [, plusHalf, minusHalf] = yield* lossesAt(session, tensor, index, h * WIDENING, 0.5);
+  const [, plus, minus] = yield* lossesAt(session, tensor, index, wide, 1);
+  const [, plusHalf, minusHalf] = yield* lossesAt(session, tensor, index, wide, 0.5);
   const { loss } = session;
   return quantumExplains([plus - loss, plusHalf - loss, loss - minus, loss - minusHalf], analytic, h);
+}
+
+/**
+ * Whether the loss, still within step `h` of entry `index` of `tensor` (`still`, the estimate read
+ * there), would fail the `analytic` gradient by its stillness ({@link contradictsStillness} against
+ * its floor) where the losses at the step `wide` the entry was judged at show that stillness to be the
+ * loss's quantum ({@link stillWithinQuantum} read there): a still loss that must not judge the entry.
+ * (Where they do not, as where the loss is flat on one side of θ, the stillness judges it.)
+ */
+export function* stillSaysNothing(
+  session: CheckSession,
+  tensor: ParameterTensor,
+  index: number,
+  h: number,
+  analytic: number,
+  still: EntryEstimate,
+  wide: number,
+): Steps<boolean> {
+  return (
+    contradictsStillness(analytic, still) && (yield* stillWithinQuantum(session, tensor, index, h, analytic, wide))
+  );
 }

@@ -2,13 +2,16 @@
  * The narrowings of narrowing.ts: below a kink read as noise (when it applies, and which estimate it
  * returns), and around a kink (which reading stands). The estimator's estimate at a step is a stub
  * here; the whole paths are pinned on the property test's draws (test/property.test.ts, GC_SEED=8
- * and 25; GC_SEED=8's sign flip).
+ * and 25; GC_SEED=8's sign flip; and below, GC_SEED=54's loss that steps at θ).
  */
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
 import type { OneSided } from '../src/entry-rules.js';
+import { checkGradients } from '../src/index.js';
 import {
   BETWEEN,
+  JUMP_ROUNDINGS,
+  jumpsAtTheta,
   halvedBesideJump,
   narrowedAroundKink,
   narrowingsBelow,
@@ -16,6 +19,7 @@ import {
   widenedOverKink,
 } from '../src/narrowing.js';
 import type { Steps } from '../src/session.js';
+import { buildNet, modelOf } from '../../../test/helpers/mlp.js';
 
 const kink = { left: 2e-4, right: -3e-6, shown: true };
 const estimate = (numeric: number, error: number, withKink = false): EntryEstimate =>
@@ -76,6 +80,29 @@ describe('sharperBelowKink', () => {
     const asked: number[] = [];
     expect(run(sharperBelowKink(at(kinks, asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false))).toBeUndefined();
     expect(asked).toHaveLength(3);
+  });
+
+  it('gives up where the first narrower step stands still and that stillness says nothing of the gradient', () => {
+    const still = { ...estimate(0, 1e-15), flat: true };
+    const byStep = new Map([[2 ** -22, still]]);
+    const said: number[] = [];
+    const saysNothing = (says: boolean) =>
+      function* (reading: EntryEstimate, step: number): Steps<boolean> {
+        expect(reading).toBe(still);
+        said.push(step);
+        return says;
+      };
+    const widened = estimate(9.5e-5, 2.6e-4);
+    expect(run(sharperBelowKink(at(byStep, []), first, 2 ** -18, widened, false, saysNothing(true)))).toBeUndefined();
+    // Where it says something (a stillness that contradicts the gradient), it judges the entry.
+    expect(run(sharperBelowKink(at(byStep, []), first, 2 ** -18, widened, false, saysNothing(false)))).toBe(still);
+    expect(said).toEqual([2 ** -22, 2 ** -22]);
+    // A reading that moved is not asked about.
+    const moved = new Map([[2 ** -22, estimate(-2.9e-6, 1e-9)]]);
+    expect(run(sharperBelowKink(at(moved, []), first, 2 ** -18, widened, false, saysNothing(true)))).toBe(
+      moved.get(2 ** -22),
+    );
+    expect(said).toHaveLength(2);
   });
 
   it('asks for nothing where the fallback still shows the kink (the narrowing around it decides)', () => {
@@ -174,6 +201,74 @@ describe('narrowedAroundKink below a step widened for noise', () => {
     const result = run(narrowedAroundKink(at, 1.4, 1e-3, bend(16 * h, wide), 16 * h));
     expect(asked).toEqual([h, h / 16, h / 256]);
     expect(result.kink).toEqual(wide);
+  });
+});
+
+describe('jumpsAtTheta', () => {
+  // Property seed 54's b3[0]: D·h = 2.03e-14 at 2⁻¹⁸ and 2⁻²², the loss 0.693 (a rounding 1.5e-16).
+  const rounding = 2 ** -52 * 0.693;
+  const across = (numeric: number, step: number): EntryEstimate => ({ ...estimate(numeric, 1e-9), step });
+  it('is true where the change across θ is the same at both steps and beyond 64 roundings', () => {
+    expect(jumpsAtTheta(across(2.03e-14 / 2 ** -18, 2 ** -18), across(2.03e-14 / 2 ** -22, 2 ** -22), rounding)).toBe(
+      true,
+    );
+    expect(JUMP_ROUNDINGS).toBe(64);
+    const bound = (JUMP_ROUNDINGS * rounding) / 2;
+    expect(jumpsAtTheta(across(bound, 1), across(bound * 16, 1 / 16), rounding)).toBe(true);
+    expect(jumpsAtTheta(across(bound * 0.99, 1), across(bound * 0.99 * 16, 1 / 16), rounding)).toBe(false);
+  });
+
+  it('is false for a slope, a kink beside θ, or changes more than an eighth apart', () => {
+    // A slope: the change shrinks 16-fold with the step.
+    expect(jumpsAtTheta(across(1e-3, 2 ** -8), across(1e-3, 2 ** -12), rounding)).toBe(false);
+    // A kink beside θ: D moves, but D·h shrinks.
+    expect(jumpsAtTheta(across(2e-3, 2 ** -8), across(1e-3, 2 ** -12), rounding)).toBe(false);
+    expect(jumpsAtTheta(across(1, 1), across(16 * (1 - 1 / 8), 1 / 16), rounding)).toBe(true);
+    expect(jumpsAtTheta(across(1, 1), across(16 * (1 - 1 / 7), 1 / 16), rounding)).toBe(false);
+  });
+});
+
+describe('narrowedAroundKink where the loss steps at θ', () => {
+  // A jump of 4e-14 at θ: every step reads D = 2e-14/h, with a kink only the gradient showed.
+  const h = 2 ** -18;
+  const jump = (step: number): EntryEstimate => ({
+    numeric: 2e-14 / step,
+    floor: 1e-15 / step,
+    step,
+    errorEstimate: 2.7e-14 / step,
+    kink: { left: 1e-14 / step, right: 3e-14 / step, shown: false },
+  });
+  const at = function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided]> {
+    return [jump(step), false, { left: 1e-14 / step, right: 3e-14 / step, shown: false }];
+  };
+
+  it('leaves the entry out as a kink (two narrower steps showed the jump), whatever its gradient', () => {
+    const result = run(narrowedAroundKink(at, 2.45e-4, 1e-6, jump(h), h, { rounding: 1.5e-16 }));
+    expect(result.kink).toBeDefined();
+    expect(run(narrowedAroundKink(at, -1, 1e-6, jump(h), h, { rounding: 1.5e-16 })).kink).toBeDefined();
+  });
+
+  it('judges it as before where the jump is within 64 roundings, or no rounding is given', () => {
+    expect(run(narrowedAroundKink(at, 2.45e-4, 1e-6, jump(h), h, { rounding: 1e-15 })).kink).toBeUndefined();
+    expect(run(narrowedAroundKink(at, 2.45e-4, 1e-6, jump(h), h)).kink).toBeUndefined();
+  });
+
+  it('passes the correct float64 net of property GC_SEED=54 (431948883), its b3[0] left out as a kink', () => {
+    // b3[0] = 0 with gradient 2.45e-4, which holds within 1e-10 of θ; beyond, the loss is flat on both sides.
+    const net = buildNet({
+      sizes: [3, 4, 6, 4, 2],
+      loss: 'softmax-l2',
+      examples: 2,
+      lambda: 0.055016978239903556,
+      precision: 'float64',
+      scale: 0.0014323126781306042,
+      zeroExample: true,
+      deadUnit: true,
+      seed: 431948883,
+    });
+    const result = checkGradients(modelOf(net), net.X, net.Y);
+    expect(result.passed).toBe(true);
+    expect(result.kinks.entries).toContain('b3[0]');
   });
 });
 

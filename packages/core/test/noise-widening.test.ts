@@ -1,13 +1,16 @@
 /**
  * The widening for noise of noise-widening.ts, with the estimator's estimate at a step stubbed: where
  * it goes on, and where it goes back to the step before. Whole paths through it are pinned on property
- * draws (test/property.test.ts, GC_SEED=13 and 36; packages/core/test/still-side.test.ts).
+ * draws (test/property.test.ts, GC_SEED=13 and 36; packages/core/test/still-side.test.ts), and below
+ * (GC_SEED=42 and 59: a widening that agreed stops where its error grows, entry-rules.ts's widenedTooFar).
  */
 import { describe, expect, it } from 'vitest';
+import { checkGradients } from '../src/index.js';
 import type { EntryEstimate } from '../src/difference.js';
 import type { FiveLosses, OneSided } from '../src/entry-rules.js';
 import { widenedForNoise, type WiderAt } from '../src/noise-widening.js';
 import type { Steps } from '../src/session.js';
+import { buildNet, modelOf } from '../../../test/helpers/mlp.js';
 
 /** Runs a generator that evaluates nothing (its functions are stubs) to its value. */
 function run<T>(steps: Steps<T>): T {
@@ -82,5 +85,54 @@ describe('widenedForNoise', () => {
     expect(run(widenedForNoise(at, { estimate: judged(h), flat: false, h }, range, 1, bendsNot))[2]).toBe(h);
     expect(run(widenedForNoise(at, { estimate: noisy(0, h), flat: true, h }, range, 1, bendsNot))[2]).toBe(h);
     expect(asked).toEqual([]);
+  });
+});
+
+describe('a widening that agreed stops where its error grows', () => {
+  it.each([
+    // W2[1,1], g = 0.00916, loss 21 968 in quanta of 0.002: agreed at h = 8 within 1.5e-3; at 32 a kink grew
+    // the error to 4.8e-3, and at 128 the quotient read 0.00782 within 1.2e-3 and failed the entry.
+    [
+      59,
+      {
+        sizes: [5, 3, 5, 2, 2],
+        examples: 6,
+        lambda: 0.001719756626577558,
+        scale: 46.921193498084754,
+        zeroExample: false,
+        deadUnit: false,
+        seed: 1780307503,
+      },
+    ],
+    [
+      42,
+      {
+        sizes: [3, 4, 5, 4, 2],
+        examples: 7,
+        lambda: 0.09482759350967475,
+        scale: 227.12201613506076,
+        zeroExample: false,
+        deadUnit: true,
+        seed: 943153641,
+      },
+    ],
+  ] as const)('passes a correct float32 net of large weights (property GC_SEED=%i)', (_, spec) => {
+    const net = buildNet({ ...spec, sizes: [...spec.sizes], loss: 'softmax-l2', precision: 'float32' });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+  });
+
+  it('still fails a wrong entry of the same net', () => {
+    const spec = {
+      sizes: [5, 3, 5, 2, 2],
+      examples: 6,
+      lambda: 0.001719756626577558,
+      scale: 46.921193498084754,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 1780307503,
+    };
+    const net = buildNet({ ...spec, loss: 'softmax-l2', precision: 'float32' });
+    const result = checkGradients(modelOf(net, { kind: 'one-entry', tensor: 'W2', entry: 4 }), net.X, net.Y);
+    expect(result.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['W2']);
   });
 });

@@ -2,7 +2,9 @@
  * A still loss read again one widening further (quantum.ts): where it moves there with the gradient
  * on both sides in changes larger than the gradient makes over the still step, its stillness is the
  * loss's quantum, not evidence against the gradient. The whole paths are pinned below on the property
- * test's draws that showed it (GC_SEED=47 and 55).
+ * test's draws that showed it (GC_SEED=47 and 55), and those of a still loss below a kink read as noise,
+ * whose stillness judges an entry only where it contradicts the gradient (GC_SEED=63 and 65; narrowing.ts's
+ * sharperBelowKink, quantum.ts's stillSaysNothing).
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../src/index.js';
@@ -70,5 +72,50 @@ describe('a check of a loss that moves in quanta coarser than its measured noise
     const entry = result.worst.find((e) => e.label === label)!;
     expect(entry.numeric).not.toBe(0);
     expect(Math.abs(entry.numeric - entry.analytic)).toBeLessThan(0.25 * Math.abs(entry.analytic));
+  });
+});
+
+describe('a still loss below a kink read as noise', () => {
+  it.each([
+    // W3[0,0], g = −5.3e-13; the loss, 8.3e-14, moves in quanta of 1.8e-15: agreed at 2⁻⁴ within 3.8e-14, and
+    // stood still at 2⁻¹⁴, the first narrower step without a kink, which failed it as "never moved the loss".
+    [
+      63,
+      {
+        sizes: [5, 6, 4, 1],
+        loss: 'cross-entropy',
+        examples: 4,
+        lambda: 0,
+        precision: 'float32',
+        scale: 10.818993377610767,
+        zeroExample: true,
+        deadUnit: true,
+        seed: 1562266064,
+      },
+      'W3[0,0]',
+    ],
+    // b2[2], g = −1.43e-11; the loss, 3.9e-12, moves in quanta of 1.8e-15 and stood still at 1.9e-6.
+    [
+      65,
+      {
+        sizes: [3, 6, 3, 1],
+        loss: 'cross-entropy',
+        examples: 2,
+        lambda: 0,
+        precision: 'float64',
+        scale: 6.3935655069536175,
+        zeroExample: true,
+        deadUnit: true,
+        seed: 1182182641,
+      },
+      'b2[2]',
+    ],
+  ] as const)('judges it where the loss moves, not by its stillness (property GC_SEED=%i)', (_, spec, label) => {
+    const net = buildNet({ ...spec, sizes: [...spec.sizes] });
+    const result = checkGradients(modelOf(net), net.X, net.Y, { worst: 100 });
+    expect(result.passed).toBe(true);
+    const entry = result.worst.find((e) => e.label === label)!;
+    expect(entry.numeric).not.toBe(0);
+    expect(Math.abs(entry.numeric - entry.analytic)).toBeLessThan(0.1 * Math.abs(entry.analytic));
   });
 });
