@@ -32,10 +32,10 @@ export interface WideningStart {
  * `from`, up to `widest`). It goes back to the step before where a side of the loss stands still beyond
  * the step (still-side.ts; `scale` the entry's), where truncation grew faster than the noise fell
  * ({@link widenedTooFar}, against `analytic`), or where the analytic gradient bends within the step
- * beyond the error of the step before (`bends`): a kink within the wider step, which the narrower left
- * out; and where the loss is not finite at the wider step (perturbed.ts, `unlessFar`). (Not where the loss's one-sided slopes first show a kink at the wider step: that kink may lie
- * within the narrower step, its noise hiding it there; docs/verdict.md, stop 36.) Returns the estimate,
- * whether the loss stood still, and the step.
+ * beyond the error of the step before (`bends`): a kink within the wider step, which the narrower left out;
+ * and where the loss is not finite at the wider step (perturbed.ts, `unlessFar`). (Not where the loss's one-sided
+ * slopes first show a kink at the wider step: that kink may lie within the narrower step, its noise hiding it
+ * there; docs/verdict.md, stop 36.) Returns the estimate, whether the loss stood still, and the step.
  */
 export function* widenedForNoise(
   at: WiderAt,

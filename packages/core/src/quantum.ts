@@ -1,8 +1,8 @@
 /**
  * A loss that stood still within an entry's step where its analytic gradient says it would have
  * moved beyond the measured noise (entry-rules.ts, `contradictsStillness`), read once more at a
- * wider step: a loss kept to a quantum coarser than its own rounding moves there in whole quanta.
- * Evaluates only; the decision is {@link quantumExplains}.
+ * wider step (or, below a kink read as noise, at the step the entry was widened to): a loss kept to a
+ * quantum coarser than its own rounding moves there in whole quanta. Decided by {@link quantumExplains}.
  */
 import type { EntryEstimate } from './difference.js';
 import { contradictsStillness, WIDENING } from './entry-rules.js';
