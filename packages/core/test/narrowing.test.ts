@@ -2,7 +2,8 @@
  * The narrowings of narrowing.ts: below a kink read as noise (when it applies, and which estimate it
  * returns), and around a kink (which reading stands). The estimator's estimate at a step is a stub
  * here; the whole paths are pinned on the property test's draws (test/property.test.ts, GC_SEED=8
- * and 25; GC_SEED=8's sign flip; and below, GC_SEED=54's loss that steps at θ).
+ * and 25; GC_SEED=8's sign flip; and below, GC_SEED=54's loss that steps at θ, and GC_SEED=78's deep bias
+ * between kinks 1e-9 from θ).
  */
 import { describe, expect, it } from 'vitest';
 import type { EntryEstimate } from '../src/difference.js';
@@ -15,6 +16,7 @@ import {
   halvedBesideJump,
   narrowedAroundKink,
   narrowingsBelow,
+  narrowsFurther,
   sharperBelowKink,
   widenedOverKink,
 } from '../src/narrowing.js';
@@ -192,7 +194,8 @@ describe('narrowedAroundKink below a step widened for noise', () => {
   it('reaches h/4096 from a step widened 16-fold, where the bend no longer excuses the gradient', () => {
     asked.length = 0;
     const result = run(narrowedAroundKink(at, 1.4, 1e-3, bend(16 * h, wide), 16 * h, { from: h }));
-    expect(asked).toEqual([h, h / 16, h / 256, h / 4096]);
+    // (And one more, h/65536: the bend still shown at h/4096, and not reaching 1.4; narrowsFurther.)
+    expect(asked).toEqual([h, h / 16, h / 256, h / 4096, h / 65536]);
     expect(result.kink).toBeUndefined();
   });
 
@@ -378,5 +381,58 @@ describe('narrowedAroundKink, where a narrower step stands still', () => {
     expect([besideKink.flat, besideKink.step]).toEqual([true, h / 16]);
     const stillThere = run(narrowedAroundKink(at({ ...still(h / 4), numeric: 0 }, true), 1.64e-3, 1e-3, first, h));
     expect([stillThere.flat, stillThere.step]).toEqual([true, h / 16]);
+  });
+});
+
+describe('narrowsFurther', () => {
+  it.each([
+    ['narrowings left', 2, 3, false, false, true],
+    ['spent, the narrowest step showed the kink and nothing reached the analytic value', 3, 3, true, false, true],
+    ['spent, the narrowest step showed no kink', 3, 3, false, false, false],
+    ['spent, a kink reached the analytic value', 3, 3, true, true, false],
+    ['the one more spent as well', 4, 3, true, false, false],
+  ])('%s', (_, narrowed, narrowings, shown, reached, expected) => {
+    expect(narrowsFurther(narrowed, narrowings, shown, reached)).toBe(expected);
+  });
+
+  // A float64 loss with a kink at 1e-9 from θ on each side, as the narrowing reads it: its slopes part at
+  // every narrowing down to 9.3e-10, away from the analytic value; one step narrower, its quotient agrees.
+  const h = 2 ** -18;
+  const apart = (step: number): EntryEstimate => ({
+    numeric: -4.4e-4,
+    floor: 1e-5,
+    step,
+    errorEstimate: 1e-5,
+    kink: { left: -9.7e-4, right: -8.6e-4, shown: true },
+  });
+  const agreeing = { numeric: -7.59e-4, floor: 1.4e-5, step: h / 16 ** 4, errorEstimate: 9.2e-5 };
+
+  it('reads one step narrower than its narrowings where the narrowest still parted away from the analytic value', () => {
+    const asked: number[] = [];
+    const at = function* (step: number): Steps<readonly [EntryEstimate, boolean, OneSided]> {
+      asked.push(step);
+      if (step === h / 16 ** 4) return [agreeing, false, { left: -7.6e-4, right: -7.6e-4, shown: false }];
+      return [apart(step), false, { left: -9.7e-4, right: -8.6e-4, shown: true }];
+    };
+    expect(run(narrowedAroundKink(at, -7.13e-4, 1e-6, apart(h), h))).toBe(agreeing);
+    expect(asked).toEqual([h / 16, h / 256, h / 4096, h / 65536]);
+  });
+
+  it('passes the correct float64 net of property GC_SEED=78 (1139062359), and still fails a wrong entry of it', () => {
+    // b3[0] = 0, gradient −7.13e-4: kinks 1e-9 from θ on each side; slopes −9.7e-4 and −8.6e-4 at 9.3e-10.
+    const net = buildNet({
+      sizes: [5, 6, 5, 2, 3],
+      loss: 'mse',
+      examples: 2,
+      lambda: 0,
+      precision: 'float64',
+      scale: 0.001153529189814685,
+      zeroExample: false,
+      deadUnit: true,
+      seed: 1139062359,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+    const wrong = checkGradients(modelOf(net, { kind: 'one-entry', tensor: 'W3', entry: 0 }), net.X, net.Y);
+    expect(wrong.tensors.filter((t) => !t.passed).map((t) => t.name)).toEqual(['W3']);
   });
 });
