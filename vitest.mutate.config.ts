@@ -66,6 +66,7 @@ export default defineConfig({
       'packages/core/test/sampled.test.ts',
       'packages/core/test/rules.test.ts',
       'packages/core/test/session.test.ts',
+      'packages/core/test/smooth-parting.test.ts',
       'packages/core/test/still-side.test.ts',
       'packages/core/test/taylor.test.ts',
       'packages/core/test/tensors.test.ts',

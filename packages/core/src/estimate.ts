@@ -38,6 +38,7 @@ import { EntrySteps } from './entry-steps.js';
 import { bendsWithinStep, lossesAt, unlessFar } from './perturbed.js';
 import { widenedForNoise, type BendsWithin, type WiderAt } from './noise-widening.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
+import { judgedWhereSmooth } from './smooth-parting.js';
 import { WiderScale } from './wider-scale.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
@@ -160,6 +161,8 @@ export class EntryEstimator {
     }
     // The step is final: an agreement there that the extrapolated value contradicts is a disagreement.
     estimate = yield* this.judgedFinally(estimate);
+    // A kink first shown at a step widened for noise may be the loss's fourth-order term (smooth-parting.ts).
+    if (h > beforeWidening.h) estimate = yield* judgedWhereSmooth(this.session, tensor, index, h, estimate);
     // Widened for a noise that the first step's one-sided slopes showed as a kink (a kink's fourth
     // difference reads as noise): a narrower step may leave the kink out, and judge more sharply.
     const at = (step: number): Steps<EntryEstimate> => this.finallyAt(tensorIndex, index, step);

@@ -24,7 +24,7 @@ export function* lossesAt(
   const label = (): string => session.parameters.label(tensor, index);
   try {
     const plus = perturb(view, index, theta + s * h);
-    const step = (): string => (s === 1 ? 'h' : `h/${1 / s}`);
+    const step = (): string => (s === 1 ? 'h' : s > 1 ? `${s}h` : `h/${1 / s}`);
     const lossPlus = yield* session.lossAt(() => `with ${label()} = θ + ${step()} = ${plus} (θ = ${theta})`);
     const minus = perturb(view, index, theta - s * h);
     const lossMinus = yield* session.lossAt(() => `with ${label()} = θ − ${step()} = ${minus} (θ = ${theta})`);
