@@ -54,28 +54,25 @@ export function parting(
 }
 
 /**
- * Whether the partings at h and at 2h (each with its noise, {@link parting}) are a smooth loss's: both
- * beyond their noise, and the wider {@link SMOOTH_GROWTH} times the narrower (the same sign).
+ * Whether the partings at h and at 2h (each with its noise, {@link parting}) are a smooth loss's: the
+ * narrower beyond its noise, and the wider {@link SMOOTH_GROWTH} times it (the same sign). (The wider is
+ * then beyond its own noise too: from the same noise per loss, the parting at 2h carries half the
+ * noise of the one at h.)
  */
-export function partsSmoothly(
-  [atH, noiseAtH]: readonly [number, number],
-  [at2H, noiseAt2H]: readonly [number, number],
-): boolean {
+export function partsSmoothly([atH, noiseAtH]: readonly [number, number], [at2H]: readonly [number, number]): boolean {
   const growth = at2H / atH;
-  return (
-    Math.abs(atH) > noiseAtH && Math.abs(at2H) > noiseAt2H && growth >= SMOOTH_GROWTH[0] && growth <= SMOOTH_GROWTH[1]
-  );
+  return Math.abs(atH) > noiseAtH && growth >= SMOOTH_GROWTH[0] && growth <= SMOOTH_GROWTH[1];
 }
 
 /**
  * Entry `index`'s `estimate` at step `h`, widened for noise, where its one-sided slopes showed a kink
- * there (else `estimate`): read again with the losses at θ ± 2h. Where the slopes part smoothly ({@link partsSmoothly}),
- * the estimate without the kink, allowed {@link PARTED_FLOOR} floors and the truncation the quotients at
- * h and 2h show ((D(2h) − D(h))/3 is D(h)'s, with ESTIMATE_SAFETY): judged as any kink-free reading, not
- * narrowed 16-fold to a step whose noise covers a bug (real-code float32 nets with biases 0: a tanh
- * network's b1[0] with its sign flipped, 48 × the finite-difference error, read 1.9e-6 against −2.0e-6
- * within 6.6e-7 at 2⁻², and passed at 2⁻⁶ within 1.1e-5). Else `estimate`. A loss not finite at 2h
- * leaves it as it is.
+ * there: read again with the losses at θ ± 2h. Where the slopes part smoothly ({@link partsSmoothly}),
+ * the estimate without the kink, allowed {@link PARTED_FLOOR} floors and the truncation the quotients
+ * at h and 2h show ((D(2h) − D(h))/3 is D(h)'s, with ESTIMATE_SAFETY): judged as any kink-free
+ * reading, not narrowed 16-fold to a step whose noise covers a bug (real-code float32 nets with
+ * biases 0: a tanh network's b1[0] with its sign flipped, 48 × the finite-difference error, read
+ * 1.9e-6 against −2.0e-6 within 6.6e-7 at 2⁻², and passed at 2⁻⁶ within 1.1e-5). Else `estimate`
+ * (also where the slopes showed no kink, or the loss is not finite at 2h).
  */
 export function* judgedWhereSmooth(
   session: CheckSession,
