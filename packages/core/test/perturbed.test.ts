@@ -15,7 +15,7 @@ import {
 import { errorOf } from './caught.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
-import { bendsWithin, bendsWithinStep } from '../src/perturbed.js';
+import { bendsWithin, bendsWithinStep, lossesAt } from '../src/perturbed.js';
 import { gradientJumpsBeyondHalf, kinkInGradient } from '../src/gradient-kink.js';
 import type { ParameterTensor } from '../src/parameters.js';
 import { CheckSession } from '../src/session.js';
@@ -81,6 +81,32 @@ describe('what a model error at a perturbed point says', () => {
     const error = errorOf(() => checkGradients(m, null, null));
     expect(error.message).toMatch(/with w\[0\] = θ \+ h\/2 = 0\.75\d+ \(θ = 0\.75\)/);
     expect(Array.from(w)).toEqual(THETA);
+  });
+
+  it('says 2h at twice a step (the look at a kink a widened step shows: smooth-parting.ts)', () => {
+    const w = Float64Array.from([0, 0]);
+    const refusing: GradientModel = {
+      parameters: { w },
+      loss: () => {
+        if (w[1] !== 0) throw new Error('loss refused');
+        return 0;
+      },
+      gradients: () => ({ w: [0, 0] }),
+    };
+    const normalised = normaliseModel(refusing);
+    const session = new CheckSession(normalised, {});
+    function* run(): Generator<any, unknown, unknown> {
+      try {
+        yield* session.open();
+        return yield* lossesAt(session, session.parameters.tensors[0]!, 1, 0.25, 2);
+      } finally {
+        session.close();
+      }
+    }
+    expect(errorOf(() => runSync(run(), normalised, null, null)).message).toMatch(
+      /with w\[1\] = θ \+ 2h = 0\.5 \(θ = 0\)/,
+    );
+    expect(Array.from(w)).toEqual([0, 0]);
   });
 
   it('says where the gradients were asked for to look for a kink, and restores θ', () => {
