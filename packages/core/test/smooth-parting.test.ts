@@ -152,8 +152,10 @@ describe('where the parting is smooth, or not', () => {
   });
 
   it('still narrows around a kink the wider step shows (property GC_SEED=36, 330089777)', () => {
-    // b2[1], a dead unit's bias 3.4e-4 from its kink, shows the kink first at 2⁻⁶; narrowed around it, it is not
-    // blamed beside a wrong activation derivative in b3. Judged at 2⁻⁶ as smooth, it was.
+    // b2[1], a dead unit's bias 3.4e-4 from its kink (gradient 0): its one-sided slopes at 2⁻⁸ do not show the kink
+    // its noise hides, those at 2⁻⁶ do, and the narrowing around it reaches 2⁻¹⁰, so it is not blamed beside a wrong
+    // activation derivative in b3. Judged at 2⁻⁸ (a rule tried at stop 36: back to the step before where a kink
+    // first shows at a wider step) or at 2⁻⁶ as smooth, it was (docs/verdict.md).
     const net = buildNet({
       sizes: [2, 3, 2, 2, 2],
       loss: 'mse',
