@@ -136,11 +136,11 @@ export function* narrowedAroundKink(
  * Whether the narrowing reads a step narrower, `narrowed` of its `narrowings` spent; once they are
  * spent, one more where the narrowest step still showed the kink (`shown`) and no kink shown so far
  * could make the analytic value right (`reached` false): the entry is about to be judged as if no
- * kink were there. A float64 net of weights 1e-3
- * whose deep bias sits between kinks 1e-9 from θ (property GC_SEED=78, 1139062359: b3[0], gradient
- * −7.13e-4) read slopes of −9.7e-4 and −8.6e-4 at 9.3e-10, the third narrowing, and failed at its
- * widest step (−4.39e-4); at 5.8e-11 it reads −7.59e-4 within 9.2e-5. A loss whose rounding hides the
- * narrower step's slopes shows no kink there, and the entry is judged as before.
+ * kink were there. A float64 net of weights 1e-3 whose deep bias sits between kinks 1e-9 from θ
+ * (property GC_SEED=78, 1139062359: b3[0], gradient −7.13e-4) read slopes of −9.7e-4 and −8.6e-4 at
+ * 9.3e-10, the third narrowing, and failed at its widest step (−4.39e-4); at 5.8e-11 it reads
+ * −7.59e-4 within 9.2e-5. A loss whose rounding hides the narrower step's slopes shows no kink
+ * there, and the entry is judged as before.
  */
 export function narrowsFurther(narrowed: number, narrowings: number, shown: boolean, reached: boolean): boolean {
   return narrowed < narrowings || (narrowed === narrowings && shown && !reached);
