@@ -206,6 +206,17 @@ export function oneSidedNoise(t1: number, t2: number, noise: number): number {
 }
 
 /**
+ * The noise in the difference of the two one-sided derivatives at `theta` ({@link oneSidedDerivative}
+ * from θ and the points `inner` and `outer` taken on each side) when each loss carries up to `noise`.
+ */
+export function sidesNoise(theta: number, inner: StepTaken, outer: StepTaken, noise: number): number {
+  return (
+    oneSidedNoise(inner.plus - theta, outer.plus - theta, noise) +
+    oneSidedNoise(inner.minus - theta, outer.minus - theta, noise)
+  );
+}
+
+/**
  * Richardson extrapolation of two central differences, `coarse` at half-step `hCoarse` and
  * `fine` at `hFine`: the h² error term cancels. `ratio²` is (hCoarse/hFine)², 4 for an exact
  * halving.

@@ -9,7 +9,7 @@ import {
   centralQuotient,
   ESTIMATE_SAFETY,
   oneSidedDerivative,
-  oneSidedNoise,
+  sidesNoise,
   powerOfTwoAtMost,
   richardson,
   type EntryEstimate,
@@ -393,10 +393,7 @@ export function oneSidedSlopes(
   const centre = losses[2];
   const right = oneSidedDerivative(centre, fine.plus - theta, losses[3], coarse.plus - theta, losses[4]);
   const left = oneSidedDerivative(centre, fine.minus - theta, losses[1], coarse.minus - theta, losses[0]);
-  const sidesNoise =
-    oneSidedNoise(fine.plus - theta, coarse.plus - theta, modelled) +
-    oneSidedNoise(fine.minus - theta, coarse.minus - theta, modelled);
-  const shown = entryExcess(left, right, sidesNoise, tolerance) > 1;
+  const shown = entryExcess(left, right, sidesNoise(theta, fine, coarse, modelled), tolerance) > 1;
   const between = opposedBends(theta, coarse, fine, losses, modelled);
   // (No spread: Node 20 copies one on a slow path, bench/results.md round 9.)
   return between ? { left, right, shown, between } : { left, right, shown };

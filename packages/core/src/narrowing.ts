@@ -259,9 +259,7 @@ export function* sharperBelowKink(
   h: number,
   widened: EntryEstimate,
   flat: boolean,
-  saysNothing: (still: EntryEstimate, h: number) => Steps<boolean> = function* () {
-    return false;
-  },
+  saysNothing: (still: EntryEstimate, h: number) => Steps<boolean>,
 ): Steps<EntryEstimate | undefined> {
   if (!widenedOverKink(before, h, widened, flat)) return undefined;
   h = before.h;

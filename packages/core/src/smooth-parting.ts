@@ -5,13 +5,7 @@
  * fourth difference grows as the fourth power of the step: its parting grows eightfold from h to 2h. A
  * kink at θ parts them by its jump at both steps. Evaluates only.
  */
-import {
-  centralQuotient,
-  ESTIMATE_SAFETY,
-  oneSidedDerivative,
-  oneSidedNoise,
-  type EntryEstimate,
-} from './difference.js';
+import { centralQuotient, ESTIMATE_SAFETY, oneSidedDerivative, sidesNoise, type EntryEstimate } from './difference.js';
 import type { ParameterTensor } from './parameters.js';
 import { lossesAt, unlessFar } from './perturbed.js';
 import type { CheckSession, Steps } from './session.js';
@@ -47,10 +41,7 @@ export function parting(
 ): readonly [number, number] {
   const right = oneSidedDerivative(centre, innerStep.plus - theta, innerPlus, outerStep.plus - theta, outerPlus);
   const left = oneSidedDerivative(centre, innerStep.minus - theta, innerMinus, outerStep.minus - theta, outerMinus);
-  const spread =
-    oneSidedNoise(innerStep.plus - theta, outerStep.plus - theta, noise) +
-    oneSidedNoise(innerStep.minus - theta, outerStep.minus - theta, noise);
-  return [right - left, spread];
+  return [right - left, sidesNoise(theta, innerStep, outerStep, noise)];
 }
 
 /**

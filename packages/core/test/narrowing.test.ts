@@ -62,6 +62,10 @@ describe('sharperBelowKink', () => {
       asked.push(h);
       return byStep.get(h)!;
     };
+  // A still reading that always judges the entry (quantum.ts reads it as a quantum only where the wider losses show one).
+  const judges = function* (): Steps<boolean> {
+    return false;
+  };
 
   it('judges a fallback to the first step at the first narrower step without a kink', () => {
     const asked: number[] = [];
@@ -70,17 +74,21 @@ describe('sharperBelowKink', () => {
       [2 ** -22, estimate(1e-5, 1e-6, true)],
       [2 ** -26, sharp],
     ]);
-    const result = run(sharperBelowKink(at(byStep, asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false));
+    const result = run(sharperBelowKink(at(byStep, asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false, judges));
     expect(result).toBe(sharp);
     expect(asked).toEqual([2 ** -22, 2 ** -26]);
   });
 
   it('keeps the estimate where the narrower step is no sharper, or every narrower step shows a kink', () => {
     const coarser = new Map([[2 ** -22, estimate(-2.9e-6, 1e-3)]]);
-    expect(run(sharperBelowKink(at(coarser, []), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false))).toBeUndefined();
+    expect(
+      run(sharperBelowKink(at(coarser, []), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false, judges)),
+    ).toBeUndefined();
     const kinks = new Map([2 ** -22, 2 ** -26, 2 ** -30].map((h) => [h, estimate(0, 1e-9, true)] as const));
     const asked: number[] = [];
-    expect(run(sharperBelowKink(at(kinks, asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false))).toBeUndefined();
+    expect(
+      run(sharperBelowKink(at(kinks, asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4), false, judges)),
+    ).toBeUndefined();
     expect(asked).toHaveLength(3);
   });
 
@@ -109,7 +117,9 @@ describe('sharperBelowKink', () => {
 
   it('asks for nothing where the fallback still shows the kink (the narrowing around it decides)', () => {
     const asked: number[] = [];
-    const result = run(sharperBelowKink(at(new Map(), asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4, true), false));
+    const result = run(
+      sharperBelowKink(at(new Map(), asked), first, 2 ** -18, estimate(9.5e-5, 2.6e-4, true), false, judges),
+    );
     expect(result).toBeUndefined();
     expect(asked).toEqual([]);
   });
