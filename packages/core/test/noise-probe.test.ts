@@ -10,7 +10,8 @@ import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
 import { LossNoise, measureNoise, noiseOf } from '../src/noise.js';
 import { CheckSession } from '../src/session.js';
-import type { GradientModel } from '../src/index.js';
+import { checkGradients, type GradientModel } from '../src/index.js';
+import { buildNet, modelOf } from '../../../test/helpers/mlp.js';
 
 /** Every loss call of a probe: the parameters it saw (flat) and the loss it returned. */
 interface Call {
@@ -130,6 +131,36 @@ describe('the probe', () => {
     sine(flat) +
     KINKS.reduce((s, k, i) => s + (i % 2 ? -1e-3 : 1e-3) * Math.max(0, flat[0]! - 0.3 - k), 0) +
     noise(flat);
+
+  it('reads halfway, on a log scale, between a spacing too close and one too far: not a spacing read already', () => {
+    // A loss rounded to 1e-3 with slope 2e4 along w: too far at 2⁻²⁰ (it moves by a third of itself along the
+    // line), too close at 2⁻²⁶ (most points on one step), rounding noise at 2⁻²³ (2.4 steps a point).
+    const w = Float64Array.from([1]);
+    const { model, calls } = recorded({ w }, ([x]) => Math.round((1 + 2e4 * (x! - 1)) / 1e-3) * 1e-3);
+    const sigma = probe(model, calls)!;
+    expect(calls).toHaveLength(57);
+    // The three lines' last points, 10 spacings from θ.
+    expect([18, 37, 56].map((k) => Math.log2((calls[k]!.at[0]! - 1) / 10))).toEqual([-20, -26, -23]);
+    // Rounding to 1e-3 is noise of deviation 1e-3/√12 = 2.9e-4.
+    expect(sigma).toBeGreaterThan(1.5e-4);
+    expect(sigma).toBeLessThan(6e-4);
+    expect(Array.from(w)).toEqual([1]);
+  });
+
+  it('passes property GC_SEED=90’s net, 823525408, whose loss of 1.5e-10 moves in quanta of 7.1e-15 (too far at 2⁻²⁰, too close at 2⁻²⁶)', () => {
+    const net = buildNet({
+      sizes: [5, 2, 4, 3],
+      loss: 'cross-entropy',
+      examples: 1,
+      lambda: 0,
+      precision: 'float64',
+      scale: 48.09283372816729,
+      zeroExample: false,
+      deadUnit: false,
+      seed: 823525408,
+    });
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+  });
 
   it('reads a closer line where the first one changes slope: kinks are no noise', () => {
     // Noise of up to 1e-12 drawn afresh at every point, under four kinks the first line meets.
