@@ -23,6 +23,7 @@ export default defineConfig({
     include: [
       'packages/core/test/appended-numbers.test.ts',
       'packages/core/test/assert.test.ts',
+      'packages/core/test/cancelled-loss.test.ts',
       'packages/core/test/check.test.ts',
       'packages/core/test/compare.test.ts',
       'packages/core/test/cotangent.test.ts',

@@ -203,10 +203,12 @@ export class EntryEstimator {
     noise: number,
     loss: { readonly flat: boolean; readonly coarse: boolean },
   ): Steps<void> {
+    const agreed = !estimate.kink && agrees(analytic, estimate, this.session.options.tolerance);
+    // (A loss coarser than the default step, moved at a wider one, shows its quantum: quantum.ts, ShownQuantum.)
+    if (loss.coarse && !loss.flat && agreed) this.noise.quantum.saw(estimate.noise ?? 0);
     if (factor <= 1 || loss.flat || loss.coarse) return;
     this.steps.learn(tensorIndex, factor);
-    if (!estimate.kink && agrees(analytic, estimate, this.session.options.tolerance))
-      yield* this.noise.saw(noise, estimate.step / this.steps.scale(tensorIndex, index));
+    if (agreed) yield* this.noise.saw(noise, estimate.step / this.steps.scale(tensorIndex, index));
   }
 
   /**
@@ -244,7 +246,9 @@ export class EntryEstimator {
    * Where the loss did not move at all within step `h` and that stillness does not contradict the
    * analytic derivative ({@link contradictsStillness}: a dead ReLU unit's bias with a gradient that
    * is not 0 must fail there, not at a step that crosses into another region), the loss is coarser
-   * than the step: widen by {@link WIDENING} until it moves, up to {@link flatReach}.
+   * than the step: widen by {@link WIDENING} until it moves, up to {@link flatReach}. Where it stands
+   * still up to there, its floor is at least the loss's quantum as other entries showed it, over the
+   * step (quantum.ts, `ShownQuantum`).
    */
   private *widenWhileFlat(
     tensorIndex: number,
@@ -260,7 +264,7 @@ export class EntryEstimator {
       const noisy = widensBeyond(h, h, widest);
       [estimate, flat] = yield* this.estimateAt(tensorIndex, index, h, { widened: true, noisy });
     }
-    return [estimate!, flat, h];
+    return [flat ? this.noise.quantum.stillWithin(estimate!) : estimate!, flat, h];
   }
 
   /**

@@ -9,6 +9,7 @@
 import { lossNoise, MACHINE_EPSILON, powerOfTwoAtMost } from './difference.js';
 import { NOISE_SIGMAS } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
+import { ShownQuantum } from './quantum.js';
 import { seededRandom } from './random.js';
 import type { EntrySteps } from './entry-steps.js';
 import type { CheckSession, Steps } from './session.js';
@@ -408,6 +409,9 @@ export class LossNoise {
    * (see {@link LossNoise.saw}): at least what every later entry is allowed.
    */
   private shown = 0;
+
+  /** The loss's quantum as the check's entries showed it (quantum.ts). */
+  readonly quantum = new ShownQuantum();
 
   /**
    * Records the noise (per loss) that the losses of an entry showed at its first step, where the

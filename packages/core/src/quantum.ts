@@ -4,7 +4,7 @@
  * wider step (or, below a kink read as noise, at the step the entry was widened to): a loss kept to a
  * quantum coarser than its own rounding moves there in whole quanta. Decided by {@link quantumExplains}.
  */
-import type { EntryEstimate } from './difference.js';
+import { withFields, type EntryEstimate } from './difference.js';
 import { contradictsStillness, WIDENING } from './entry-rules.js';
 import type { ParameterTensor } from './parameters.js';
 import { lossesAt } from './perturbed.js';
@@ -62,4 +62,33 @@ export function* stillSaysNothing(
   return (
     contradictsStillness(analytic, still) && (yield* stillWithinQuantum(session, tensor, index, h, analytic, wide))
   );
+}
+
+/**
+ * The loss's quantum as one check's entries showed it: the smallest noise that an entry whose loss
+ * stood still at its first step showed at the wider step it moved at, where it agreed there (its
+ * smallest change of the loss, or more: entry-rules.ts, `readNoise`); 0 until an entry showed one.
+ */
+export class ShownQuantum {
+  private quantum = 0;
+
+  /** Records `noise`, what an entry's losses showed (see the class's comment). */
+  saw(noise: number): void {
+    if (noise > 0 && (this.quantum === 0 || noise < this.quantum)) this.quantum = noise;
+  }
+
+  /**
+   * `still`, the estimate of an entry whose loss stood still up to the widest step it may take, with
+   * at least the floor the quantum sets there: a slope that moves the loss by less than one quantum
+   * over the step is one the loss cannot show. A loss computed to far less than its own rounding
+   * cancels so (a saturated cross-entropy, max(z, 0) + log1p(e^−|z|) − t·z at z near 34, is 0 at θ and
+   * moves in steps of ulp(34) = 7.1e-15): property GC_SEED=94, 210010393, a one-layer float64 net whose
+   * W1[0,3] (gradient 6.1e-16, its input −0.27) left the loss at 0 up to step 1, where the entries
+   * before it moved it by one quantum, and failed against a floor of 0. (Only after an entry showed
+   * the quantum: where none did yet, the stillness judges as before.)
+   */
+  stillWithin(still: EntryEstimate): EntryEstimate {
+    const floor = this.quantum / still.step;
+    return floor > still.floor ? withFields(still, { floor }) : still;
+  }
 }
