@@ -93,6 +93,8 @@ describe('ShownQuantum', () => {
     quantum.saw(6e-15);
     quantum.saw(7e-15);
     expect(quantum.stillWithin(still)).toEqual({ ...still, floor: 3e-15 });
+    quantum.saw(0);
+    expect(quantum.stillWithin(still).floor).toBe(3e-15);
     expect(quantum.stillWithin({ ...still, floor: 4e-15 }).floor).toBe(4e-15);
   });
 });
