@@ -3,6 +3,8 @@
  * moved beyond the measured noise (entry-rules.ts, `contradictsStillness`), read once more at a
  * wider step (or, below a kink read as noise, at the step the entry was widened to): a loss kept to a
  * quantum coarser than its own rounding moves there in whole quanta. Decided by {@link quantumExplains}.
+ * And the quantum other entries of the check showed, for an entry whose loss stands still up to the
+ * widest step it may take ({@link ShownQuantum}).
  */
 import { withFields, type EntryEstimate } from './difference.js';
 import { contradictsStillness, WIDENING } from './entry-rules.js';
