@@ -10,7 +10,8 @@
 //   node scripts/sweep.mjs 0-29 --logs DIR
 //     the same figures from logs a sweep left, without running anything.
 //   node scripts/sweep.mjs 0-29 --compare DIR_A DIR_B
-//     both sets of figures, and the draws printed in only one of them: a rule's effect, draw by draw.
+//     both sets of figures, the draws printed in only one of them, and per log the tally lines (each test's
+//     printed counts) that differ: a rule's effect, draw by draw and count by count.
 //
 // A run that fails (its tests report false alarms or misses) is read like one that passes; a log with no counts
 // at all (a crash, a build missing) is named and counts nothing.
@@ -107,12 +108,31 @@ function report(dir) {
   return draws;
 }
 
+/**
+ * The tally lines of a log (each test's printed counts: "correct models: 1200 checked, …", "float32, weights
+ * 0.01: correct 200, …"), without the runner's own lines: what a rule's effect shows in beside the draws.
+ */
+const tallies = (file) =>
+  new Set((textOf(file) ?? '').match(/^(?!stdout |AssertionError|Error|TypeError)[A-Za-z][^\n]*?: [^\n]*\d[^\n]*/gm));
+
 if (compared) {
   const [a, b] = compared.map(report);
   console.log(`\ndraws printed only in ${compared[0]}:`);
   for (const d of a) if (!b.has(d)) console.log(`  ${d}`);
   console.log(`draws printed only in ${compared[1]}:`);
   for (const d of b) if (!a.has(d)) console.log(`  ${d}`);
+  console.log(`\ntally lines that differ (− ${compared[0]}, + ${compared[1]}; logs in both only):`);
+  for (const seed of seeds)
+    for (const log of [`prop${seed}.log`, `real${seed}.log`]) {
+      if (compared.some((dir) => !existsSync(join(dir, log)))) continue;
+      const [before, after] = compared.map((dir) => tallies(join(dir, log)));
+      const gone = [...before].filter((line) => !after.has(line));
+      const come = [...after].filter((line) => !before.has(line));
+      if (gone.length + come.length === 0) continue;
+      console.log(`  ${log}`);
+      for (const line of gone) console.log(`    − ${line}`);
+      for (const line of come) console.log(`    + ${line}`);
+    }
 } else {
   const dir = logs ?? out;
   if (logs === undefined) {
