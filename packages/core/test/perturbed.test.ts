@@ -84,26 +84,14 @@ describe('what a model error at a perturbed point says', () => {
   });
 
   it('says 2h at twice a step (the look at a kink a widened step shows: smooth-parting.ts)', () => {
-    const w = Float64Array.from([0, 0]);
-    const refusing: GradientModel = {
-      parameters: { w },
-      loss: () => {
-        if (w[1] !== 0) throw new Error('loss refused');
-        return 0;
-      },
-      gradients: () => ({ w: [0, 0] }),
+    let w: Float64Array = new Float64Array();
+    const refusing = (at: Float64Array): number => {
+      w = at;
+      if (at[1] !== 0) throw new Error('loss refused');
+      return 0;
     };
-    const normalised = normaliseModel(refusing);
-    const session = new CheckSession(normalised, {});
-    function* run(): Generator<any, unknown, unknown> {
-      try {
-        yield* session.open();
-        return yield* lossesAt(session, session.parameters.tensors[0]!, 1, 0.25, 2);
-      } finally {
-        session.close();
-      }
-    }
-    expect(errorOf(() => runSync(run(), normalised, null, null)).message).toMatch(
+    const read = (session: CheckSession, tensor: ParameterTensor) => lossesAt(session, tensor, 1, 0.25, 2);
+    expect(errorOf(() => onEntry(() => 0, read, {}, refusing)).message).toMatch(
       /with w\[1\] = θ \+ 2h = 0\.5 \(θ = 0\)/,
     );
     expect(Array.from(w)).toEqual([0, 0]);
@@ -120,19 +108,20 @@ describe('what a model error at a perturbed point says', () => {
 
 /**
  * `read` run on entry w[1] of a model over v = [0] and w = [0, 0] whose gradient is `g(w[1])` there (and 1 at
- * v[0] and w[0], entries no reading may take for it), in a session opened with `options`; with the session's
- * gradient evaluations.
+ * v[0] and w[0], entries no reading may take for it) and whose loss is `loss(w)` (0 unless given), in a
+ * session opened with `options`; with the session's gradient evaluations.
  */
 function onEntry<T>(
   g: (w: number) => number,
   read: (session: CheckSession, tensor: ParameterTensor) => Generator<any, T, unknown>,
   options: CheckOptionsInput = {},
+  loss: (w: Float64Array) => number = () => 0,
 ): [T, number] {
   const v = Float64Array.from([0]),
     w = Float64Array.from([0, 0]);
   const model: GradientModel = {
     parameters: { v, w },
-    loss: () => 0,
+    loss: () => loss(w),
     gradients: () => ({ v: [1], w: [1, g(w[1]!)] }),
   };
   const normalised = normaliseModel(model);
