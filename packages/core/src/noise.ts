@@ -6,14 +6,14 @@
  * perturbed, so one measurement serves every entry of a check; it is made only when an entry's
  * verdict depends on it (the first entry the tolerance alone does not settle).
  */
-import { lossNoise, MACHINE_EPSILON, powerOfTwoAtMost } from './difference.js';
+import { lossNoise, MACHINE_EPSILON } from './difference.js';
 import { NOISE_SIGMAS } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
 import { ShownQuantum } from './quantum.js';
-import { seededRandom } from './random.js';
+import { movesOf, placeAlong, probeLine, type EntryLine, type ProbeLine } from './probe-line.js';
 import type { EntrySteps } from './entry-steps.js';
 import type { CheckSession, Steps } from './session.js';
-import { flatArrayOf, placeEntry, type Precision } from './tensors.js';
+import type { Precision } from './tensors.js';
 
 /** What {@link noiseOf} read off a table of losses. */
 export type NoiseReading =
@@ -207,8 +207,6 @@ const CONFIRM_SPACING = 4;
 const STAIRCASE_FIRST = 4;
 const STAIRCASE_RISE = 1000;
 const STAIRCASE_READINGS = 2;
-/** The seed offset of the probe's direction (beside the check's other random choices). */
-const PROBE_SEED_OFFSET = 0x5eed;
 
 /**
  * The deviation σ of the session's loss noise, measured by {@link noiseOf} along a seeded ±1
@@ -220,16 +218,18 @@ const PROBE_SEED_OFFSET = 0x5eed;
  * line that reads steady, and stands only where none does (a float64 net whose biases are exactly 0
  * crossed a unit's kink along the first line and read σ = 4.5e-11 for a loss computed to 1e-16, and a
  * 1 % bug passed within it: property seeds 11 and 22); with `steady`, it is no reading at all.
- * Every entry is restored afterwards.
+ * `along`: the line moves that one entry only (its flat index, and its label for messages), not every
+ * entry. Every entry is restored afterwards.
  */
 export function* measureNoise(
   session: CheckSession,
   steps: EntrySteps,
   spacing: number = FIRST_SPACING[session.parameters.precision],
   steady = false,
+  along?: EntryLine,
 ): Steps<number | undefined> {
   const { parameters, snapshot, loss } = session;
-  const line = probeLine(session, steps);
+  const line = probeLine(session, steps, along);
   // A first reading whose line changes slope (kinks it took for noise), kept only where no closer line reads steady.
   let unsteady: number | undefined;
   // The widest spacing read too close and the closest read too far (0 and ∞ until one was).
@@ -257,43 +257,6 @@ export function* measureNoise(
   }
 }
 
-/** The probe's line: per entry a seeded sign, and its scale (1 for an entry of a tensor of zeros). */
-interface ProbeLine {
-  readonly signs: Float64Array;
-  readonly scales: Float64Array;
-}
-
-// The loops over every entry below are plain functions, not parts of the generators that call them:
-// V8 compiles a loop in a generator only when the generator as a whole gets hot (it cannot replace a
-// running generator's frame), so that a check's one probe ran its P-entry loops in the interpreter.
-
-/** {@link ProbeLine} of the session's entries (loops, not Float64Array.from with a function, which iterates). */
-function probeLine(session: CheckSession, steps: EntrySteps): ProbeLine {
-  const { snapshot } = session;
-  const random = seededRandom(session.options.seed + PROBE_SEED_OFFSET);
-  const scales = steps.scales();
-  const signs = new Float64Array(snapshot.length);
-  for (let j = 0; j < signs.length; j++) signs[j] = random.sign();
-  return { signs, scales };
-}
-
-/**
- * Moves every entry to θ + t·move, its move ±unit (a built-in view's array written directly, as
- * view.set writes it): the point θ + t·sign·unit, bit for bit (t·sign and sign·unit are exact, so
- * both orders round the one exact product once).
- */
-function placeAlong(session: CheckSession, moves: Float64Array, t: number): void {
-  const { parameters, snapshot } = session;
-  for (const { view, offset } of parameters.tensors) {
-    const array = flatArrayOf(view);
-    // (The size read once: read in the loop's test, V8 loads it again after every write.)
-    const size = view.size;
-    // A built-in view's array written in a loop of its own (placeEntry's write, without its read back).
-    if (array) for (let i = 0; i < size; i++) array[i] = snapshot[offset + i]! + t * moves[offset + i]!;
-    else for (let i = 0; i < size; i++) placeEntry(array, view, i, snapshot[offset + i]! + t * moves[offset + i]!);
-  }
-}
-
 /**
  * {@link noiseOf} the losses at θ + t·spacing·sign·scale (a power of two per entry), t from
  * −{@link POINTS}/2 + 1 to {@link POINTS}/2; `undefined` where the loss is not finite at one of them.
@@ -314,7 +277,7 @@ function* probe(
     }
     placeAlong(session, moves, t);
     try {
-      losses.push(yield* session.lossAt(() => `at θ + ${t}·δ along a random direction, to measure the loss's noise`));
+      losses.push(yield* session.lossAt(() => `at θ + ${t}·δ along ${line.name}, to measure the loss's noise`));
     } catch (error) {
       // A loss undefined beside θ along this direction says nothing of its noise: model it instead.
       if (error instanceof GradcheckError && error.code === 'NON_FINITE_LOSS') return undefined;
@@ -336,24 +299,6 @@ function* probe(
  */
 function roundingOf(loss: number, float32: boolean): number {
   return (MACHINE_EPSILON[float32 ? 'float32' : 'float64'] / 2) * Math.abs(loss);
-}
-
-/**
- * Per entry, its sign times the largest power of 2 at most `spacing` times its scale; entries of one
- * scale (most of a tensor's, whose scale is its root mean square) share one power, computed once.
- */
-function movesOf({ signs, scales }: ProbeLine, spacing: number): Float64Array {
-  const moves = new Float64Array(scales.length);
-  let scale = NaN,
-    unit = NaN;
-  for (let j = 0; j < scales.length; j++) {
-    if (scales[j] !== scale) {
-      scale = scales[j]!;
-      unit = powerOfTwoAtMost(spacing * scale);
-    }
-    moves[j] = signs[j]! * unit;
-  }
-  return moves;
 }
 
 /**

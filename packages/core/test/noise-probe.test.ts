@@ -452,3 +452,42 @@ describe('LossNoise.confirm', () => {
     expect(made[0]).toHaveLength(0);
   });
 });
+
+describe('the probe along one entry (own-line.ts)', () => {
+  const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
+  const alongW = (k: number) => ({ flat: k, label: `w[${k}]` });
+  /** The noise of terms fed by w[1] and w[2] only: a draw of 1e-9 × [−1, 1) from their bits, the same wherever only w[0] or w[3] moves. */
+  const fedByOthers = (flat: number[]): number => {
+    const bits = new Float64Array([flat[1]!, flat[2]!]),
+      words = new Uint32Array(bits.buffer);
+    const h = Math.imul(words[0]! ^ words[2]!, 0x9e3779b1) ^ Math.imul(words[1]! + words[3]!, 0x85ebca77);
+    return sine(flat) + 1e-9 * ((Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0) / 2 ** 31 - 1);
+  };
+
+  it('moves that entry alone, by t·δ, t = −9…10, δ a power of two at most 2⁻²⁰ of its scale', () => {
+    const { model, calls } = recorded({ w }, sine);
+    inSession(model, calls, (session, steps) => measureNoise(session, steps, undefined, false, alongW(2)));
+    expect(calls).toHaveLength(19);
+    // (w's root mean square is 1.39; w[2] = 2.5 is its own scale.)
+    calls.forEach(({ at }, k) => expect(at).toEqual([0.3, -1.2, 2.5 + T[k]! * 2 ** -19, 0.01]));
+  });
+
+  it('reads the noise of the terms that entry feeds: one rounding of the loss along w[0], where the probe read the draw of w[1] and w[2]', () => {
+    const { model, calls } = recorded({ w }, fedByOthers);
+    expect(probe(model, calls)).toBeGreaterThan(1e-10);
+    const own = inSession(model, calls, (session, steps) => measureNoise(session, steps, undefined, false, alongW(0)));
+    // (Along w[0] the draw stands still: the line is the sine's, smooth, read at one rounding of θ's loss.)
+    expect(own).toBe((MACHINE_EPSILON.float64 / 2) * fedByOthers([0.3, -1.2, 2.5, 0.01]));
+  });
+
+  it('names the entry at the points of its line where the model throws there, and restores it', () => {
+    const { model, calls } = recorded({ w }, (flat) => {
+      if (flat[0] !== 0.3) throw new Error('w[0] moved');
+      return sine(flat);
+    });
+    expect(() =>
+      inSession(model, calls, (session, steps) => measureNoise(session, steps, undefined, false, alongW(0))),
+    ).toThrow(/at θ \+ -9·δ along w\[0\]/);
+    expect(Array.from(w)).toEqual([0.3, -1.2, 2.5, 0.01]);
+  });
+});
