@@ -55,6 +55,7 @@ export default defineConfig({
       'packages/core/test/noise-widening.test.ts',
       'packages/core/test/options.test.ts',
       'packages/core/test/outcome.test.ts',
+      'packages/core/test/own-line.test.ts',
       'packages/core/test/parameters.test.ts',
       'packages/core/test/pass-rule.test.ts',
       'packages/core/test/perturbed.test.ts',

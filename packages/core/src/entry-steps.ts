@@ -76,6 +76,11 @@ export class EntrySteps {
     return initial * factor <= this.widest(tensorIndex, index) ? initial * factor : initial;
   }
 
+  /** The factor the last entry of tensor number `tensorIndex` was widened by (1: none). */
+  learnedFactor(tensorIndex: number): number {
+    return this.learned[tensorIndex]!;
+  }
+
   /** Records the factor the last entry of a tensor was widened by (1: start from the default step). */
   learn(tensorIndex: number, factor: number): void {
     this.learned[tensorIndex] = factor;

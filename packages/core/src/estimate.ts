@@ -39,6 +39,7 @@ import { bendsWithinStep, lossesAt, unlessFar } from './perturbed.js';
 import { widenedForNoise, type BendsWithin, type WiderAt } from './noise-widening.js';
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import { judgedWhereSmooth } from './smooth-parting.js';
+import { OwnLine } from './own-line.js';
 import { WiderScale } from './wider-scale.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
@@ -61,11 +62,15 @@ export class EntryEstimator {
   /** Entries about to fail, estimated again at wider steps. */
   private readonly wider: WiderScale;
 
+  /** Entries about to fail by little, estimated again against their own line's noise. */
+  private readonly ownLine: OwnLine;
+
   constructor(private readonly session: CheckSession) {
     this.confirmed = session.parameters.tensors.map(() => 0);
     this.steps = new EntrySteps(session);
     this.noise = new LossNoise(session, this.steps);
     this.wider = new WiderScale(session, this.steps, this.noise);
+    this.ownLine = new OwnLine(session, this.steps, this.noise, (t, i) => this.estimated(t, i));
     this.inPlace = new SettledInPlace(session, this.steps, this.noise, this.confirmed);
   }
 
@@ -76,7 +81,8 @@ export class EntryEstimator {
    * step, the step shrinks until the kink falls outside it, or reports the kink. The first entry
    * of a check that would fail is estimated again where a second reading of the loss's noise
    * finds it larger ({@link LossNoise.confirm}); an entry still about to fail, at wider steps
-   * ({@link WiderScale.agreed}).
+   * ({@link WiderScale.agreed}), and where it fails by little, against its own line's noise
+   * ({@link OwnLine.agreed}).
    */
   *estimate(tensorIndex: number, index: number): Steps<EntryEstimate> {
     const { analytic, parameters, options } = this.session;
@@ -88,7 +94,9 @@ export class EntryEstimator {
     // An entry about to fail on the measured noise: the noise confirmed at a second spacing, and
     // where it reads larger, the entry judged again against it (LossNoise.confirm).
     if (fails(estimate) && (yield* this.noise.confirm())) estimate = yield* this.estimated(tensorIndex, index);
-    return fails(estimate) ? ((yield* this.wider.agreed(tensorIndex, index, g, estimate)) ?? estimate) : estimate;
+    if (!fails(estimate)) return estimate;
+    const wider = yield* this.wider.agreed(tensorIndex, index, g, estimate);
+    return wider ?? (yield* this.ownLine.agreed(tensorIndex, index, g, estimate)) ?? estimate;
   }
 
   /** {@link EntryEstimator.estimate} against the noise as measured so far. */
@@ -353,17 +361,6 @@ export class EntryEstimator {
       central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
       settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
     }
-    return settles ? this.reported(central, lossPlus, lossMinus) : undefined;
-  }
-
-  /**
-   * A settled central estimate as the comparison gets it: with the floor of the allowance its
-   * tensor's verdict counts (not the single rounding it was settled with), and `flat` where neither
-   * loss moved from the loss at θ.
-   */
-  private reported(central: EntryEstimate, lossPlus: number, lossMinus: number): EntryEstimate {
-    const floor = (2 * this.noise.allowance(lossPlus, lossMinus)) / (2 * central.step);
-    const flat = lossPlus === this.session.loss && lossMinus === this.session.loss;
-    return withFields(central, flat ? { floor, flat } : { floor });
+    return settles ? this.noise.reported(central, lossPlus, lossMinus) : undefined;
   }
 }

@@ -6,7 +6,7 @@
  * perturbed, so one measurement serves every entry of a check; it is made only when an entry's
  * verdict depends on it (the first entry the tolerance alone does not settle).
  */
-import { lossNoise, MACHINE_EPSILON } from './difference.js';
+import { lossNoise, MACHINE_EPSILON, withFields, type EntryEstimate } from './difference.js';
 import { NOISE_SIGMAS } from './entry-rules.js';
 import { GradcheckError } from './errors.js';
 import { ShownQuantum } from './quantum.js';
@@ -432,8 +432,34 @@ export class LossNoise {
   /** True once {@link LossNoise.confirm} ran (at most once a check). */
   private confirmed = false;
 
-  /** How far one loss of magnitude about that of `lossPlus` and `lossMinus` may be off by rounding. */
+  /** σ as measured, where it was (undefined before, or where no measurement showed it). */
+  get deviation(): number | undefined {
+    return typeof this.sigma === 'number' ? this.sigma : undefined;
+  }
+
+  /**
+   * A deviation that stands for the check's while one entry is judged again against the noise of
+   * its own line (own-line.ts); `undefined`: the check's.
+   */
+  entryDeviation: number | undefined;
+
+  /**
+   * A central estimate settled at its first step as the comparison gets it: with the floor of the
+   * allowance its tensor's verdict counts (not the single rounding it was settled with), and `flat`
+   * where neither loss moved from the loss at θ.
+   */
+  reported(central: EntryEstimate, lossPlus: number, lossMinus: number): EntryEstimate {
+    const floor = (2 * this.allowance(lossPlus, lossMinus)) / (2 * central.step);
+    const flat = lossPlus === this.session.loss && lossMinus === this.session.loss;
+    return withFields(central, flat ? { floor, flat } : { floor });
+  }
+
+  /**
+   * How far one loss of magnitude about that of `lossPlus` and `lossMinus` may be off by rounding
+   * (4 × {@link LossNoise.entryDeviation} where that is set: one entry's noise alone).
+   */
   allowance(lossPlus: number, lossMinus: number, settling = false): number {
+    if (this.entryDeviation !== undefined) return NOISE_SIGMAS * this.entryDeviation;
     const magnitude = Math.max(Math.abs(lossPlus), Math.abs(lossMinus));
     if (settling && this.sigma === undefined) return MACHINE_EPSILON[this.precision] * magnitude;
     const allowed = typeof this.sigma === 'number' ? NOISE_SIGMAS * this.sigma : lossNoise(magnitude, this.precision);

@@ -490,4 +490,21 @@ describe('the probe along one entry (own-line.ts)', () => {
     ).toThrow(/at θ \+ -9·δ along w\[0\]/);
     expect(Array.from(w)).toEqual([0.3, -1.2, 2.5, 0.01]);
   });
+
+  it('LossNoise.entryDeviation stands for the check’s σ while set: 4 deviations of it, whatever was measured or shown', () => {
+    const { model, calls } = recorded({ w }, fedByOthers);
+    const [before, during, after] = inSession(model, calls, function* (session, steps) {
+      const noise = new LossNoise(session, steps);
+      yield* noise.measure();
+      yield* noise.saw(1e-6, 2 ** -12);
+      const before = noise.allowance(30, 30);
+      noise.entryDeviation = 1e-15;
+      const during = noise.allowance(30, 30);
+      noise.entryDeviation = undefined;
+      return [before, during, noise.allowance(30, 30)];
+    });
+    expect(before).toBeGreaterThanOrEqual(1e-6);
+    expect(during).toBe(4e-15);
+    expect(after).toBe(before);
+  });
 });
