@@ -4,11 +4,12 @@
  * allowance {@link LossNoise} gives before, at and after a measurement.
  */
 import { describe, expect, it } from 'vitest';
-import { MACHINE_EPSILON, lossNoise } from '../src/difference.js';
+import { MACHINE_EPSILON, lossNoise, type EntryEstimate } from '../src/difference.js';
 import { EntrySteps } from '../src/entry-steps.js';
 import { runSync } from '../src/evaluation.js';
 import { normaliseModel } from '../src/model.js';
 import { LossNoise, measureNoise, noiseOf } from '../src/noise.js';
+import { OwnLine } from '../src/own-line.js';
 import { CheckSession } from '../src/session.js';
 import { checkGradients, type GradientModel } from '../src/index.js';
 import { buildNet, modelOf } from '../../../test/helpers/mlp.js';
@@ -66,6 +67,18 @@ const sine = (flat: number[]): number => 30 + flat.reduce((s, x) => s + Math.sin
 /** The probe's t at each call: −9 … −1, 1 … 10 (θ's own loss at t = 0 is the session's). */
 const T = [-9, -8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
+const bits = new Float64Array(2),
+  words = new Uint32Array(bits.buffer);
+/** A deterministic draw in [−1, 1) from the bits of a and b: noise of its own wherever either moves. */
+const draw = (a: number, b: number): number => {
+  bits[0] = a;
+  bits[1] = b;
+  let h = Math.imul(words[0]! ^ words[2]!, 0x9e3779b1) ^ Math.imul(words[1]! + words[3]!, 0x85ebca77);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+  return ((h ^ (h >>> 15)) >>> 0) / 2 ** 31 - 1;
+};
+
 describe('the probe', () => {
   it('evaluates the loss at θ + t·δ, t = −9…10, δ a signed power of two at most 2⁻²⁰ of each entry’s scale (1 for a tensor of zeros)', () => {
     const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
@@ -116,17 +129,6 @@ describe('the probe', () => {
 
   /** Kinks along w[0] at these distances from θ₀ = 0.3 (the first line, ±1.3e-5 along it, meets them), each bending the slope by `bend`. */
   const KINKS = [-9e-6, -4e-6, 3e-6, 7e-6];
-  const bits = new Float64Array(2),
-    words = new Uint32Array(bits.buffer);
-  /** A deterministic draw in [−1, 1) from the bits of w₀ and w₁: noise of its own at every point. */
-  const draw = (flat: number[]): number => {
-    bits[0] = flat[0]!;
-    bits[1] = flat[1]!;
-    let h = Math.imul(words[0]! ^ words[2]!, 0x9e3779b1) ^ Math.imul(words[1]! + words[3]!, 0x85ebca77);
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-    h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
-    return ((h ^ (h >>> 15)) >>> 0) / 2 ** 31 - 1;
-  };
   const kinked = (flat: number[], noise: (flat: number[]) => number): number =>
     sine(flat) +
     KINKS.reduce((s, k, i) => s + (i % 2 ? -1e-3 : 1e-3) * Math.max(0, flat[0]! - 0.3 - k), 0) +
@@ -165,7 +167,7 @@ describe('the probe', () => {
   it('reads a closer line where the first one changes slope: kinks are no noise', () => {
     // Noise of up to 1e-12 drawn afresh at every point, under four kinks the first line meets.
     const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
-    const { model, calls } = recorded({ w }, (flat) => kinked(flat, (f) => 1e-12 * draw(f)));
+    const { model, calls } = recorded({ w }, (flat) => kinked(flat, (f) => 1e-12 * draw(f[0]!, f[1]!)));
     const sigma = probe(model, calls)!;
     // The first line read the kinks as σ = 1.3e-10. The second, 64 times closer, meets none: its slope is
     // steady on each side of θ (over the whole line, its thirds less a trend read off noise differ).
@@ -181,14 +183,16 @@ describe('the probe', () => {
     // its first point, and what the first line read (kinks and noise) stands, as before this rule.
     const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
     const near = (x: number): boolean => x !== 0.3 && Math.abs(x - 0.3) < 5e-7;
-    const { model, calls } = recorded({ w }, (flat) => (near(flat[0]!) ? NaN : kinked(flat, (f) => 1e-12 * draw(f))));
+    const { model, calls } = recorded({ w }, (flat) =>
+      near(flat[0]!) ? NaN : kinked(flat, (f) => 1e-12 * draw(f[0]!, f[1]!)),
+    );
     const sigma = probe(model, calls)!;
     expect(calls).toHaveLength(20);
     const losses = calls.slice(0, 19).map((c) => c.loss);
     losses.splice(
       9,
       0,
-      kinked([0.3, -1.2, 2.5, 0.01], (f) => 1e-12 * draw(f)),
+      kinked([0.3, -1.2, 2.5, 0.01], (f) => 1e-12 * draw(f[0]!, f[1]!)),
     );
     const first = noiseOf(losses);
     expect(first).toMatchObject({ verdict: 'measured' });
@@ -457,12 +461,7 @@ describe('the probe along one entry (own-line.ts)', () => {
   const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
   const alongW = (k: number) => ({ flat: k, label: `w[${k}]` });
   /** The noise of terms fed by w[1] and w[2] only: a draw of 1e-9 × [−1, 1) from their bits, the same wherever only w[0] or w[3] moves. */
-  const fedByOthers = (flat: number[]): number => {
-    const bits = new Float64Array([flat[1]!, flat[2]!]),
-      words = new Uint32Array(bits.buffer);
-    const h = Math.imul(words[0]! ^ words[2]!, 0x9e3779b1) ^ Math.imul(words[1]! + words[3]!, 0x85ebca77);
-    return sine(flat) + 1e-9 * ((Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0) / 2 ** 31 - 1);
-  };
+  const fedByOthers = (flat: number[]): number => sine(flat) + 1e-9 * draw(flat[1]!, flat[2]!);
 
   it('moves that entry alone, by t·δ, t = −9…10, δ a power of two at most 2⁻²⁰ of its scale', () => {
     const { model, calls } = recorded({ w }, sine);
@@ -506,5 +505,31 @@ describe('the probe along one entry (own-line.ts)', () => {
     expect(before).toBeGreaterThanOrEqual(1e-6);
     expect(during).toBe(4e-15);
     expect(after).toBe(before);
+  });
+
+  it('OwnLine.agreed judges w[0] again against its own line’s noise, then gives the check’s noise and the learned step back', () => {
+    const failing: EntryEstimate = { numeric: 1.002, floor: 1e-3, step: 2 ** -7, errorEstimate: 1e-3 };
+    const agreeing: EntryEstimate = { numeric: 1, floor: 1e-12, step: 2 ** -7, errorEstimate: 0 };
+    const { model, calls } = recorded({ w }, fedByOthers);
+    const [judged, [before, after], [during, learned]] = inSession(model, calls, function* (session, steps) {
+      const noise = new LossNoise(session, steps);
+      yield* noise.measure();
+      steps.learn(0, 16);
+      const allowed: number[] = [];
+      const again = function* (): Generator<any, EntryEstimate, unknown> {
+        allowed.push(noise.allowance(30, 30));
+        steps.learn(0, 1);
+        return agreeing;
+      };
+      const before = noise.allowance(30, 30);
+      const judged = yield* new OwnLine(session, steps, noise, again).agreed(0, 0, 1, failing);
+      return [judged, [before, noise.allowance(30, 30)], [...allowed, steps.learnedFactor(0)]] as const;
+    });
+    expect(judged).toBe(agreeing);
+    expect(before).toBeGreaterThan(1e-10);
+    // (Along w[0] the loss is the sine's, read at one rounding of θ's loss.)
+    expect(during).toBeLessThan(1e-13);
+    expect(after).toBe(before);
+    expect(learned).toBe(16);
   });
 });

@@ -1,19 +1,14 @@
 /**
  * An entry that fails by little against the check's noise, judged again against the noise of its own
- * line (estimate.ts, `alongOwnLine`; noise.ts, `LossNoise.alongEntry`). The probe's line moves every
+ * line (own-line.ts, `OwnLine`; the line along one entry is probe-line.ts's). The probe's line moves every
  * entry, and the roundings of every term of the loss with them; one entry's line moves only the terms
  * it feeds. A float32 net of the property test that failed a correct entry on the probe's noise, and
  * a planted bug of the real-code test that a reading less distinct from the probe's let pass.
+ * (`OwnLine.agreed` on its own, on a synthetic loss: noise-probe.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import type { EntryEstimate } from '../src/difference.js';
-import { EntrySteps } from '../src/entry-steps.js';
-import { runSync } from '../src/evaluation.js';
 import { checkGradients, type GradientModel } from '../src/index.js';
-import { normaliseModel } from '../src/model.js';
-import { LossNoise } from '../src/noise.js';
-import { MARGINAL_EXCESS, OwnLine } from '../src/own-line.js';
-import { CheckSession } from '../src/session.js';
+import { MARGINAL_EXCESS } from '../src/own-line.js';
 import { buildNet, modelOf, type Spec } from '../../../test/helpers/mlp.js';
 import { buildRealNet, realModel, type RealSpec } from '../../../test/helpers/real-code.js';
 
@@ -128,49 +123,5 @@ describe('an entry that fails by little against the probe’s noise', () => {
     expect(result.worst[0]!.step).toBeCloseTo(2 ** -6, 8);
     // (Its own line reads 1.8 × below: judged again against it, the entry agreed at 2⁻⁸, within 1.3e-6.)
     expect(result.worst[0]!.excess).toBeLessThan(MARGINAL_EXCESS);
-  });
-});
-
-describe('OwnLine.agreed', () => {
-  /** A loss whose noise, 1e-9 × a draw from the bits of w[1] and w[2], stands still wherever w[0] alone moves. */
-  const loss = (w: Float64Array): number => {
-    const words = new Uint32Array(new Float64Array([w[1]!, w[2]!]).buffer);
-    const h = Math.imul(words[0]! ^ words[2]!, 0x9e3779b1) ^ Math.imul(words[1]! + words[3]!, 0x85ebca77);
-    return 30 + Math.sin(w[0]!) + 1e-9 * ((Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0) / 2 ** 31 - 1);
-  };
-  const failing: EntryEstimate = { numeric: 1.002, floor: 1e-3, step: 2 ** -7, errorEstimate: 1e-3 };
-  const agreeing: EntryEstimate = { numeric: 1, floor: 1e-12, step: 2 ** -7, errorEstimate: 0 };
-
-  it('judges w[0] again against its own line’s noise, then gives the check’s noise and the learned step back', () => {
-    const w = Float64Array.from([0.3, -1.2, 2.5, 0.01]);
-    const model = normaliseModel({ parameters: { w }, loss: () => loss(w), gradients: () => ({ w: [1, 0, 0, 0] }) });
-    const session = new CheckSession(model, {});
-    function* run(): Generator<any, [EntryEstimate | undefined, number[], number[]], unknown> {
-      try {
-        yield* session.open();
-        const steps = new EntrySteps(session);
-        const noise = new LossNoise(session, steps);
-        yield* noise.measure();
-        steps.learn(0, 16);
-        const allowed: number[] = [];
-        const again = function* (): Generator<any, EntryEstimate, unknown> {
-          allowed.push(noise.allowance(30, 30));
-          steps.learn(0, 1);
-          return agreeing;
-        };
-        const before = noise.allowance(30, 30);
-        const judged = yield* new OwnLine(session, steps, noise, again).agreed(0, 0, 1, failing);
-        return [judged, [before, noise.allowance(30, 30)], [...allowed, steps.learnedFactor(0)]];
-      } finally {
-        session.close();
-      }
-    }
-    const [judged, [before, after], [during, learned]] = runSync(run(), model, null, null);
-    expect(judged).toBe(agreeing);
-    expect(before).toBeGreaterThan(1e-10);
-    // (Along w[0] the loss is the sine's, read at one rounding of θ's loss.)
-    expect(during).toBeLessThan(1e-13);
-    expect(after).toBe(before);
-    expect(learned).toBe(16);
   });
 });
