@@ -4,13 +4,11 @@
  * the loss did not move and narrowed where a kink lies within it. Every decision is a pure function
  * in entry-rules.ts, and the analytic gradient's kink test is in gradient-kink.ts.
  */
-import { entryStep, SMALLEST_NORMAL, withFields, type EntryEstimate, type StepTaken } from './difference.js';
+import { entryStep, SMALLEST_NORMAL, withFields, type EntryEstimate } from './difference.js';
 import {
   agrees,
   agreesBesideKink,
-  centralEstimate,
   contradictsStillness,
-  centralSettles,
   CONFIRMATIONS,
   failsOutright,
   isFlat,
@@ -125,7 +123,7 @@ export class EntryEstimator {
         const bends = bendsAtLearned(this.inPlace, tensorIndex, g, taken.plus, taken.minus, lossPlus, lossMinus);
         if (bends && this.noise.unmeasured) yield* this.noise.measure();
         const settled =
-          (bends ? undefined : yield* this.settledAt(tensorIndex, g, ...first)) ??
+          (bends ? undefined : yield* this.inPlace.settledAt(tensorIndex, g, ...first)) ??
           // (The in-place settler holds this estimator's session, noise and confirmations.)
           (yield* agreedAtLearned(this.inPlace, this.known));
         if (settled) return withFields(settled, { widened: learned / initial });
@@ -307,7 +305,7 @@ export class EntryEstimator {
           `(${tensor.view.precision}, value ${theta}): θ ± h rounds to θ. Use a larger step, or omit it for one fitted to each entry.`,
       );
     }
-    const settled = yield* this.settledAt(tensorIndex, analytic, coarse, lossPlus, lossMinus);
+    const settled = yield* this.inPlace.settledAt(tensorIndex, analytic, coarse, lossPlus, lossMinus);
     if (settled) return [settled, false];
     const [fine, lossPlusHalf, lossMinusHalf] = yield* this.lossesKnownAt(tensor, index, h, 0.5);
     const losses = [lossMinus, lossMinusHalf, loss, lossPlusHalf, lossPlus] as const;
@@ -338,29 +336,5 @@ export class EntryEstimator {
       [kinked, judged] = yield* kinkInGradient(this.session, tensor, index, { coarse, fine, h }, analytic, estimate);
     if (!kinked && !flat) this.confirmed[tensorIndex]!++;
     return [kinked ? withFields(estimate, { kink: sides }) : judged, flat, sides, losses];
-  }
-
-  /**
-   * The central estimate from the losses at θ ± h where it settles the entry ({@link centralSettles}),
-   * else `undefined`. The modelled floor is a worst case: before an entry is refined because of it,
-   * the loss's noise is measured (once per check) and the entry judged again.
-   */
-  private *settledAt(
-    tensorIndex: number,
-    analytic: number,
-    coarse: StepTaken,
-    lossPlus: number,
-    lossMinus: number,
-  ): Steps<EntryEstimate | undefined> {
-    const { options } = this.session;
-    const confirmed = this.confirmed[tensorIndex]!;
-    let central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
-    let settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
-    if (!settles && this.noise.unmeasured && options.scheme === 'central') {
-      yield* this.noise.measure();
-      central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
-      settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
-    }
-    return settles ? this.noise.reported(central, lossPlus, lossMinus) : undefined;
   }
 }

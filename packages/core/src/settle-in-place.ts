@@ -9,13 +9,13 @@
  * here, estimate.ts continues from the losses evaluated here.
  */
 import { entryStep, type EntryEstimate, type StepTaken } from './difference.js';
-import { settlesAt, widensBeyond } from './entry-rules.js';
+import { centralEstimate, centralSettles, settlesAt, widensBeyond } from './entry-rules.js';
 import type { EntrySteps } from './entry-steps.js';
 import { isFarFailure } from './errors.js';
 import { bendsAtLearned, judgedAtLearned, type LearnedContext } from './learned-step.js';
 import type { LossNoise } from './noise.js';
 import type { ParameterTensor } from './parameters.js';
-import type { CheckSession } from './session.js';
+import type { CheckSession, Steps } from './session.js';
 import { flatArrayOf, placeEntry } from './tensors.js';
 
 /** Where θ and the value θ ± h being evaluated are kept (doubles in a Float64Array: no number boxed per entry). */
@@ -209,5 +209,30 @@ export class SettledInPlace implements LearnedContext {
     } finally {
       placeEntry(array, view, index, theta);
     }
+  }
+
+  /**
+   * The central estimate from the losses at θ ± h where it settles the entry ({@link centralSettles}),
+   * else `undefined`. The modelled floor is a worst case: before an entry is refined because of it,
+   * the loss's noise is measured (once per check) and the entry judged again. (Through the estimator's
+   * steps, where the entry was not settled in place.)
+   */
+  *settledAt(
+    tensorIndex: number,
+    analytic: number,
+    coarse: StepTaken,
+    lossPlus: number,
+    lossMinus: number,
+  ): Steps<EntryEstimate | undefined> {
+    const { options } = this.session;
+    const confirmed = this.confirmed[tensorIndex]!;
+    let central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
+    let settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
+    if (!settles && this.noise.unmeasured && options.scheme === 'central') {
+      yield* this.noise.measure();
+      central = centralEstimate(coarse, lossPlus, lossMinus, this.noise.allowance(lossPlus, lossMinus, true));
+      settles = centralSettles(options.scheme, analytic, central, options.tolerance, confirmed);
+    }
+    return settles ? this.noise.reported(central, lossPlus, lossMinus) : undefined;
   }
 }
