@@ -38,6 +38,7 @@ export default defineConfig({
       'packages/core/test/errors.test.ts',
       'packages/core/test/extrapolated.test.ts',
       'packages/core/test/far-steps.test.ts',
+      'packages/core/test/fitted-slope.test.ts',
       'packages/core/test/evaluation.test.ts',
       'packages/core/test/examples.test.ts',
       'packages/core/test/findings.test.ts',

@@ -38,6 +38,7 @@ import { widenedForNoise, type BendsWithin, type WiderAt } from './noise-widenin
 import { SettledInPlace, type FirstDifference } from './settle-in-place.js';
 import { judgedWhereSmooth } from './smooth-parting.js';
 import { OwnLine } from './own-line.js';
+import { FittedSlope } from './fitted-slope.js';
 import { WiderScale } from './wider-scale.js';
 import type { ParameterTensor } from './parameters.js';
 import type { CheckSession, Steps } from './session.js';
@@ -63,12 +64,16 @@ export class EntryEstimator {
   /** Entries about to fail by little, estimated again against their own line's noise. */
   private readonly ownLine: OwnLine;
 
+  /** Entries that agreed by little, judged again by a slope fitted over a wide line. */
+  private readonly fitted: FittedSlope;
+
   constructor(private readonly session: CheckSession) {
     this.confirmed = session.parameters.tensors.map(() => 0);
     this.steps = new EntrySteps(session);
     this.noise = new LossNoise(session, this.steps);
     this.wider = new WiderScale(session, this.steps, this.noise);
     this.ownLine = new OwnLine(session, this.steps, this.noise, (t, i) => this.estimated(t, i));
+    this.fitted = new FittedSlope(session, this.steps, this.noise);
     this.inPlace = new SettledInPlace(session, this.steps, this.noise, this.confirmed);
   }
 
@@ -80,7 +85,8 @@ export class EntryEstimator {
    * of a check that would fail is estimated again where a second reading of the loss's noise
    * finds it larger ({@link LossNoise.confirm}); an entry still about to fail, at wider steps
    * ({@link WiderScale.agreed}), and where it fails by little, against its own line's noise
-   * ({@link OwnLine.agreed}).
+   * ({@link OwnLine.agreed}). A float32 entry that agrees by little is judged again by a slope fitted
+   * over a wide line ({@link FittedSlope.judged}).
    */
   *estimate(tensorIndex: number, index: number): Steps<EntryEstimate> {
     const { analytic, parameters, options } = this.session;
@@ -92,7 +98,7 @@ export class EntryEstimator {
     // An entry about to fail on the measured noise: the noise confirmed at a second spacing, and
     // where it reads larger, the entry judged again against it (LossNoise.confirm).
     if (fails(estimate) && (yield* this.noise.confirm())) estimate = yield* this.estimated(tensorIndex, index);
-    if (!fails(estimate)) return estimate;
+    if (!fails(estimate)) return yield* this.fitted.judged(tensorIndex, index, g, estimate);
     const wider = yield* this.wider.agreed(tensorIndex, index, g, estimate);
     return wider ?? (yield* this.ownLine.agreed(tensorIndex, index, g, estimate)) ?? estimate;
   }

@@ -1,0 +1,186 @@
+/**
+ * An entry that agreed by little, judged again by a slope fitted to sixteen losses over a wide line
+ * (fitted-slope.ts): the fit on synthetic losses, the kinks that keep it from judging, and the nets of
+ * the real-code and property tests that decided its rules.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { checkGradients } from '../src/index.js';
+import { BESIDE, FittedSlope, fittedSlope, PAIRS, powerFit, risesAsFitted, type LineFit } from '../src/fitted-slope.js';
+import { buildNet, modelOf, type Spec } from '../../../test/helpers/mlp.js';
+import { buildRealNet, realModel, type RealBug, type RealSpec } from '../../../test/helpers/real-code.js';
+
+/** The offsets of a fit's pairs over its half-width: k/8, k = 1…8. */
+const U = Array.from({ length: PAIRS }, (_, k) => (k + 1) / PAIRS);
+
+/** A deterministic noise of deviation about `sigma` (a bit-mixing hash of the point's number). */
+function noise(k: number, sigma: number): number {
+  let x = Math.imul(k + 1, 0x9e3779b1) >>> 0;
+  x = Math.imul(x ^ (x >>> 15), 0x85ebca6b) >>> 0;
+  return ((x >>> 0) / 2 ** 32 - 0.5) * sigma * Math.sqrt(12);
+}
+
+/** `fittedSlope` of the loss `loss(t)` over θ ± h, each loss with noise of deviation `sigma`. */
+function fitOf(loss: (t: number) => number, h: number, sigma: number): LineFit | undefined {
+  const plus = U.map((u, k) => loss(u * h) + noise(2 * k, sigma));
+  const minus = U.map((u, k) => loss(-u * h) + noise(2 * k + 1, sigma));
+  return fittedSlope(U, plus, minus, loss(0) + noise(99, sigma), sigma, h);
+}
+
+describe('the fit', () => {
+  it('recovers the coefficients of a polynomial in its powers, with no residual', () => {
+    const fit = powerFit(
+      U,
+      U.map((u) => 0.3 * u - 0.2 * u ** 3 + 0.05 * u ** 5),
+      [1, 3, 5],
+    );
+    expect(fit.coefficients[0]).toBeCloseTo(0.3, 12);
+    expect(fit.coefficients[1]).toBeCloseTo(-0.2, 12);
+    expect(fit.coefficients[2]).toBeCloseTo(0.05, 12);
+    expect(fit.residuals).toBeLessThan(1e-25);
+    expect(fit.variance).toBeGreaterThan(0);
+  });
+
+  it('reads a smooth loss’s slope within its allowance, an allowance of a few σ/H', () => {
+    // A sigmoid cross-entropy term over θ ± 1/2.
+    const loss = (t: number): number => Math.log1p(Math.exp(t + 0.5)) + 0.1 * t;
+    const slope = 1 / (1 + Math.exp(-0.5)) + 0.1;
+    const fit = fitOf(loss, 0.5, 1e-7)!;
+    expect(Math.abs(fit.slope - slope)).toBeLessThan(fit.allowed / 10);
+    expect(fit.allowed).toBeLessThan(25 * (1e-7 / 0.5));
+    expect(fit.allowed).toBeGreaterThan(1e-7 / 0.5);
+    // The rise of its slope to θ ± 1/2, as the loss's.
+    const rise = (v: number): number => 1 / (1 + Math.exp(-0.5 - v / 2)) - 1 / (1 + Math.exp(-0.5));
+    expect(fit.rise(0.5)).toBeCloseTo(rise(0.5), 5);
+    expect(fit.rise(-0.5)).toBeCloseTo(rise(-0.5), 5);
+  });
+
+  it('says nothing where the fifth order does not describe the loss over the line (softplus over θ ± 1, to 1e-7)', () => {
+    expect(fitOf((t) => Math.log1p(Math.exp(t + 0.5)) + 0.1 * t, 1, 1e-7)).toBeUndefined();
+  });
+
+  it('says nothing where a kink lies within the line', () => {
+    expect(fitOf((t) => 0.01 * t + 0.002 * Math.abs(t - 0.3), 1, 1e-7)).toBeUndefined();
+  });
+
+  it('says nothing where a kink lies nearer θ than its first pair (the even part bends like |u|)', () => {
+    expect(fitOf((t) => 0.01 * t + 0.002 * Math.max(0, t - 0.001), 1, 1e-7)).toBeUndefined();
+  });
+});
+
+describe('the analytic gradient beside θ', () => {
+  const loss = (t: number): number => Math.log1p(Math.exp(t)) * 2;
+  const slopeAt = (t: number): number => 2 / (1 + Math.exp(-t));
+  const fit = fitOf(loss, 0.5, 1e-7)!;
+
+  it('rises as the fitted slope where the gradient is off by the same amount along the line', () => {
+    const off = (t: number): number => slopeAt(t) + 3e-5;
+    expect(
+      risesAsFitted(
+        fit,
+        BESIDE.map((v) => off(v * 0.5)),
+        off(0),
+        Math.abs(off(0) - fit.slope),
+      ),
+    ).toBe(true);
+  });
+
+  it('does not where it is off at θ alone, as a kink at θ leaves it', () => {
+    const atTheta = slopeAt(0) + 3e-5;
+    expect(
+      risesAsFitted(
+        fit,
+        BESIDE.map((v) => slopeAt(v * 0.5)),
+        atTheta,
+        Math.abs(atTheta - fit.slope),
+      ),
+    ).toBe(false);
+  });
+});
+
+/** Real-code GC_SEED=105's draw 568783611 with every bias 0: a float32 1-2-3 cross-entropy net, weights of 1.5e-3. */
+const REAL105: RealSpec = {
+  sizes: [1, 2, 3],
+  examples: 2,
+  layout: 'columns',
+  loss: 'bce',
+  precision: 'float32',
+  weightScale: 0.0014847993876319378,
+  outputScale: 1,
+  targets: 'matrix',
+  inputs: 'record',
+  seed: 568783611,
+};
+
+/** {@link REAL105}'s net, its biases 0 as the real-code class draws them. */
+function zeroBiased(): ReturnType<typeof buildRealNet> {
+  const net = buildRealNet(REAL105);
+  for (const name of ['b1', 'b2']) net.parameters[name]!.data.fill(0);
+  return net;
+}
+
+/** Property GC_SEED=0's draw 827316258: a float32 softmax net with a dead unit, whose W1[0,1] sits near kinks. */
+const GC0: Spec = {
+  sizes: [3, 4, 3, 4, 4],
+  loss: 'softmax-l2',
+  examples: 4,
+  lambda: 0.3110184088693996,
+  precision: 'float32',
+  scale: 0.1581787084437956,
+  zeroExample: false,
+  deadUnit: true,
+  seed: 827316258,
+};
+
+/** Property GC_SEED=72's draw 1746397972: a float32 MSE net with an all-zero example and a dead unit. */
+const GC72: Spec = {
+  sizes: [3, 4, 6, 2],
+  loss: 'mse',
+  examples: 4,
+  lambda: 0,
+  precision: 'float32',
+  scale: 0.0402245851709001,
+  zeroExample: true,
+  deadUnit: true,
+  seed: 1746397972,
+};
+
+describe('entries that agreed by little, judged again by a fitted slope', () => {
+  const BUG: RealBug = { kind: 'offset-entry', tensor: 'b2', index: 0, delta: -0.000007669597582385474 };
+
+  it('fails real-code GC_SEED=105’s b2[0], 7.7e-6 off (8.7 × its finite-difference error), judged over θ ± 1', () => {
+    const net = zeroBiased();
+    expect(checkGradients(realModel(net), net.X, net.Y).passed).toBe(true);
+    const result = checkGradients(realModel(net, BUG), net.X, net.Y);
+    expect(result.passed).toBe(false);
+    // (At 2⁻⁴, where its widening stopped, the quotient read it 7.4e-6 off within 7.9e-6.)
+    expect(result.worst[0]).toMatchObject({ label: 'b2[0]', step: 1 });
+    expect(result.worst.filter((e) => e.excess > 1)).toHaveLength(1);
+  });
+
+  it('passes property GC_SEED=0’s net, whose W1[0,1] is off the slope fitted over θ ± 0.086 at θ alone', () => {
+    const net = buildNet(GC0);
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+  });
+
+  it('passes property GC_SEED=72’s net, whose W1[1,1] gradient jumps to 0 below θ: its rises to θ ± H/4 say so', () => {
+    const net = buildNet(GC72);
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+  });
+
+  it('fits nothing where the step is the user’s, or in float64', () => {
+    const fitAt = vi.spyOn(FittedSlope.prototype as unknown as { fitAt: () => unknown }, 'fitAt');
+    try {
+      const net = zeroBiased();
+      checkGradients(realModel(net, BUG), net.X, net.Y, { step: 2 ** -4 });
+      expect(fitAt).not.toHaveBeenCalled();
+      const float64 = buildRealNet({ ...REAL105, precision: 'float64' });
+      for (const name of ['b1', 'b2']) float64.parameters[name]!.data.fill(0);
+      checkGradients(realModel(float64, BUG), float64.X, float64.Y);
+      expect(fitAt).not.toHaveBeenCalled();
+      checkGradients(realModel(net, BUG), net.X, net.Y);
+      expect(fitAt).toHaveBeenCalled();
+    } finally {
+      fitAt.mockRestore();
+    }
+  });
+});
