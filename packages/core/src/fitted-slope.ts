@@ -55,7 +55,7 @@ export interface Fit {
 
 /**
  * The least-squares fit of `values` at points `u` (each in (0, 1]: the line's offsets over its
- * half-width) by the powers `powers` of u, through its normal equations (at most four terms, on a
+ * half-width) by the powers `powers` of u, through its normal equations (at most five terms, on a
  * unit interval: well conditioned enough in float64).
  */
 export function powerFit(u: readonly number[], values: readonly number[], powers: readonly number[]): Fit {
