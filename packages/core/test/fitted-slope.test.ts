@@ -5,7 +5,20 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { checkGradients } from '../src/index.js';
-import { BESIDE, FittedSlope, fittedSlope, PAIRS, powerFit, risesAsFitted, type LineFit } from '../src/fitted-slope.js';
+import {
+  BESIDE,
+  FIT_SIGMAS,
+  FittedSlope,
+  fittedSlope,
+  PAIRS,
+  powerFit,
+  risesAsFitted,
+  type LineFit,
+} from '../src/fitted-slope.js';
+import type { EntryEstimate } from '../src/difference.js';
+import type { EntrySteps } from '../src/entry-steps.js';
+import type { LossNoise } from '../src/noise.js';
+import type { CheckSession } from '../src/session.js';
 import { buildNet, modelOf, type Spec } from '../../../test/helpers/mlp.js';
 import { buildRealNet, realModel, type RealBug, type RealSpec } from '../../../test/helpers/real-code.js';
 
@@ -19,11 +32,14 @@ function noise(k: number, sigma: number): number {
   return ((x >>> 0) / 2 ** 32 - 0.5) * sigma * Math.sqrt(12);
 }
 
-/** `fittedSlope` of the loss `loss(t)` over θ ± h, each loss with noise of deviation `sigma`. */
-function fitOf(loss: (t: number) => number, h: number, sigma: number): LineFit | undefined {
+/**
+ * `fittedSlope` of the loss `loss(t)` over θ ± h, each loss with noise of deviation `sigma` (and
+ * read as noise of deviation `declared`).
+ */
+function fitOf(loss: (t: number) => number, h: number, sigma: number, declared = sigma): LineFit | undefined {
   const plus = U.map((u, k) => loss(u * h) + noise(2 * k, sigma));
   const minus = U.map((u, k) => loss(-u * h) + noise(2 * k + 1, sigma));
-  return fittedSlope(U, plus, minus, loss(0) + noise(99, sigma), sigma, h);
+  return fittedSlope(U, plus, minus, loss(0) + noise(99, sigma), declared, h);
 }
 
 describe('the fit', () => {
@@ -54,6 +70,12 @@ describe('the fit', () => {
     expect(fit.rise(-0.5)).toBeCloseTo(rise(-0.5), 5);
   });
 
+  it('allows at least FIT_SIGMAS deviations of the declared noise where the losses happen to show less', () => {
+    const deviation = Math.sqrt(((1e-7 * 1e-7) / 2) * powerFit(U, U, [1, 3, 5]).variance) / 0.5;
+    const fit = fitOf((t) => 0.3 * t + 0.05 * t * t, 0.5, 0, 1e-7)!;
+    expect(fit.allowed).toBeGreaterThanOrEqual(FIT_SIGMAS * deviation * (1 - 1e-9));
+  });
+
   it('says nothing where the fifth order does not describe the loss over the line (softplus over θ ± 1, to 1e-7)', () => {
     expect(fitOf((t) => Math.log1p(Math.exp(t + 0.5)) + 0.1 * t, 1, 1e-7)).toBeUndefined();
   });
@@ -64,6 +86,10 @@ describe('the fit', () => {
 
   it('says nothing where a kink lies nearer θ than its first pair (the even part bends like |u|)', () => {
     expect(fitOf((t) => 0.01 * t + 0.002 * Math.max(0, t - 0.001), 1, 1e-7)).toBeUndefined();
+    // A bend of 2e-5: its |u| term 5 deviations, the even part's residuals 2.5 (within RESIDUAL_LIMIT);
+    // half of it, 2.4 deviations, is read as noise.
+    expect(fitOf((t) => 0.01 * t + 2e-5 * Math.max(0, t - 0.001), 1, 1e-7)).toBeUndefined();
+    expect(fitOf((t) => 0.01 * t + 1e-5 * Math.max(0, t - 0.001), 1, 1e-7)).toBeDefined();
   });
 });
 
@@ -182,5 +208,38 @@ describe('entries that agreed by little, judged again by a fitted slope', () => 
     } finally {
       fitAt.mockRestore();
     }
+  });
+});
+
+describe('entries the fit leaves alone', () => {
+  /** A float32 entry's second look, up to where it asks for the entry's scale (its first line). */
+  function firstStep(analytic: number, estimate: EntryEstimate): IteratorResult<unknown, EntryEstimate> {
+    const session = {
+      parameters: { tensors: [{ view: { precision: 'float32' } }] },
+      options: { tolerance: 1e-6 },
+    } as unknown as CheckSession;
+    const steps = {
+      scale: () => {
+        throw new Error('fitted');
+      },
+    } as unknown as EntrySteps;
+    return new FittedSlope(session, steps, {} as LossNoise).judged(0, 0, analytic, estimate).next();
+  }
+  // Agreeing by its whole allowance: 1e-3 off within 1e-3.
+  const agreeing: EntryEstimate = { numeric: 1.001, floor: 1e-3, step: 2 ** -8, errorEstimate: 1e-3 };
+
+  it('fits an entry that agreed by more than FIT_TRIGGER of its allowance', () => {
+    expect(() => firstStep(1, agreeing)).toThrow('fitted');
+  });
+
+  it('does not fit one whose analytic derivative is exactly 0, read at a kink, or where the loss stood still', () => {
+    const dead = { ...agreeing, numeric: 1e-3 };
+    expect(firstStep(0, dead)).toEqual({ done: true, value: dead });
+    const kink = { ...agreeing, kink: { left: 1, right: 1.002, shown: true } };
+    expect(firstStep(1, kink)).toEqual({ done: true, value: kink });
+    const flat = { ...agreeing, flat: true };
+    expect(firstStep(1, flat)).toEqual({ done: true, value: flat });
+    const little = { ...agreeing, numeric: 1.0002 };
+    expect(firstStep(1, little)).toEqual({ done: true, value: little });
   });
 });
