@@ -6,7 +6,8 @@
  * (k = 1…8), fitted by least squares with the loss's odd Taylor terms up to the fifth order, give the
  * slope at θ to a deviation of 1.8 σ/H (σ one loss's noise) with the curvature that would bias a
  * quotient at H taken out; their residuals, and those of the even part, show where that model does
- * not hold (a kink within θ ± H, or terms beyond the sixth order): the fit then tries H/2, and says
+ * not hold (a kink within θ ± H, or terms beyond the sixth order): the nine losses of each side of θ
+ * are fitted alone (the side away from a kink may be smooth), then the fit tries H/2, and says
  * nothing where no line holds. A fit that disagrees decides only where the analytic gradient beside θ
  * rises as the fitted slope does ({@link risesAsFitted}): a correct gradient shows a kink that the
  * fit smooths over as a jump. The analytic gradient only chooses which entries are looked at again
@@ -92,13 +93,17 @@ function solved(a: readonly (readonly number[])[], b: readonly number[]): number
   return m.map((row, i) => row[n]! / row[i]!);
 }
 
-/** What a fit over θ ± H says of an entry's slope (see {@link fittedSlope}). */
+/** What a fit over θ ± H, or over one side of θ, says of an entry's slope (see {@link fittedSlope}, {@link sideSlope}). */
 export interface LineFit {
+  /** The half-width H of the line it was fitted over. */
+  readonly h: number;
   /** The slope at θ. */
   readonly slope: number;
   /** The most a correct slope may be off it. */
   readonly allowed: number;
-  /** How much the slope rises from θ to θ + v·H (v in [−1, 1]). */
+  /** Where the analytic gradient is read beside θ, at θ + v·H: within the losses the fit describes. */
+  readonly beside: readonly number[];
+  /** How much the slope rises from θ to θ + v·H (v in `beside`). */
   readonly rise: (v: number) => number;
 }
 
@@ -145,20 +150,55 @@ export function fittedSlope(
   const unit = Math.max(pairNoise, spread(fit, 3), spread(bent, 4));
   const slope = fit.coefficients[0]! / h;
   const allowed = (FIT_SIGMAS * Math.sqrt(unit * fit.variance)) / h + Math.abs(wider.coefficients[0]! / h - slope);
-  return { slope, allowed, rise: (v) => riseOf(fit, bent, v, h) };
+  return { h, slope, allowed, beside: BESIDE, rise: (v) => riseOf(fit, bent, v, h) };
+}
+
+/**
+ * What the losses `values[k]` at θ + `side`·t_k (`u[k]` = t_k/H) and `centre` at θ say of the slope
+ * at θ, fitted on that side alone by 1, u, u², u³, u⁴, with `sigma` the deviation of one loss's noise:
+ * as {@link fittedSlope} (the distance to the fit with u⁵ added to the allowance), or `undefined` where
+ * the residuals exceed {@link RESIDUAL_LIMIT} deviations. Where a kink lies within the symmetric line,
+ * the side away from it may still be smooth: a float32 ReLU net's bias whose unit dies 5e-5 below θ
+ * (property GC_SEED=67, 1165608586, b2[1] of slope 0.0234 over θ … θ + 0.1) is judged at a step
+ * narrowed to 2⁻¹⁶ there, within 0.033.
+ */
+export function sideSlope(
+  u: readonly number[],
+  values: readonly number[],
+  centre: number,
+  sigma: number,
+  h: number,
+  side: 1 | -1,
+): LineFit | undefined {
+  const at = [0, ...u];
+  const losses = [centre, ...values];
+  const fit = powerFit(at, losses, [1, 0, 2, 3, 4]);
+  const wider = powerFit(at, losses, [1, 0, 2, 3, 4, 5]);
+  const spread = fit.residuals / (at.length - 5);
+  if (!(spread <= RESIDUAL_LIMIT * RESIDUAL_LIMIT * sigma * sigma)) return undefined;
+  const unit = Math.max(sigma * sigma, spread);
+  const [c1, , c2, c3, c4] = fit.coefficients as [number, number, number, number, number];
+  const allowed = (FIT_SIGMAS * Math.sqrt(unit * fit.variance) + Math.abs(wider.coefficients[0]! - c1)) / h;
+  return {
+    h,
+    slope: (side * c1) / h,
+    allowed,
+    beside: [side * BESIDE[0], side * BESIDE[2]],
+    rise: (v) => (side * (2 * c2 * Math.abs(v) + 3 * c3 * v * v + 4 * c4 * Math.abs(v) ** 3)) / h,
+  };
 }
 
 /** Where the analytic gradient is read beside θ, in shares of the fit's line: θ ± H/4 and θ ± H/2. */
 export const BESIDE = [0.25, -0.25, 0.5, -0.5] as const;
 
 /**
- * Whether the analytic gradient `samples` at θ ± H/4 and θ ± H/2 ({@link BESIDE}) rise from `analytic`
- * (at θ) as the fitted loss's slope does, each within half the `mismatch` at θ the fit is to decide:
- * whether the mismatch persists along the line, as a gradient whose formula is off does. A kink at θ
- * or within the line, which a correct analytic gradient shows as a jump and the fit's terms smooth
- * over, leaves a mismatch at θ alone (property GC_SEED=0, 827316258: a correct float32 W1[0,1] 3.1e-5
- * off the slope fitted over θ ± 0.086, and 3.9e-5 and 2.5e-5 off in its rises to θ ± 0.043). The
- * points at H/4 see what the fit's even terms follow at H/2: property GC_SEED=72, 1746397972, a
+ * Whether the analytic gradient `samples` at θ ± H/4 and θ ± H/2 ({@link BESIDE}; for a side's fit,
+ * those on its side) rise from `analytic` (at θ) as the fitted loss's slope does, each within half the
+ * `mismatch` at θ the fit is to decide: whether the mismatch persists along the line, as a gradient
+ * whose formula is off does. A kink at θ or within the line, which a correct analytic gradient shows
+ * as a jump and the fit's terms smooth over, leaves a mismatch at θ alone (property GC_SEED=0,
+ * 827316258: a correct float32 W1[0,1] 3.1e-5 off the slope fitted over θ ± 0.086, and 3.9e-5 and
+ * 2.5e-5 off in its rises to θ ± 0.043). The points at H/4 see what the fit's even terms follow at H/2: property GC_SEED=72, 1746397972, a
  * correct float32 W1[1,1] whose gradient is −6.7e-4 at θ and beyond, 0 below, was fitted 1.4e-4 off
  * over θ ± 0.021, and its rises to θ ± H/2 differed from the fit's by 5.6e-5 and 6.5e-5 only.
  */
@@ -168,7 +208,7 @@ export function risesAsFitted(
   analytic: number,
   mismatch: number,
 ): boolean {
-  return BESIDE.every((v, k) => {
+  return fitted.beside.every((v, k) => {
     return Math.abs(samples[k]! - analytic - fitted.rise(v)) <= mismatch / 2;
   });
 }
@@ -183,16 +223,18 @@ export class FittedSlope {
 
   /**
    * Entry `index` of tensor number `tensorIndex`, which agreed with `estimate`: where its excess is
-   * above {@link FIT_TRIGGER} and a slope fitted over θ ± H ({@link fittedSlope}; H the entry's scale,
-   * then half of it, {@link FIT_LINES} lines, none narrower than twice the entry's step) disagrees
-   * with `analytic` where the analytic gradient rises as the fit ({@link risesAsFitted}), the fitted
-   * reading (which fails, reported as widened for the loss's noise); else `estimate`. The first line
-   * whose fit holds decides, where it agrees; one whose gradient does not rise as its fit gives way to
-   * the next. Nothing where the tensor is not float32 (a float64 net's correct W1 entry, near kinks
-   * whose jumps its noise does not show, was fitted 1.8e-4 of its gradient off, beyond an allowance of
-   * 1.7e-10), the step is the user's, the analytic derivative is exactly 0 (a dead unit's, whose loss
-   * comes alive within the line: what the fit reads there is the slope of the side it lives on), the
-   * entry was read at a kink, or the loss stood still.
+   * above {@link FIT_TRIGGER} and a slope fitted over θ ± H ({@link fittedSlope}, else over either side
+   * of θ, {@link sideSlope}; H the entry's scale, at least four times its step, then half of it,
+   * {@link FIT_LINES} lines, none narrower than twice the step) disagrees with `analytic` where the
+   * analytic gradient rises as the fit ({@link risesAsFitted}), the fitted reading (which fails,
+   * reported as widened for the loss's noise); else `estimate`. The first fit that holds decides, where
+   * it agrees (the lines' symmetric fits first, then the sides' of lines where those did not hold); one
+   * whose gradient does not rise as its fit gives way to the next. Nothing where the tensor is not
+   * float32 (a float64 net's correct W1 entry, near kinks whose jumps its noise does not show, was
+   * fitted 1.8e-4 of its gradient off, beyond an allowance of 1.7e-10), the step is the user's, the
+   * analytic derivative is exactly 0 (a dead unit's, whose loss comes alive within the line: what the
+   * fit reads there is the slope of the side it lives on), the entry was read at a kink, or the loss
+   * stood still.
    */
   *judged(tensorIndex: number, index: number, analytic: number, estimate: EntryEstimate): Steps<EntryEstimate> {
     const { parameters, options } = this.session;
@@ -201,45 +243,73 @@ export class FittedSlope {
     if (analytic === 0 || estimate.kink || estimate.flat) return estimate;
     if (!(entryExcess(analytic, estimate.numeric, allowedError(estimate), options.tolerance) > FIT_TRIGGER))
       return estimate;
-    let h = this.steps.scale(tensorIndex, index);
+    // At least four steps wide: a bias of scale 1.6e-3 judged at 2⁻⁸ had no line (property GC_SEED=23, 1974728328).
+    let h = Math.max(this.steps.scale(tensorIndex, index), 4 * estimate.step);
+    const sides: LineFit[] = [];
     for (let line = 0; line < FIT_LINES && h >= 2 * estimate.step; line++, h /= 2) {
-      const fitted = yield* unlessFar(this.fitAt(tensor, index, h));
-      if (!fitted) continue;
-      const floor = Math.max(fitted.allowed, SMALLEST_NORMAL[tensor.view.precision]);
-      if (!(entryExcess(analytic, fitted.slope, floor, options.tolerance) > 1)) return estimate;
-      // A fit that disagrees decides only where the analytic gradient rises beside θ as the fit does:
-      // else a narrower line.
-      const theta = this.session.snapshot[tensor.offset + index]!;
-      const samples = yield* unlessFar(
-        gradientsAt(
-          this.session,
-          tensor,
-          index,
-          BESIDE.map((v) => theta + v * h),
-        ),
-      );
-      const mismatch = Math.abs(analytic - fitted.slope);
-      // (Reported as widened for the loss's noise: judged over a line wider than its default step.)
-      const widened = h / entryStep(theta, tensor.view.precision, options);
-      if (samples && risesAsFitted(fitted, samples, analytic, mismatch))
-        return { numeric: fitted.slope, floor, step: h, errorEstimate: floor, widened };
+      const fits = yield* unlessFar(this.fitsAt(tensor, index, h));
+      if (fits?.both) {
+        const verdict = yield* this.decided(tensor, index, analytic, estimate, fits.both);
+        if (verdict) return verdict;
+      } else if (fits) sides.push(...fits.sides);
+    }
+    // The sides' fits after every line's symmetric one: a side that agrees does not keep a narrower line from deciding.
+    for (const fitted of sides) {
+      const verdict = yield* this.decided(tensor, index, analytic, estimate, fitted);
+      if (verdict) return verdict;
     }
     return estimate;
   }
 
-  /** The fitted slope of entry `index` over θ ± `h` ({@link fittedSlope}), or `undefined` where the fit does not hold. */
-  private *fitAt(tensor: ParameterTensor, index: number, h: number): Steps<ReturnType<typeof fittedSlope>> {
+  /**
+   * What `fitted` decides of an entry that agreed with `estimate`: `estimate` where it agrees too, its
+   * failing reading where it disagrees and the analytic gradient rises beside θ as the fit does
+   * ({@link risesAsFitted}), else nothing (the next fit decides).
+   */
+  private *decided(
+    tensor: ParameterTensor,
+    index: number,
+    analytic: number,
+    estimate: EntryEstimate,
+    fitted: LineFit,
+  ): Steps<EntryEstimate | undefined> {
+    const { options, snapshot } = this.session;
+    const floor = Math.max(fitted.allowed, SMALLEST_NORMAL[tensor.view.precision]);
+    if (!(entryExcess(analytic, fitted.slope, floor, options.tolerance) > 1)) return estimate;
+    const theta = snapshot[tensor.offset + index]!;
+    const at = fitted.beside.map((v) => theta + v * fitted.h);
+    const samples = yield* unlessFar(gradientsAt(this.session, tensor, index, at));
+    if (!samples || !risesAsFitted(fitted, samples, analytic, Math.abs(analytic - fitted.slope))) return undefined;
+    // (Reported as widened for the loss's noise: judged over a line wider than its default step.)
+    const widened = fitted.h / entryStep(theta, tensor.view.precision, options);
+    return { numeric: fitted.slope, floor, step: fitted.h, errorEstimate: floor, widened };
+  }
+
+  /**
+   * The fitted slope of entry `index` over θ ± `h` ({@link fittedSlope}) where that fit holds; else
+   * those of each side of θ ({@link sideSlope}) that hold, from the same sixteen losses.
+   */
+  private *fitsAt(tensor: ParameterTensor, index: number, h: number): Steps<{ both?: LineFit; sides: LineFit[] }> {
+    const theta = this.session.snapshot[tensor.offset + index]!;
     const u: number[] = [],
+      above: number[] = [],
+      below: number[] = [],
       plus: number[] = [],
       minus: number[] = [];
     for (let k = 1; k <= PAIRS; k++) {
       const [taken, lossPlus, lossMinus] = yield* lossesAt(this.session, tensor, index, h, k / PAIRS);
       u.push((taken.plus - taken.minus) / 2 / h);
+      above.push((taken.plus - theta) / h);
+      below.push((theta - taken.minus) / h);
       plus.push(lossPlus);
       minus.push(lossMinus);
     }
     const largest = Math.max(...plus.map(Math.abs), ...minus.map(Math.abs));
     const sigma = this.noise.allowance(largest, largest) / NOISE_SIGMAS;
-    return fittedSlope(u, plus, minus, this.session.loss, sigma, h);
+    const centre = this.session.loss;
+    const both = fittedSlope(u, plus, minus, centre, sigma, h);
+    if (both) return { both, sides: [] };
+    const sides = [sideSlope(above, plus, centre, sigma, h, 1), sideSlope(below, minus, centre, sigma, h, -1)];
+    return { sides: sides.filter((fit): fit is LineFit => fit !== undefined) };
   }
 }

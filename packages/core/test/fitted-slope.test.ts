@@ -13,6 +13,7 @@ import {
   PAIRS,
   powerFit,
   risesAsFitted,
+  sideSlope,
   type LineFit,
 } from '../src/fitted-slope.js';
 import type { EntryEstimate } from '../src/difference.js';
@@ -93,6 +94,78 @@ describe('the fit', () => {
   });
 });
 
+describe('the fit of one side of θ', () => {
+  // Smooth above θ − 0.001, flat below: a unit that dies just below θ.
+  const loss = (t: number): number => (t > -0.001 ? 0.3 * t + 0.05 * t * t - 0.01 * t ** 3 + 0.02 * t ** 4 : -0.0003);
+  /** The rise of its slope from θ to θ + t. */
+  const rise = (t: number): number => 2 * 0.05 * t - 0.03 * t * t + 0.08 * t ** 3;
+  const plus = U.map((u, k) => loss(u * 0.5) + noise(2 * k, 1e-7));
+  const minus = U.map((u, k) => loss(-u * 0.5) + noise(2 * k + 1, 1e-7));
+  const centre = loss(0) + noise(99, 1e-7);
+
+  it('reads the slope of the side away from a kink, where the symmetric fit says nothing', () => {
+    expect(fittedSlope(U, plus, minus, centre, 1e-7, 0.5)).toBeUndefined();
+    const fit = sideSlope(U, plus, centre, 1e-7, 0.5, 1)!;
+    expect(Math.abs(fit.slope - 0.3)).toBeLessThan(fit.allowed / 10);
+    // About 15.6 σ/H a deviation: six of them, and no more than twice that.
+    expect(fit.allowed).toBeGreaterThan(6 * 15 * (1e-7 / 0.5));
+    expect(fit.allowed).toBeLessThan(2 * 6 * 16 * (1e-7 / 0.5));
+    // Its gradient is read on its side alone, where the slope rises as the loss's.
+    expect(fit.beside).toEqual([0.25, 0.5]);
+    expect(fit.rise(0.25)).toBeCloseTo(rise(0.125), 5);
+    expect(fit.rise(0.5)).toBeCloseTo(rise(0.25), 5);
+    // The side the kink is on says nothing.
+    expect(sideSlope(U, minus, centre, 1e-7, 0.5, -1)).toBeUndefined();
+  });
+
+  it('reads a slope below θ with its sign, its gradient read below θ', () => {
+    const mirrored = sideSlope(
+      U,
+      U.map((u) => loss(u * 0.5)),
+      loss(0),
+      1e-7,
+      0.5,
+      -1,
+    )!;
+    expect(mirrored.slope).toBeCloseTo(-0.3, 6);
+    expect(mirrored.beside).toEqual([-0.25, -0.5]);
+    expect(mirrored.rise(-0.5)).toBeCloseTo(-rise(0.25), 6);
+  });
+
+  it('holds where its residuals are within RESIDUAL_LIMIT deviations, and not where a kink on its side bends beyond', () => {
+    const smooth = (t: number): number => 0.3 * t + 0.05 * t * t;
+    const side = (f: (t: number) => number, sigma: number): LineFit | undefined =>
+      sideSlope(
+        U,
+        U.map((u, k) => f(u * 0.5) + noise(2 * k, sigma)),
+        f(0) + noise(99, sigma),
+        1e-7,
+        0.5,
+        1,
+      );
+    // Noise of 2.5e-7 read as 1e-7: residuals of 1.4 deviations.
+    expect(side(smooth, 2.5e-7)).toBeDefined();
+    // A bend of 4e-5 at θ + 0.125: residuals of 3.9 deviations; half of it, 2.2.
+    expect(side((t) => smooth(t) + 4e-5 * Math.max(0, t - 0.125), 1e-7)).toBeUndefined();
+    expect(side((t) => smooth(t) + 2e-5 * Math.max(0, t - 0.125), 1e-7)).toBeDefined();
+  });
+
+  it('does not decide where a kink between θ and its first point leaves the analytic gradient off at θ alone', () => {
+    // A correct gradient of a loss that kinks at θ + 1e-6, its bend within the noise: 0.25 at θ, 0.3 beyond.
+    const kinked = (t: number): number => (t < 1e-6 ? 0.25 * t : 2.5e-7 + 0.3 * (t - 1e-6));
+    const fit = sideSlope(
+      U,
+      U.map((u) => kinked(u * 0.5)),
+      0,
+      1e-7,
+      0.5,
+      1,
+    )!;
+    expect(Math.abs(fit.slope - 0.25)).toBeGreaterThan(fit.allowed);
+    expect(risesAsFitted(fit, [0.3, 0.3], 0.25, Math.abs(fit.slope - 0.25))).toBe(false);
+  });
+});
+
 describe('the analytic gradient beside θ', () => {
   const loss = (t: number): number => Math.log1p(Math.exp(t)) * 2;
   const slopeAt = (t: number): number => 2 / (1 + Math.exp(-t));
@@ -170,6 +243,32 @@ const GC72: Spec = {
   seed: 1746397972,
 };
 
+/** Property GC_SEED=67's draw 1165608586: a float32 cross-entropy net of one example, all zero. */
+const GC67: Spec = {
+  sizes: [5, 6, 3, 3],
+  loss: 'cross-entropy',
+  examples: 1,
+  lambda: 0.5231785642822866,
+  precision: 'float32',
+  scale: 0.054506042053724564,
+  zeroExample: true,
+  deadUnit: false,
+  seed: 1165608586,
+};
+
+/** Property GC_SEED=23's draw 1974728328: a float32 MSE net whose b2[1] is a dead unit's, 1.6e-3 below its kink. */
+const GC23: Spec = {
+  sizes: [4, 5, 2, 3],
+  loss: 'mse',
+  examples: 6,
+  lambda: 0,
+  precision: 'float32',
+  scale: 0.024704945201061212,
+  zeroExample: false,
+  deadUnit: false,
+  seed: 1974728328,
+};
+
 describe('entries that agreed by little, judged again by a fitted slope', () => {
   const BUG: RealBug = { kind: 'offset-entry', tensor: 'b2', index: 0, delta: -0.000007669597582385474 };
 
@@ -193,20 +292,41 @@ describe('entries that agreed by little, judged again by a fitted slope', () => 
     expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
   });
 
+  it('fails property GC_SEED=67’s b2[1], off by 0.014, by the side of θ away from the kink its unit dies at', () => {
+    const net = buildNet(GC67);
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+    const result = checkGradients(modelOf(net, { kind: 'one-entry', tensor: 'b2', entry: 1 }), net.X, net.Y);
+    expect(result.passed).toBe(false);
+    // (Narrowed to 2⁻¹⁶ by the kink 5e-5 below θ, its quotient had agreed within 0.033.)
+    expect(result.worst[0]).toMatchObject({ label: 'b2[1]' });
+    expect(result.worst[0]!.step).toBeGreaterThan(2 ** -8);
+    expect(result.worst.filter((e) => e.excess > 1)).toHaveLength(1);
+  });
+
+  it('fails property GC_SEED=23’s b2[1], a dead unit’s given a slope of 1.8e-3, over a line four steps wide (its scale is 1.6e-3)', () => {
+    const net = buildNet(GC23);
+    expect(checkGradients(modelOf(net), net.X, net.Y).passed).toBe(true);
+    const result = checkGradients(modelOf(net, { kind: 'one-entry', tensor: 'b2', entry: 1 }), net.X, net.Y);
+    expect(result.passed).toBe(false);
+    // (At 2⁻⁸ its quotient, 4.9e-4 from the kink 1.6e-3 above θ, had agreed within 1.3e-3.)
+    expect(result.worst[0]).toMatchObject({ label: 'b2[1]' });
+    expect(result.worst.filter((e) => e.excess > 1)).toHaveLength(1);
+  });
+
   it('fits nothing where the step is the user’s, or in float64', () => {
-    const fitAt = vi.spyOn(FittedSlope.prototype as unknown as { fitAt: () => unknown }, 'fitAt');
+    const fitsAt = vi.spyOn(FittedSlope.prototype as unknown as { fitsAt: () => unknown }, 'fitsAt');
     try {
       const net = zeroBiased();
       checkGradients(realModel(net, BUG), net.X, net.Y, { step: 2 ** -4 });
-      expect(fitAt).not.toHaveBeenCalled();
+      expect(fitsAt).not.toHaveBeenCalled();
       const float64 = buildRealNet({ ...REAL105, precision: 'float64' });
       for (const name of ['b1', 'b2']) float64.parameters[name]!.data.fill(0);
       checkGradients(realModel(float64, BUG), float64.X, float64.Y);
-      expect(fitAt).not.toHaveBeenCalled();
+      expect(fitsAt).not.toHaveBeenCalled();
       checkGradients(realModel(net, BUG), net.X, net.Y);
-      expect(fitAt).toHaveBeenCalled();
+      expect(fitsAt).toHaveBeenCalled();
     } finally {
-      fitAt.mockRestore();
+      fitsAt.mockRestore();
     }
   });
 });
