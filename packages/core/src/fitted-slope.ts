@@ -6,9 +6,9 @@
  * (k = 1…8), fitted by least squares with the loss's odd Taylor terms up to the fifth order, give the
  * slope at θ to a deviation of 1.8 σ/H (σ one loss's noise) with the curvature that would bias a
  * quotient at H taken out; their residuals, and those of the even part, show where that model does
- * not hold (a kink within θ ± H, or terms beyond the sixth order): the nine losses of each side of θ
- * are fitted alone (the side away from a kink may be smooth), then the fit tries H/2, and says
- * nothing where no line holds. A fit that disagrees decides only where the analytic gradient beside θ
+ * not hold (a kink within θ ± H, or terms beyond the sixth order): the fit then tries H/2; where no
+ * line's symmetric fit decides, the nine losses of each side of θ are fitted alone (the side away
+ * from a kink may be smooth); it says nothing where no fit holds. A fit that disagrees decides only where the analytic gradient beside θ
  * rises as the fitted slope does ({@link risesAsFitted}): a correct gradient shows a kink that the
  * fit smooths over as a jump. The analytic gradient only chooses which entries are looked at again
  * and which line may judge them; the losses judge them. Real-code float32 nets with weights of 1e-3
@@ -159,8 +159,8 @@ export function fittedSlope(
  * as {@link fittedSlope} (the distance to the fit with u⁵ added to the allowance), or `undefined` where
  * the residuals exceed {@link RESIDUAL_LIMIT} deviations. Where a kink lies within the symmetric line,
  * the side away from it may still be smooth: a float32 ReLU net's bias whose unit dies 5e-5 below θ
- * (property GC_SEED=67, 1165608586, b2[1] of slope 0.0234 over θ … θ + 0.1) is judged at a step
- * narrowed to 2⁻¹⁶ there, within 0.033.
+ * (property GC_SEED=67, 1165608586, b2[1] of slope 0.0234 over θ … θ + 0.1), narrowed around that
+ * kink to 2⁻¹⁶, agreed there within 0.033 with a gradient 0.014 off; the side above θ fails it.
  */
 export function sideSlope(
   u: readonly number[],
@@ -198,9 +198,9 @@ export const BESIDE = [0.25, -0.25, 0.5, -0.5] as const;
  * whose formula is off does. A kink at θ or within the line, which a correct analytic gradient shows
  * as a jump and the fit's terms smooth over, leaves a mismatch at θ alone (property GC_SEED=0,
  * 827316258: a correct float32 W1[0,1] 3.1e-5 off the slope fitted over θ ± 0.086, and 3.9e-5 and
- * 2.5e-5 off in its rises to θ ± 0.043). The points at H/4 see what the fit's even terms follow at H/2: property GC_SEED=72, 1746397972, a
- * correct float32 W1[1,1] whose gradient is −6.7e-4 at θ and beyond, 0 below, was fitted 1.4e-4 off
- * over θ ± 0.021, and its rises to θ ± H/2 differed from the fit's by 5.6e-5 and 6.5e-5 only.
+ * 2.5e-5 off in its rises to θ ± 0.043). The points at H/4 see what the fit's even terms follow at
+ * H/2: property GC_SEED=72, 1746397972, a correct float32 W1[1,1] (gradient −6.7e-4 at θ, 0 below)
+ * fitted 1.4e-4 off over θ ± 0.021, whose rises to θ ± H/2 were off the fit's by 6.5e-5 at most.
  */
 export function risesAsFitted(
   fitted: LineFit,
