@@ -8,8 +8,8 @@
  * quotient at H taken out; their residuals, and those of the even part, show where that model does
  * not hold (a kink within θ ± H, or terms beyond the sixth order): the fit then tries H/2; where no
  * line's symmetric fit decides, the nine losses of each side of θ are fitted alone (the side away
- * from a kink may be smooth); it says nothing where no fit holds. A fit that disagrees decides only where the analytic gradient beside θ
- * rises as the fitted slope does ({@link risesAsFitted}): a correct gradient shows a kink that the
+ * from a kink may be smooth); it says nothing where no fit holds. A fit that disagrees decides only
+ * where the analytic gradient beside θ rises as the fitted slope does ({@link risesAsFitted}): a correct gradient shows a kink that the
  * fit smooths over as a jump. The analytic gradient only chooses which entries are looked at again
  * and which line may judge them; the losses judge them. Real-code float32 nets with weights of 1e-3
  * and every bias 0, GC_SEED=105, 568783611: a b2[0] 7.7e-6 off (8.7 × its finite-difference error)
@@ -55,8 +55,8 @@ export interface Fit {
 }
 
 /**
- * The least-squares fit of `values` at points `u` (each in (0, 1]: the line's offsets over its
- * half-width) by the powers `powers` of u, through its normal equations (at most five terms, on a
+ * The least-squares fit of `values` at points `u` (each in [0, 1]: the line's offsets over its
+ * half-width) by the powers `powers` of u, through its normal equations (at most six terms, on a
  * unit interval: well conditioned enough in float64).
  */
 export function powerFit(u: readonly number[], values: readonly number[], powers: readonly number[]): Fit {
@@ -106,6 +106,12 @@ export interface LineFit {
   /** How much the slope rises from θ to θ + v·H (v in `beside`). */
   readonly rise: (v: number) => number;
 }
+
+/** Where the analytic gradient is read on one side of θ, in shares of the fit's line: θ + H/4 and θ + H/2. */
+const RISES_AT = [0.25, 0.5];
+
+/** Where the analytic gradient is read beside θ, in shares of the fit's line: θ ± H/4 and θ ± H/2. */
+export const BESIDE: readonly number[] = RISES_AT.flatMap((v) => [v, -v]);
 
 /**
  * The rise of the slope of the loss fitted by `odd` (powers 1, 3, 5) and `even` (powers 0, 2, 4, 6)
@@ -183,13 +189,10 @@ export function sideSlope(
     h,
     slope: (side * c1) / h,
     allowed,
-    beside: [side * BESIDE[0], side * BESIDE[2]],
+    beside: RISES_AT.map((v) => side * v),
     rise: (v) => (side * (2 * c2 * Math.abs(v) + 3 * c3 * v * v + 4 * c4 * Math.abs(v) ** 3)) / h,
   };
 }
-
-/** Where the analytic gradient is read beside θ, in shares of the fit's line: θ ± H/4 and θ ± H/2. */
-export const BESIDE = [0.25, -0.25, 0.5, -0.5] as const;
 
 /**
  * Whether the analytic gradient `samples` at θ ± H/4 and θ ± H/2 ({@link BESIDE}; for a side's fit,
